@@ -1,0 +1,1 @@
+"""The `bulkqr` command: runs the gateway or a worker, and the admin and client commands."""

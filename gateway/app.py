@@ -1,0 +1,48 @@
+"""create_app(settings): the gateway's one route table, its middleware and its resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway import bulk, download, health, redirect
+from gateway.linkcache import LinkCache
+from gateway.metrics import GatewayMetrics
+from gateway.middleware import handle_errors
+from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
+from shared.settings import Settings
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+async def openapi(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(OPENAPI_PATH, headers={"Content-Type": "application/json"})
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[handle_errors],
+                          client_max_size=settings.max_body_bytes + 1)
+    app[SETTINGS] = settings
+    app[METRICS] = GatewayMetrics()
+    app[redirect.LINK_CACHE] = LinkCache()
+    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx])
+    app.router.add_routes([
+        web.post("/api/qr/bulk-generate", bulk.submit),
+        web.get("/api/qr/bulk-generate", bulk.list_bulks),
+        web.get("/api/qr/bulk-generate/", bulk.missing_id),
+        web.get("/api/qr/bulk-generate/{bulk_id}", bulk.status),
+        web.get("/api/qr/bulk-generate/{bulk_id}/result", download.download),
+        web.get("/r/{code}", redirect.redirect),
+        web.get("/healthz", health.healthz),
+        web.get("/readyz", health.readyz),
+        web.get("/metrics", health.metrics),
+        web.get("/openapi.json", openapi),
+    ])
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM (aiohttp handles both and runs the cleanup contexts)."""
+    web.run_app(create_app(settings), host=settings.http_host, port=settings.http_port,
+                access_log=None, print=None, shutdown_timeout=settings.drain_timeout_s)

@@ -1,0 +1,63 @@
+"""Read a request body under a byte cap and parse it as JSON, answering 4xx for anything odd."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from shared.errors import BadRequest, ClientError, PayloadTooLarge
+
+JSON_TYPES = ("application/json", "text/json")
+
+
+class UnsupportedMediaType(ClientError):
+    status = 415
+
+
+async def read_capped(request: web.Request, max_bytes: int) -> bytes:
+    """The whole body, refused with 413 as soon as it passes `max_bytes` (before reading
+    anything when Content-Length already says so)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
+    body = bytearray()
+    async for piece in request.content.iter_chunked(256 * 1024):
+        body += piece
+        if len(body) > max_bytes:
+            raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
+    return bytes(body)
+
+
+def require_json_type(request: web.Request) -> None:
+    ctype = request.headers.get("Content-Type")
+    if ctype is None:
+        return
+    mime = request.content_type
+    if mime not in JSON_TYPES and not mime.endswith("+json"):
+        raise UnsupportedMediaType(f"Content-Type must be application/json, not {mime}")
+
+
+def parse_json(body: bytes) -> Any:
+    """Strict JSON: invalid UTF-8, NaN/Infinity and nesting past 1024 levels are 400s."""
+    if not body.strip():
+        raise BadRequest("body is empty; send a JSON array of rows")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"body is not valid JSON: {exc}") from exc
+
+
+def parse_rows(body: bytes) -> list[Any]:
+    """A non-empty JSON array of rows."""
+    rows = parse_json(body)
+    if not isinstance(rows, list):
+        raise BadRequest(f"body must be a JSON array of rows, not {_json_kind(rows)}")
+    if not rows:
+        raise BadRequest("body is an empty array; send at least one row")
+    return rows
+
+
+def _json_kind(value: Any) -> str:
+    names = {dict: "an object", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")

@@ -1,0 +1,69 @@
+"""The one-shot result download: claimed by a unique insert, streamed, then consumed.
+
+Exactly one of several concurrent downloads wins the claim. The archive is consumed
+(status resultDownloaded, object deleted) only after its last byte was written; a
+download cut off mid-stream releases the claim so the owner can try again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+from aiohttp import web
+
+from gateway.auth import caller
+from gateway.resources import DB, SETTINGS, STORE
+from shared.errors import Gone
+from shared.mongo import CLAIMS, Database, insert_unique
+from shared.orders import get_owned_order, transition
+from shared.schemas import result_key
+from shared.status import OrderStatus
+
+NOT_READY = "the result is not ready yet: poll the status until it reads completed"
+CONSUMED = "the result was already downloaded; it is kept for one download only"
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    sub = await caller(request)
+    bulk_id = request.match_info["bulk_id"]
+    db, store = request.app[DB], request.app[STORE]
+    order = await get_owned_order(db, bulk_id, sub.client_id)
+    if order["status"] == OrderStatus.PROCESSING:
+        raise Gone(NOT_READY)
+    if order["status"] != OrderStatus.COMPLETED:
+        raise Gone(CONSUMED)
+    token = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
+    key = result_key(bulk_id)
+    try:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.content_length = await store.size(key)
+        await response.prepare(request)
+        async for piece in store.stream(key):
+            await response.write(piece)
+        await response.write_eof()
+    except BaseException:
+        await asyncio.shield(db[CLAIMS].delete_one({"_id": _claim_id(bulk_id), "token": token}))
+        raise
+    await transition(db, bulk_id, OrderStatus.COMPLETED, OrderStatus.RESULT_DOWNLOADED)
+    await store.delete(key)
+    return response
+
+
+def _claim_id(bulk_id: str) -> str:
+    return f"download:{bulk_id}"
+
+
+async def _claim(db: Database, bulk_id: str, ttl_s: float) -> str:
+    """Take the download claim, or 410. A claim left by a crashed gateway expires."""
+    token = secrets.token_hex(8)
+    doc = {"_id": _claim_id(bulk_id), "token": token, "expiresAt": time.time() + ttl_s}
+    if await insert_unique(db[CLAIMS], doc):
+        return token
+    held = await db[CLAIMS].find_one({"_id": _claim_id(bulk_id)})
+    if held is not None and held.get("expiresAt", 0) < time.time():
+        await db[CLAIMS].delete_one({"_id": held["_id"], "token": held["token"]})
+        if await insert_unique(db[CLAIMS], doc):
+            return token
+    raise Gone(CONSUMED)

@@ -1,0 +1,66 @@
+"""One middleware: bulkqr errors to JSON answers, one canonical log line and metrics per request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import structlog
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from aiormq.exceptions import AMQPError
+from botocore.exceptions import BotoCoreError
+from botocore.exceptions import ClientError as BotoClientError
+from pymongo.errors import PyMongoError
+
+from gateway.resources import METRICS
+from shared.errors import ClientError, PublishFailed, StoreUnavailable
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+STORE_ERRORS = (PyMongoError, AMQPError, BotoCoreError, BotoClientError, ConnectionError)
+
+
+def error_response(status: int, message: str, retry_after_s: int | None = None) -> web.Response:
+    headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
+    return web.json_response({"error": message, "status": status}, status=status,
+                             headers=headers)
+
+
+@web.middleware
+async def handle_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    route = request.match_info.route.resource
+    route_name = route.canonical if route is not None else "unmatched"
+    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+    status = 500
+    try:
+        response = await _answer(request, handler)
+        status = response.status
+        return response
+    finally:
+        duration_s = time.perf_counter() - started
+        metrics = request.app[METRICS]
+        metrics.requests.labels(route_name, request.method, str(status)).inc()
+        metrics.latency.labels(route_name).observe(duration_s)
+        if route_name != "/r/{code}":  # redirects are counted, not logged one by one
+            log.info("request", method=request.method, route=route_name, status=status,
+                     duration_ms=round(duration_s * 1000, 1))
+        structlog.contextvars.clear_contextvars()
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ClientError as exc:
+        return error_response(exc.status, exc.message, exc.retry_after_s)
+    except web.HTTPException as exc:
+        if exc.status >= 400 and exc.content_type != "application/json":
+            return error_response(exc.status, exc.reason)
+        raise
+    except PublishFailed as exc:
+        log.error("publish failed", error=str(exc))
+        return error_response(500, "the batch could not be queued; nothing was kept, retry")
+    except (StoreUnavailable, *STORE_ERRORS) as exc:
+        log.error("backing server failed", error=repr(exc))
+        return error_response(503, "a backing service is unavailable; retry shortly", 5)

@@ -1,0 +1,56 @@
+"""The gateway's typed app keys and one cleanup context per backing server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection
+from aiohttp import web
+from pymongo import AsyncMongoClient
+
+from gateway.metrics import GatewayMetrics
+from shared import amqp
+from shared.mongo import Database, Doc, ensure_indexes, open_client
+from shared.s3 import ObjectStore
+from shared.settings import Settings
+
+
+@dataclass(frozen=True)
+class Broker:
+    connection: AbstractRobustConnection
+    channel: AbstractChannel
+    topology: amqp.Topology
+
+
+SETTINGS = web.AppKey("settings", Settings)
+MONGO = web.AppKey("mongo", AsyncMongoClient[Doc])
+DB = web.AppKey("db", Database)
+BROKER = web.AppKey("broker", Broker)
+STORE = web.AppKey("store", ObjectStore)
+METRICS = web.AppKey("metrics", GatewayMetrics)
+
+
+async def mongo_ctx(app: web.Application) -> AsyncIterator[None]:
+    client = open_client(app[SETTINGS])
+    app[MONGO] = client
+    app[DB] = client[app[SETTINGS].mongo_db]
+    await ensure_indexes(app[DB])
+    yield
+    await client.close()
+
+
+async def amqp_ctx(app: web.Application) -> AsyncIterator[None]:
+    connection = await amqp.connect(app[SETTINGS])
+    channel = await amqp.open_channel(connection)
+    topology = await amqp.declare_topology(channel, app[SETTINGS])
+    app[BROKER] = Broker(connection, channel, topology)
+    yield
+    await connection.close()
+
+
+async def s3_ctx(app: web.Application) -> AsyncIterator[None]:
+    async with ObjectStore(app[SETTINGS]) as store:
+        await store.ensure_bucket()
+        app[STORE] = store
+        yield

@@ -1,0 +1,1 @@
+"""Code both processes share: wire schemas, the order state machine, settings and store clients."""

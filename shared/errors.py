@@ -1,0 +1,77 @@
+"""The one exception tree of bulkqr; gateway and worker map it to HTTP and to broker actions.
+
+    BulkQRError
+    ├── ClientError            (HTTP 4xx; never retried)
+    │   ├── BadRequest             400
+    │   ├── Unauthorized           401
+    │   ├── Forbidden              403
+    │   ├── NotFound               404
+    │   ├── Conflict               409
+    │   ├── Gone                   410
+    │   ├── PayloadTooLarge        413
+    │   └── TooManyRequests        429
+    ├── IllegalTransition      (a status change the state machine forbids)
+    └── StoreUnavailable       (MongoDB, RabbitMQ or S3 failed; retried, then HTTP 503/500)
+        └── PublishFailed          the broker did not confirm a publish
+"""
+
+from __future__ import annotations
+
+
+class BulkQRError(Exception):
+    """Root of every error bulkqr raises on purpose."""
+
+
+class ClientError(BulkQRError):
+    """The caller sent something wrong; the message is safe to show them."""
+
+    status = 400
+
+    def __init__(self, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after_s = retry_after_s
+
+
+class BadRequest(ClientError):
+    status = 400
+
+
+class Unauthorized(ClientError):
+    status = 401
+
+
+class Forbidden(ClientError):
+    status = 403
+
+
+class NotFound(ClientError):
+    status = 404
+
+
+class Conflict(ClientError):
+    status = 409
+
+
+class Gone(ClientError):
+    status = 410
+
+
+class PayloadTooLarge(ClientError):
+    status = 413
+
+
+class TooManyRequests(ClientError):
+    status = 429
+
+
+class IllegalTransition(BulkQRError):
+    """An order status change that the transition table does not allow."""
+
+
+class StoreUnavailable(BulkQRError):
+    """A backing server (MongoDB, RabbitMQ, S3) failed or did not answer."""
+
+
+class PublishFailed(StoreUnavailable):
+    """The broker refused, returned or did not confirm a message."""

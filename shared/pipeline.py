@@ -1,0 +1,188 @@
+"""The row pipeline shared by bulk chunks and single generation: plan, render, charge, record.
+
+Rows are rendered before quota is charged, so a row that cannot be drawn never uses a
+slot; dynamic rows can be drawn first because their short codes are derived, not stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.links import (
+    LinkCodes,
+    codes_for_row,
+    insert_links,
+    link_documents,
+    shard_for_chunk,
+    short_url,
+)
+from shared.mongo import Database, Doc
+from shared.orders import FEATURE_KEYS
+from shared.passwords import hash_password
+from shared.quota import charge_rows
+from shared.render import RenderJob
+from shared.rows.plan import RowFailure, RowPlan, plan_row
+from shared.settings import Settings
+from shared.subscriptions import Subscription
+
+QUOTA_MESSAGE = "QR creation limit of your plan reached"
+
+
+class Renderer(Protocol):
+    async def render(self, jobs: list[RenderJob]) -> list[tuple[bool, str]]: ...
+
+
+@dataclass(frozen=True)
+class RowInput:
+    index: int
+    raw: Any
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class ChunkContext:
+    db: Database
+    settings: Settings
+    subscription: Subscription
+    bulk_id: str
+    chunk: int
+    now_ms: int
+    redelivered: bool = False
+
+
+@dataclass
+class ChunkOutcome:
+    entries: list[Any]
+    failed_features: dict[str, int]
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _Rendered:
+    plan: RowPlan
+    codes: LinkCodes | None
+    images: list[str]
+
+
+async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Renderer
+                       ) -> ChunkOutcome:
+    """Entries for `rows` in order; idempotent for the same (bulkId, chunk)."""
+    shard = shard_for_chunk(ctx.bulk_id, ctx.chunk, ctx.settings.link_shards)
+    secret = ctx.settings.code_secret.get_secret_value().encode()
+    results: dict[int, RowFailure | _Rendered] = {}
+    planned: list[_Rendered] = []
+    for row in rows:
+        plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate)
+        if isinstance(plan, RowFailure):
+            results[row.index] = plan
+            continue
+        codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
+                 if plan.dynamic else None)
+        planned.append(_Rendered(plan, codes, []))
+    drawn = await _render(ctx, planned, renderer, results)
+    await _charge_and_record(ctx, shard, drawn, results)
+    return _outcome(ctx, rows, results)
+
+
+async def _render(ctx: ChunkContext, planned: list[_Rendered], renderer: Renderer,
+                  results: dict[int, RowFailure | _Rendered]) -> list[_Rendered]:
+    jobs: list[RenderJob] = []
+    for item in planned:
+        jobs += [(content, item.plan.styling) for content in _contents(ctx, item)]
+    images = iter(await renderer.render(jobs))
+    drawn = []
+    for item in planned:
+        outputs = [next(images) for _ in _contents(ctx, item)]
+        failure = next((message for ok, message in outputs if not ok), None)
+        if failure is not None:
+            results[item.plan.index] = _fail(item.plan, failure, 400)
+        else:
+            item.images = [uri for _, uri in outputs]
+            results[item.plan.index] = item
+            drawn.append(item)
+    return drawn
+
+
+def _contents(ctx: ChunkContext, item: _Rendered) -> list[str]:
+    """What each image of a row shows: the payload, or the short link and one per source."""
+    if item.codes is None:
+        return [item.plan.payload]
+    public = ctx.settings.public_url
+    return [short_url(public, item.codes.code)] + [
+        short_url(public, code) for _, code in item.codes.source_codes
+    ]
+
+
+async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendered],
+                             results: dict[int, RowFailure | _Rendered]) -> None:
+    dynamic = [item for item in drawn if item.codes is not None]
+    if not dynamic:
+        return
+    charged = await charge_rows(ctx.db, ctx.subscription, ctx.bulk_id, ctx.chunk,
+                                [item.plan.index for item in dynamic],
+                                redelivered=ctx.redelivered)
+    docs: list[Doc] = []
+    for item in dynamic:
+        if item.plan.index not in charged:
+            results[item.plan.index] = _fail(item.plan, QUOTA_MESSAGE, 429)
+            continue
+        assert item.codes is not None
+        docs += link_documents(
+            item.codes, subscription=ctx.subscription.client_id, bulk_id=ctx.bulk_id,
+            row=item.plan.index, uid=item.plan.uid, destination=item.plan.payload,
+            expiry_ms=item.plan.expiry_ms,
+            password_hashes=[hash_password(p) for p in item.plan.passwords], now_ms=ctx.now_ms,
+        )
+    await insert_links(ctx.db, shard, docs)
+
+
+def _fail(plan: RowPlan, message: str, code: int) -> RowFailure:
+    return RowFailure(plan.index, plan.uid, message, code, plan.features)
+
+
+def _outcome(ctx: ChunkContext, rows: Sequence[RowInput],
+             results: dict[int, RowFailure | _Rendered]) -> ChunkOutcome:
+    outcome = ChunkOutcome([], dict.fromkeys(FEATURE_KEYS, 0))
+    for row in rows:
+        result = results[row.index]
+        outcome.entries.append(entry_of(ctx.settings.public_url, result))
+        if isinstance(result, RowFailure):
+            outcome.outcomes[f"failed_{result.code}"] += 1
+            tally_failure(outcome.failed_features, result)
+        else:
+            outcome.outcomes["dynamic" if result.codes else "static"] += 1
+    return outcome
+
+
+def tally_failure(tally: dict[str, int], failure: RowFailure) -> None:
+    """Count a failed row under every failedFeatures bucket its flags name."""
+    tally["dynamicQr"] += failure.features.dynamic
+    tally["securedQr"] += failure.features.secured
+    tally["sourceQr"] += failure.features.sourced
+
+
+def failure_entry(failure: RowFailure) -> dict[str, Any]:
+    return {"uid": failure.uid, "status": "failed", "message": failure.message,
+            "code": failure.code}
+
+
+def entry_of(public_url: str, result: RowFailure | _Rendered) -> Any:
+    """The archive entry: a data URI (static), a record (dynamic) or a failure."""
+    if isinstance(result, RowFailure):
+        return failure_entry(result)
+    if result.codes is None:
+        return result.images[0]
+    entry: dict[str, Any] = {
+        "id": "qr_" + result.codes.code, "uid": result.plan.uid,
+        "url": short_url(public_url, result.codes.code), "QRs": result.images[0],
+    }
+    if result.codes.source_codes:
+        entry["sources"] = [
+            {"source": name, "url": short_url(public_url, code), "QRs": image}
+            for (name, code), image in zip(result.codes.source_codes, result.images[1:],
+                                           strict=True)
+        ]
+    return entry

@@ -1,0 +1,90 @@
+"""The dynamic-QR quota ledger: one slot document per charged row, `_id` its slot number.
+
+A slot is taken by a unique-index insert, the one primitive with exactly one winner on
+FerretDB and MongoDB alike, so concurrent workers can never hand out more slots than
+the limit. Each chunk records which of its rows were charged (`charge:{chunk}` in the
+bulk's progress collection), so a redelivered chunk charges nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.mongo import (
+    SUBSCRIPTIONS,
+    Collection,
+    Database,
+    insert_many_unique,
+    insert_unique,
+    progress_collection,
+    quota_collection,
+)
+from shared.subscriptions import Subscription
+
+
+async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
+                      rows: list[int], *, redelivered: bool) -> set[int]:
+    """Charge one slot per row; returns the rows charged (the rest are over quota)."""
+    progress = db[progress_collection(bulk_id)]
+    record = await progress.find_one({"_id": f"charge:{chunk}"})
+    if record is not None:
+        return set(record["rows"])
+    slots = db[quota_collection(sub.client_id)]
+    adopted: dict[int, int] = {}
+    if redelivered:  # an earlier delivery may have died between claiming and recording
+        async for slot in slots.find({"bulkId": bulk_id, "chunk": chunk}):
+            adopted[slot["row"]] = slot["_id"]
+    wanted = [row for row in rows if row not in adopted]
+    claimed = await _claim(db, slots, sub, bulk_id, chunk, wanted)
+    charged = adopted | claimed
+    if await insert_unique(progress, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
+        return set(charged)
+    # A duplicate delivery of this chunk recorded its charge first: give back ours.
+    if claimed:
+        await slots.delete_many({"_id": {"$in": list(claimed.values())}})
+    record = await progress.find_one({"_id": f"charge:{chunk}"})
+    return set(record["rows"]) if record else set()
+
+
+async def _claim(db: Database, slots: Collection, sub: Subscription, bulk_id: str,
+                 chunk: int, rows: list[int]) -> dict[int, int]:
+    """Take free slots for `rows` in order, stopping at the limit."""
+    got: dict[int, int] = {}
+    start = sub.quota_hint + 1
+    while len(got) < len(rows) and start <= sub.qr_limit:
+        pending = [row for row in rows if row not in got]
+        seqs = list(range(start, min(start + len(pending), sub.qr_limit + 1)))
+        got |= await _insert_slots(slots, bulk_id, chunk, pending, seqs)
+        start = seqs[-1] + 1
+    if len(got) < len(rows):  # the hint ran past the end: fill gaps left below it
+        pending = [row for row in rows if row not in got]
+        taken = {doc["_id"] async for doc in slots.find({}, {"_id": 1})}
+        free = [s for s in range(1, sub.qr_limit + 1) if s not in taken][: len(pending)]
+        got |= await _insert_slots(slots, bulk_id, chunk, pending, free)
+    if got:
+        # A hint, not the truth: a lost update only means more collisions next time.
+        await db[SUBSCRIPTIONS].update_one({"_id": sub.client_id},
+                                           {"$max": {"quotaHint": max(got.values())}})
+    return got
+
+
+async def _insert_slots(slots: Collection, bulk_id: str, chunk: int, rows: list[int],
+                        seqs: list[int]) -> dict[int, int]:
+    docs: list[dict[str, Any]] = [
+        {"_id": seq, "bulkId": bulk_id, "chunk": chunk, "row": row}
+        for row, seq in zip(rows, seqs, strict=False)
+    ]
+    won = await insert_many_unique(slots, docs)
+    return {doc["row"]: doc["_id"] for doc in docs if doc["_id"] in won}
+
+
+async def quota_used(db: Database, client_id: str) -> int:
+    """Slots in use: exact, but a scan of the ledger; keep it off hot paths."""
+    return await db[quota_collection(client_id)].count_documents({})
+
+
+async def quota_exhausted(db: Database, sub: Subscription) -> bool:
+    """True when every slot is taken. Cheap while the hint says there is room."""
+    if sub.quota_hint < sub.qr_limit:
+        return False
+    return await quota_used(db, sub.client_id) >= sub.qr_limit

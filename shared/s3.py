@@ -1,0 +1,179 @@
+"""The object store client (aiobotocore): put, get, stream, delete, and multipart uploads."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from typing import Any, Self
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+from botocore.exceptions import BotoCoreError, ClientError
+
+from shared.errors import StoreUnavailable
+from shared.settings import Settings
+
+MIN_PART_BYTES = 5 * 1024 * 1024
+
+
+class ObjectStore:
+    """One bucket of an S3-compatible store. Use as an async context manager."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.bucket = settings.s3_bucket
+        self._stack = AsyncExitStack()
+        self._client: Any = None
+
+    async def __aenter__(self) -> Self:
+        config = AioConfig(
+            s3={"addressing_style": "path"},
+            signature_version="s3v4",
+            # Non-AWS servers reject the newer default checksum headers.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            retries={"max_attempts": 5, "mode": "standard"},
+            connect_timeout=5,
+            read_timeout=30,
+        )
+        self._client = await self._stack.enter_async_context(
+            get_session().create_client(
+                "s3",
+                endpoint_url=self._settings.s3_endpoint_url,
+                region_name=self._settings.s3_region,
+                aws_access_key_id=self._settings.s3_access_key.get_secret_value(),
+                aws_secret_access_key=self._settings.s3_secret_key.get_secret_value(),
+                config=config,
+            )
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def ensure_bucket(self) -> None:
+        try:
+            await self._client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            try:
+                await self._client.create_bucket(Bucket=self.bucket)
+            except ClientError as exc:
+                if _code(exc) not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                    raise
+
+    async def ping(self) -> None:
+        """Raise StoreUnavailable unless the bucket answers."""
+        try:
+            await self._client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError, OSError) as exc:
+            raise StoreUnavailable(f"S3: {exc}") from exc
+
+    async def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
+        await self._client.put_object(
+            Bucket=self.bucket, Key=key, Body=body, ContentType=content_type
+        )
+
+    async def get(self, key: str) -> bytes:
+        response = await self._client.get_object(Bucket=self.bucket, Key=key)
+        async with response["Body"] as stream:
+            return bytes(await stream.read())
+
+    async def exists(self, key: str) -> bool:
+        try:
+            await self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in {"404", "NoSuchKey", "NotFound"}:
+                return False
+            raise
+        return True
+
+    async def size(self, key: str) -> int:
+        head = await self._client.head_object(Bucket=self.bucket, Key=key)
+        return int(head["ContentLength"])
+
+    async def stream(self, key: str, piece_bytes: int = 256 * 1024) -> AsyncIterator[bytes]:
+        """Yield the object's bytes in pieces, never holding the whole of it."""
+        response = await self._client.get_object(Bucket=self.bucket, Key=key)
+        async with response["Body"] as body:
+            async for piece in body.iter_chunks(piece_bytes):
+                yield piece
+
+    async def delete(self, key: str) -> None:
+        await self._client.delete_object(Bucket=self.bucket, Key=key)
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under `prefix`; returns how many."""
+        deleted = 0
+        paginator = self._client.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                await self._client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys})
+                deleted += len(keys)
+        return deleted
+
+    def multipart(self, key: str, content_type: str = "application/json") -> MultipartUpload:
+        return MultipartUpload(self._client, self.bucket, key, content_type)
+
+
+class MultipartUpload:
+    """Stream bytes into one object in parts of at least 5 MiB; aborted on error.
+
+    The object becomes visible only when the upload completes, so a failure never
+    leaves a partial archive behind.
+    """
+
+    def __init__(self, client: Any, bucket: str, key: str, content_type: str) -> None:
+        self._client, self._bucket, self._key = client, bucket, key
+        self._content_type = content_type
+        self._buffer = bytearray()
+        self._parts: list[dict[str, Any]] = []
+        self._upload_id = ""
+
+    async def __aenter__(self) -> Self:
+        created = await self._client.create_multipart_upload(
+            Bucket=self._bucket, Key=self._key, ContentType=self._content_type
+        )
+        self._upload_id = created["UploadId"]
+        return self
+
+    async def write(self, data: bytes) -> None:
+        self._buffer += data
+        if len(self._buffer) >= 2 * MIN_PART_BYTES:
+            await self._flush()
+
+    async def _flush(self) -> None:
+        number = len(self._parts) + 1
+        part = await self._client.upload_part(
+            Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
+            PartNumber=number, Body=bytes(self._buffer),
+        )
+        self._parts.append({"PartNumber": number, "ETag": part["ETag"]})
+        self._buffer.clear()
+
+    async def __aexit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            try:
+                if self._buffer or not self._parts:
+                    await self._flush()
+                await self._client.complete_multipart_upload(
+                    Bucket=self._bucket, Key=self._key, UploadId=self._upload_id,
+                    MultipartUpload={"Parts": self._parts},
+                )
+                return
+            except BaseException:
+                await self._abort()
+                raise
+        await self._abort()
+
+    async def _abort(self) -> None:
+        # A stale upload is invisible to readers; a bucket lifecycle rule reclaims it.
+        with contextlib.suppress(BotoCoreError, ClientError, OSError):
+            await self._client.abort_multipart_upload(
+                Bucket=self._bucket, Key=self._key, UploadId=self._upload_id
+            )
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))

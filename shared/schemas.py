@@ -1,0 +1,73 @@
+"""Wire contracts: the work message envelope, object keys, and the archive's text format."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class WorkMessage(BaseModel):
+    """What travels on the chunk queue: names of stored work, never the rows themselves.
+
+    `split` fans one accepted batch out into `chunk` messages; a `chunk` names one
+    stored slice of rows.
+    """
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    v: Literal[1] = 1
+    kind: Literal["split", "chunk"]
+    bulk_id: str = Field(alias="bulkId")
+    chunk: int = Field(default=0, ge=0)
+    chunks: int = Field(ge=1)
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.model_dump(by_alias=True))
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> WorkMessage:
+        return cls.model_validate_json(body)
+
+    @property
+    def message_id(self) -> str:
+        return f"{self.bulk_id}:{self.kind}:{self.chunk}"
+
+
+class ScanEvent(BaseModel):
+    """Scans of one short code counted by a gateway since its last flush."""
+
+    code: str
+    count: int = Field(ge=1)
+    last_scan_ms: int = Field(alias="lastScanMs")
+
+
+def input_key(bulk_id: str, chunk: int) -> str:
+    """The stored rows of a chunk (claim-check): `{"rows": [...json text...], "dups": [...]}`."""
+    return f"inputs/{bulk_id}/{chunk:06d}.json"
+
+
+def part_key(bulk_id: str, chunk: int) -> str:
+    """The rendered entries of a chunk, as an archive fragment (see `fragment`)."""
+    return f"parts/{bulk_id}/{chunk:06d}.txt"
+
+
+def result_key(bulk_id: str) -> str:
+    return f"results/{bulk_id}.json"
+
+
+def fragment(entries: list[Any]) -> bytes:
+    """A chunk's entries as they appear inside the archive's JSON string.
+
+    The archive is a JSON string whose content is the JSON array of entries, so each
+    chunk is stored already escaped: `"[" + ",".join(fragments) + "]"` is the archive.
+    Escaping works character by character, so escaped pieces concatenate exactly.
+    """
+    array_text = orjson.dumps(entries)[1:-1]
+    return orjson.dumps(array_text.decode())[1:-1]
+
+
+ARCHIVE_OPEN, ARCHIVE_SEPARATOR, ARCHIVE_CLOSE = b'"[', b",", b']"'

@@ -1,0 +1,1 @@
+"""The processing side of bulkqr: consumes chunk messages, renders rows, assembles archives."""

@@ -1,0 +1,53 @@
+"""Process one chunk: render its rows, store its archive fragment, record its completion."""
+
+from __future__ import annotations
+
+import orjson
+import structlog
+
+from shared.mongo import insert_unique, progress_collection
+from shared.orders import find_order, now_ms
+from shared.pipeline import ChunkContext, RowInput, process_rows
+from shared.s3 import ObjectStore
+from shared.schemas import WorkMessage, fragment, input_key, part_key
+from shared.status import OrderStatus
+from shared.subscriptions import get_subscription
+from worker.deps import Deps
+from worker.finish import finish_if_last
+
+log = structlog.get_logger(__name__)
+
+
+async def load_rows(store: ObjectStore, bulk_id: str, chunk: int) -> list[RowInput]:
+    stored = orjson.loads(await store.get(input_key(bulk_id, chunk)))
+    first, dups = stored["first"], set(stored["dups"])
+    return [RowInput(first + i, raw, first + i in dups) for i, raw in enumerate(stored["rows"])]
+
+
+async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -> None:
+    """Idempotent: a redelivered or duplicated chunk finds its completion and skips ahead."""
+    order = await find_order(deps.db, message.bulk_id)
+    if order is None or order["status"] != OrderStatus.PROCESSING:
+        log.info("chunk dropped", reason="order is not processing")
+        return
+    progress = deps.db[progress_collection(message.bulk_id)]
+    if await progress.find_one({"_id": f"done:{message.chunk}"}) is None:
+        rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+        ctx = ChunkContext(
+            deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
+            message.bulk_id, message.chunk, now_ms(), redelivered,
+        )
+        outcome = await process_rows(ctx, rows, deps.renderer)
+        await deps.store.put(part_key(message.bulk_id, message.chunk),
+                             fragment(outcome.entries), "text/plain")
+        await record_done(deps, message, outcome.failed_features)
+        for name, count in outcome.outcomes.items():
+            deps.metrics.rows.labels(name).inc(count)
+        log.info("chunk rendered", rows=len(rows), **outcome.outcomes)
+    await finish_if_last(deps, order, takeover=redelivered)
+
+
+async def record_done(deps: Deps, message: WorkMessage, failed: dict[str, int]) -> None:
+    """Chunk completion is a unique insert: a second delivery cannot count twice."""
+    await insert_unique(deps.db[progress_collection(message.bulk_id)],
+                        {"_id": f"done:{message.chunk}", "kind": "done", "failed": failed})

@@ -1,0 +1,49 @@
+"""Dead-lettered work: fail the chunk's rows with 500 so the batch still completes."""
+
+from __future__ import annotations
+
+import structlog
+
+from shared.mongo import progress_collection
+from shared.orders import FEATURE_KEYS, find_order
+from shared.pipeline import failure_entry, tally_failure
+from shared.rows.plan import RowFailure, features_of
+from shared.schemas import WorkMessage, fragment, part_key
+from shared.status import OrderStatus
+from worker.chunk import load_rows, record_done
+from worker.deps import Deps
+from worker.finish import finish_if_last
+
+log = structlog.get_logger(__name__)
+MESSAGE = "internal error: this row could not be processed after repeated attempts"
+
+
+async def handle_dead(deps: Deps, message: WorkMessage) -> None:
+    """A dead split fails every chunk; a dead chunk fails its own rows."""
+    order = await find_order(deps.db, message.bulk_id)
+    if order is None or order["status"] != OrderStatus.PROCESSING:
+        return
+    chunks = range(message.chunks) if message.kind == "split" else [message.chunk]
+    for chunk in chunks:
+        await fail_chunk(deps, message.model_copy(update={"kind": "chunk", "chunk": chunk}))
+    await finish_if_last(deps, order, takeover=True)
+
+
+async def fail_chunk(deps: Deps, message: WorkMessage) -> None:
+    progress = deps.db[progress_collection(message.bulk_id)]
+    if await progress.find_one({"_id": f"done:{message.chunk}"}) is not None:
+        return
+    rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+    tally = dict.fromkeys(FEATURE_KEYS, 0)
+    entries = []
+    for row in rows:
+        uid = row.raw.get("uid") if isinstance(row.raw, dict) else None
+        failure = RowFailure(row.index, uid if isinstance(uid, str | int) else None, MESSAGE,
+                             500, features_of(row.raw))
+        tally_failure(tally, failure)
+        entries.append(failure_entry(failure))
+    await deps.store.put(part_key(message.bulk_id, message.chunk), fragment(entries),
+                         "text/plain")
+    await record_done(deps, message, tally)
+    deps.metrics.dead_lettered.inc()
+    log.warning("chunk dead-lettered; rows failed with 500", rows=len(rows))

@@ -1,0 +1,79 @@
+"""Finish a batch: when every chunk is done, stream the archive to S3 and complete the order."""
+
+from __future__ import annotations
+
+import structlog
+
+from shared.mongo import CLAIMS, Database, Doc, insert_unique, progress_collection
+from shared.orders import FEATURE_KEYS, find_order, transition
+from shared.s3 import ObjectStore
+from shared.schemas import (
+    ARCHIVE_CLOSE,
+    ARCHIVE_OPEN,
+    ARCHIVE_SEPARATOR,
+    part_key,
+    result_key,
+)
+from shared.status import OrderStatus
+from worker.deps import Deps
+
+log = structlog.get_logger(__name__)
+
+
+async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> None:
+    """Assemble the archive if all chunks are done and this delivery holds the job.
+
+    The job is claimed by a unique insert. A redelivered message (its first holder
+    died or failed) takes the job over: assembly writes the same bytes to the same key,
+    so doing it twice is harmless.
+    """
+    bulk_id = order["_id"]
+    progress = deps.db[progress_collection(bulk_id)]
+    if await progress.count_documents({"kind": "done"}) < order["chunks"]:
+        return
+    claimed = await insert_unique(deps.db[CLAIMS], {"_id": f"archive:{bulk_id}"})
+    if not claimed and not takeover:
+        return
+    await assemble(deps, order)
+
+
+async def assemble(deps: Deps, order: Doc) -> None:
+    bulk_id = order["_id"]
+    totals = await failed_totals(deps.db, bulk_id)
+    await write_archive(deps.store, bulk_id, order["chunks"])
+    completed = await transition(deps.db, bulk_id, OrderStatus.PROCESSING,
+                                 OrderStatus.COMPLETED, {"failedFeatures": totals})
+    if completed is None:
+        current = await find_order(deps.db, bulk_id)
+        if current is not None and current["status"] == OrderStatus.RESULT_DOWNLOADED:
+            await deps.store.delete(result_key(bulk_id))  # a late duplicate; already consumed
+        return
+    deps.metrics.archives.inc()
+    log.info("batch completed", rows=order["count"], chunks=order["chunks"], **totals)
+    await cleanup(deps, bulk_id)
+
+
+async def failed_totals(db: Database, bulk_id: str) -> dict[str, int]:
+    totals = dict.fromkeys(FEATURE_KEYS, 0)
+    async for done in db[progress_collection(bulk_id)].find({"kind": "done"}):
+        for key in FEATURE_KEYS:
+            totals[key] += int(done["failed"].get(key, 0))
+    return totals
+
+
+async def write_archive(store: ObjectStore, bulk_id: str, chunks: int) -> None:
+    """Stream the fragments, in order, into one multipart object; memory stays at a part."""
+    async with store.multipart(result_key(bulk_id)) as upload:
+        await upload.write(ARCHIVE_OPEN)
+        for chunk in range(chunks):
+            if chunk:
+                await upload.write(ARCHIVE_SEPARATOR)
+            await upload.write(await store.get(part_key(bulk_id, chunk)))
+        await upload.write(ARCHIVE_CLOSE)
+
+
+async def cleanup(deps: Deps, bulk_id: str) -> None:
+    """Drop what only served the batch's processing."""
+    await deps.store.delete_prefix(f"inputs/{bulk_id}/")
+    await deps.store.delete_prefix(f"parts/{bulk_id}/")
+    await deps.db.drop_collection(progress_collection(bulk_id))

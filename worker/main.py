@@ -1,0 +1,85 @@
+"""run(settings): connect, declare the topology, consume with manual acks, drain on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from contextlib import AsyncExitStack
+
+import structlog
+from prometheus_client import start_http_server
+
+from shared import amqp
+from shared.mongo import ensure_indexes, open_client
+from shared.s3 import ObjectStore
+from shared.schemas import WorkMessage
+from shared.settings import Settings
+from worker.chunk import handle_chunk
+from worker.consume import InFlight, consumer
+from worker.deadletter import handle_dead
+from worker.deps import Deps
+from worker.metrics import WorkerMetrics
+from worker.pool import ProcessRenderer
+from worker.split import handle_split
+
+log = structlog.get_logger(__name__)
+
+
+async def route_work(deps: Deps, message: WorkMessage, redelivered: bool) -> None:
+    if message.kind == "split":
+        await handle_split(deps, message)
+    else:
+        await handle_chunk(deps, message, redelivered=redelivered)
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Consume until `stop` is set or SIGTERM/SIGINT arrives, then drain and exit."""
+    stop = stop or _stop_on_signals()
+    metrics = WorkerMetrics()
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.http_host,
+                          registry=metrics.registry)
+    async with AsyncExitStack() as stack:
+        mongo = open_client(settings)
+        stack.push_async_callback(mongo.close)
+        db = mongo[settings.mongo_db]
+        await ensure_indexes(db)
+        store = await stack.enter_async_context(ObjectStore(settings))
+        await store.ensure_bucket()
+        renderer = ProcessRenderer(settings.render_processes)
+        stack.callback(renderer.close)
+        connection = await amqp.connect(settings)
+        stack.push_async_callback(connection.close)
+        channel = await amqp.open_channel(connection)
+        await channel.set_qos(prefetch_count=settings.prefetch_chunks)
+        topology = await amqp.declare_topology(channel, settings)
+        deps = Deps(settings, db, store, topology, renderer, metrics)
+        in_flight = InFlight()
+        tags = [
+            (topology.chunks, await topology.chunks.consume(consumer(
+                lambda m, r: route_work(deps, m, r), metrics, "chunks", in_flight))),
+            (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
+                lambda m, _r: handle_dead(deps, m), metrics, "dead", in_flight))),
+        ]
+        log.info("worker consuming", queue=topology.names.chunks,
+                 prefetch=settings.prefetch_chunks, render_processes=renderer.processes)
+        await stop.wait()
+        log.info("worker draining", timeout_s=settings.drain_timeout_s)
+        for queue, tag in tags:
+            await queue.cancel(tag)
+        if not await in_flight.wait_idle(settings.drain_timeout_s):
+            log.warning("drain timed out; unacked messages return to the queue",
+                        in_flight=in_flight.count)
+    log.info("worker stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def main(settings: Settings) -> None:
+    asyncio.run(run(settings))
