@@ -3,7 +3,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE="${BULKQR_STATE_DIR:-$ROOT/.state}"
-BIN="$STATE/bin"
+BIN="${BULKQR_BIN_DIR:-$ROOT/.state/bin}"
 PIDS="$STATE/pids"
 LOGS="$STATE/logs"
 mkdir -p "$BIN" "$PIDS" "$LOGS"

@@ -9,7 +9,7 @@ DIST_PORT="${BULKQR_RABBITMQ_DIST_PORT:-25672}"
 SBIN=/usr/lib/rabbitmq/bin
 DIR="$STATE/rabbitmq"
 
-export RABBITMQ_NODENAME="bulkqr@localhost"
+export RABBITMQ_NODENAME="${BULKQR_RABBITMQ_NODENAME:-bulkqr@localhost}"
 export RABBITMQ_CONFIG_FILE="$DIR/rabbitmq.conf"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/enabled_plugins"
 export RABBITMQ_MNESIA_BASE="$DIR/mnesia"

@@ -58,20 +58,27 @@ def render_data_uri(payload: str, styling: Styling) -> str:
     """The image of `payload` as a data URI (PNG or SVG, per styling)."""
     matrix = np.pad(encode_matrix(payload, styling.error_correction), styling.margin)
     scale = module_px(matrix.shape[0], styling)
+    side_px = styling.size_px or matrix.shape[0] * scale
     if styling.format == "svg":
-        svg = svg_bytes(matrix, scale, styling)
+        svg = svg_bytes(matrix, side_px, styling)
         return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
-    return "data:image/png;base64," + base64.b64encode(png_bytes(matrix, scale, styling)).decode()
+    png = png_bytes(matrix, scale, side_px, styling)
+    return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def png_bytes(matrix: Matrix, scale: int, styling: Styling) -> bytes:
-    """A 1-bit palette PNG: index 0 the light colour (or transparent), 1 the dark one."""
-    height, width = matrix.shape[0] * scale, matrix.shape[1] * scale
-    packed = np.packbits(np.repeat(matrix, scale, axis=1), axis=1)
+def png_bytes(matrix: Matrix, scale: int, side_px: int, styling: Styling) -> bytes:
+    """A 1-bit palette PNG of exactly `side_px` square: index 0 the light colour (or
+    transparent), 1 the dark one. Modules stay whole pixels; what `side_px` leaves over
+    after `scale` px per module widens the quiet zone."""
+    extra = side_px - matrix.shape[0] * scale
+    before, after = extra // 2, extra - extra // 2
+    wide = np.pad(np.repeat(matrix, scale, axis=1), ((0, 0), (before, after)))
+    packed = np.packbits(wide, axis=1)
     rows = np.repeat(np.hstack([np.zeros((packed.shape[0], 1), np.uint8), packed]), scale, 0)
+    rows = np.pad(rows, ((before, after), (0, 0)))
     light = styling.light or (255, 255, 255)
     chunks = [
-        _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 3, 0, 0, 0)),
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", side_px, side_px, 1, 3, 0, 0, 0)),
         _chunk(b"PLTE", bytes(light) + bytes(styling.dark)),
     ]
     if styling.light is None:
@@ -85,8 +92,8 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def svg_bytes(matrix: Matrix, scale: int, styling: Styling) -> bytes:
-    """An SVG with one path of horizontal runs of dark modules."""
+def svg_bytes(matrix: Matrix, side_px: int, styling: Styling) -> bytes:
+    """A `side_px` square SVG with one path of horizontal runs of dark modules."""
     size = matrix.shape[0]
     runs = []
     for y, row in enumerate(matrix):
@@ -99,8 +106,8 @@ def svg_bytes(matrix: Matrix, scale: int, styling: Styling) -> bytes:
         else f'<rect width="{size}" height="{size}" fill="{_hex(styling.light)}"/>'
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size * scale}" '
-        f'height="{size * scale}" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{side_px}" '
+        f'height="{side_px}" viewBox="0 0 {size} {size}" shape-rendering="crispEdges">'
         f'{background}<path fill="{_hex(styling.dark)}" d="{"".join(runs)}"/></svg>'
     ).encode()
 

@@ -102,6 +102,13 @@ class ObjectStore:
     async def delete(self, key: str) -> None:
         await self._client.delete_object(Bucket=self.bucket, Key=key)
 
+    async def keys(self, prefix: str) -> AsyncIterator[str]:
+        """Every key under `prefix`."""
+        paginator = self._client.get_paginator("list_objects_v2")
+        async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield item["Key"]
+
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix`; returns how many."""
         deleted = 0

@@ -1,0 +1,98 @@
+"""Session fixtures: the real servers, an isolated namespace on them, and a running stack."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import aio_pika
+import aiohttp
+import pytest
+
+from shared.amqp import Names
+from shared.mongo import Database, open_client
+from shared.s3 import ObjectStore
+from shared.settings import Settings
+from tests.api import Api, Tenant, new_tenant
+from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
+from tests.servers import start_local_servers
+
+RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings for this test run: its own database, queues and bucket on the real servers."""
+    start_local_servers()
+    port = free_port()
+    return Settings(
+        mongo_db=f"test_{RUN}", queue_prefix=f"test-{RUN}", s3_bucket=f"test-{RUN}",
+        http_port=port, public_url=f"http://127.0.0.1:{port}", worker_metrics_port=0,
+        render_processes=1, drain_timeout_s=10,
+    )
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    gateway: Process
+    workers: list[Process]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+
+@pytest.fixture(scope="session")
+def stack(settings: Settings) -> Iterator[Stack]:
+    """One gateway and two workers, shared by the tests that do not restart processes."""
+    gateway = start_gateway(settings, f"{RUN}-gateway")
+    workers = [start_worker(settings, f"{RUN}-worker-{i}") for i in range(2)]
+    yield Stack(settings, gateway, workers)
+    stop_all([gateway, *workers])
+
+
+@pytest.fixture(scope="session")
+async def db(settings: Settings) -> AsyncIterator[Database]:
+    client = open_client(settings)
+    yield client[settings.mongo_db]
+    await client.drop_database(settings.mongo_db)
+    await client.close()
+
+
+@pytest.fixture(scope="session")
+async def store(settings: Settings) -> AsyncIterator[ObjectStore]:
+    async with ObjectStore(settings) as objects:
+        await objects.ensure_bucket()
+        yield objects
+        await objects.delete_prefix("")
+
+
+@pytest.fixture(scope="session")
+async def broker_cleanup(settings: Settings) -> AsyncIterator[None]:
+    yield
+    names = Names(settings.queue_prefix)
+    connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
+    async with connection:
+        channel = await connection.channel()
+        for queue in (names.chunks, names.dead_chunks, names.scans):
+            await channel.queue_delete(queue)
+        for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
+            await channel.exchange_delete(exchange)
+
+
+@pytest.fixture(scope="session")
+async def http(stack: Stack, broker_cleanup: None) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(stack.url) as session:
+        yield session
+
+
+@pytest.fixture
+async def tenant(db: Database) -> Tenant:
+    return await new_tenant(db)
+
+
+@pytest.fixture
+def api(http: aiohttp.ClientSession, tenant: Tenant) -> Api:
+    return Api(http, tenant)

@@ -1,0 +1,114 @@
+"""Start and stop real gateway and worker processes for tests, with a test's settings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO
+
+from shared.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+BULKQR = ROOT / ".venv" / "bin" / "bulkqr"
+LOGS = ROOT / ".state" / "logs" / "tests"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The BULKQR_* environment that reproduces `settings` in a child process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BULKQR_")}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        env[f"BULKQR_{name.upper()}"] = str(text).lower() if isinstance(text, bool) else str(text)
+    env["BULKQR_LOG_JSON"] = "true"
+    return env
+
+
+class Process:
+    """One `bulkqr gateway|worker` child, its output in a log file."""
+
+    def __init__(self, role: str, settings: Settings, name: str) -> None:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.role, self.settings = role, settings
+        self.log_path = LOGS / f"{name}.log"
+        self._log: IO[bytes] = self.log_path.open("ab")
+        self.popen = subprocess.Popen([str(BULKQR), role], env=settings_env(settings),
+                                      stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def signal(self, sig: signal.Signals) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+
+    def wait(self, timeout_s: float) -> int:
+        code = self.popen.wait(timeout_s)
+        self._log.close()
+        return code
+
+    def stop(self, timeout_s: float = 30) -> int:
+        self.signal(signal.SIGTERM)
+        try:
+            return self.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            return self.wait(timeout_s)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_gateway(settings: Settings, name: str, timeout_s: float = 30) -> Process:
+    """A gateway answering /healthz, or an error with its log."""
+    process = Process("gateway", settings, name)
+    url = f"http://127.0.0.1:{settings.http_port}/healthz"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"gateway exited:\n{process.log_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.stop()
+    raise RuntimeError(f"gateway not up in {timeout_s}s:\n{process.log_text()[-3000:]}")
+
+
+def start_worker(settings: Settings, name: str, timeout_s: float = 30) -> Process:
+    """A worker that has logged that it is consuming."""
+    process = Process("worker", settings, name)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise RuntimeError(f"worker exited:\n{process.log_text()[-3000:]}")
+        if "worker consuming" in process.log_text():
+            return process
+        time.sleep(0.1)
+    process.stop()
+    raise RuntimeError(f"worker not consuming in {timeout_s}s:\n{process.log_text()[-3000:]}")
+
+
+def stop_all(processes: list[Process]) -> None:
+    for process in processes:
+        process.signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
