@@ -6,6 +6,7 @@ from aiohttp import web
 
 from gateway.auth import caller
 from gateway.body import parse_rows, read_capped, require_json_type
+from gateway.idempotency import key_of, submit_once
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
 from gateway.submit import accept_batch
 from shared.errors import BadRequest
@@ -15,14 +16,19 @@ from shared.orders import MAX_LIST_LIMIT, get_owned_order, list_orders, status_d
 async def submit(request: web.Request) -> web.Response:
     sub = await caller(request)
     require_json_type(request)
-    settings = request.app[SETTINGS]
-    rows = parse_rows(await read_capped(request, settings.max_body_bytes))
-    bulk_id = await accept_batch(settings, request.app[DB], request.app[STORE],
-                                 request.app[BROKER], sub, rows)
-    metrics = request.app[METRICS]
-    metrics.submissions.labels("bulk-generate").inc()
-    metrics.rows_accepted.inc(len(rows))
-    return web.json_response(bulk_id)
+    settings, db = request.app[SETTINGS], request.app[DB]
+    key = key_of(request)
+    body = await read_capped(request, settings.max_body_bytes)
+    rows = parse_rows(body)
+
+    async def accept() -> str:
+        bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
+                                     sub, rows)
+        request.app[METRICS].submissions.labels("bulk-generate").inc()
+        request.app[METRICS].rows_accepted.inc(len(rows))
+        return bulk_id
+
+    return web.json_response(await submit_once(db, sub.client_id, key, body, accept))
 
 
 async def status(request: web.Request) -> web.Response:
