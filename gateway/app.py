@@ -6,11 +6,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gateway import bulk, download, health, redirect
+from gateway import bulk, download, generate, health, qr_records, redirect
+from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
+from gateway.scans import scans_ctx
 from shared.settings import Settings
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
@@ -26,14 +28,19 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = GatewayMetrics()
     app[redirect.LINK_CACHE] = LinkCache()
-    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx])
+    app[redirect.GUESSES] = {}
+    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),
         web.get("/api/qr/bulk-generate", bulk.list_bulks),
         web.get("/api/qr/bulk-generate/", bulk.missing_id),
         web.get("/api/qr/bulk-generate/{bulk_id}", bulk.status),
         web.get("/api/qr/bulk-generate/{bulk_id}/result", download.download),
+        web.post("/api/qr/generate", generate.generate),
+        web.get("/api/qr/{qr_id}", qr_records.get_record),
+        web.patch("/api/qr/{qr_id}", qr_records.patch_record),
         web.get("/r/{code}", redirect.redirect),
+        web.post("/r/{code}", redirect.unlock),
         web.get("/healthz", health.healthz),
         web.get("/readyz", health.readyz),
         web.get("/metrics", health.metrics),

@@ -51,6 +51,7 @@ class ChunkContext:
     chunk: int
     now_ms: int
     redelivered: bool = False
+    single: bool = False  # one synchronous row: nothing to make idempotent
 
 
 @dataclass
@@ -123,7 +124,7 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
         return
     charged = await charge_rows(ctx.db, ctx.subscription, ctx.bulk_id, ctx.chunk,
                                 [item.plan.index for item in dynamic],
-                                redelivered=ctx.redelivered)
+                                redelivered=ctx.redelivered, record=not ctx.single)
     docs: list[Doc] = []
     for item in dynamic:
         if item.plan.index not in charged:

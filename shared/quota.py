@@ -23,12 +23,18 @@ from shared.subscriptions import Subscription
 
 
 async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
-                      rows: list[int], *, redelivered: bool) -> set[int]:
-    """Charge one slot per row; returns the rows charged (the rest are over quota)."""
+                      rows: list[int], *, redelivered: bool, record: bool = True) -> set[int]:
+    """Charge one slot per row; returns the rows charged (the rest are over quota).
+
+    `record=False` is for a synchronous single row, which is never delivered twice.
+    """
+    if not record:
+        slots = db[quota_collection(sub.client_id)]
+        return set(await _claim(db, slots, sub, bulk_id, chunk, rows))
     progress = db[progress_collection(bulk_id)]
-    record = await progress.find_one({"_id": f"charge:{chunk}"})
-    if record is not None:
-        return set(record["rows"])
+    existing = await progress.find_one({"_id": f"charge:{chunk}"})
+    if existing is not None:
+        return set(existing["rows"])
     slots = db[quota_collection(sub.client_id)]
     adopted: dict[int, int] = {}
     if redelivered:  # an earlier delivery may have died between claiming and recording
@@ -42,8 +48,8 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     # A duplicate delivery of this chunk recorded its charge first: give back ours.
     if claimed:
         await slots.delete_many({"_id": {"$in": list(claimed.values())}})
-    record = await progress.find_one({"_id": f"charge:{chunk}"})
-    return set(record["rows"]) if record else set()
+    winner = await progress.find_one({"_id": f"charge:{chunk}"})
+    return set(winner["rows"]) if winner else set()
 
 
 async def _claim(db: Database, slots: Collection, sub: Subscription, bulk_id: str,

@@ -20,6 +20,7 @@ from worker.deadletter import handle_dead
 from worker.deps import Deps
 from worker.metrics import WorkerMetrics
 from worker.pool import ProcessRenderer
+from worker.scans import scan_consumer
 from worker.split import handle_split
 
 log = structlog.get_logger(__name__)
@@ -60,6 +61,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 lambda m, r: route_work(deps, m, r), metrics, "chunks", in_flight))),
             (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
                 lambda m, _r: handle_dead(deps, m), metrics, "dead", in_flight))),
+            (topology.scans, await topology.scans.consume(scan_consumer(db))),
         ]
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=renderer.processes)

@@ -97,7 +97,7 @@ def _plan(index: int, uid: str | int, raw: dict[str, Any], now_ms: int,
         index, uid, True, encode_url(raw.get("data")), styling,
         passwords=_passwords(raw.get("secure")),
         sources=_sources(raw.get("sources")),
-        expiry_ms=_expiry_ms(raw.get("expiry"), now_ms),
+        expiry_ms=parse_expiry_ms(raw.get("expiry"), now_ms),
         features=features,
     )
 
@@ -133,7 +133,7 @@ def _sources(sources: Any) -> tuple[str, ...]:
     return tuple(sources)
 
 
-def _expiry_ms(expiry: Any, now_ms: int) -> int | None:
+def parse_expiry_ms(expiry: Any, now_ms: int) -> int | None:
     if expiry is None:
         return None
     if isinstance(expiry, int) and not isinstance(expiry, bool):

@@ -1,0 +1,32 @@
+"""POST /api/qr/generate: one row, rendered synchronously, answered with its archive entry."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.auth import caller
+from gateway.body import parse_json, read_capped, require_json_type
+from gateway.resources import DB, SETTINGS
+from shared.errors import BadRequest
+from shared.ids import new_bulk_id
+from shared.orders import now_ms
+from shared.pipeline import ChunkContext, RowInput, process_rows
+from shared.render import InlineRenderer
+
+MAX_ROW_BYTES = 1024 * 1024
+RENDERER = InlineRenderer()
+
+
+async def generate(request: web.Request) -> web.Response:
+    """The same entry a one-row bulk would hold; a failed row answers with its code."""
+    sub = await caller(request)
+    require_json_type(request)
+    row = parse_json(await read_capped(request, MAX_ROW_BYTES))
+    if not isinstance(row, dict):
+        raise BadRequest("body must be one row: a JSON object")
+    ctx = ChunkContext(request.app[DB], request.app[SETTINGS], sub,
+                       new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True)
+    outcome = await process_rows(ctx, [RowInput(0, row)], RENDERER)
+    entry = outcome.entries[0]
+    status = entry["code"] if isinstance(entry, dict) and entry.get("status") == "failed" else 200
+    return web.json_response(entry, status=status)

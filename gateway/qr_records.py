@@ -1,0 +1,90 @@
+"""GET and PATCH /api/qr/{id}: a dynamic QR's record with its scan counts, and its changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from gateway.auth import caller
+from gateway.body import parse_json, read_capped, require_json_type
+from gateway.invalidation import announce_change
+from gateway.resources import DB, SETTINGS
+from shared.errors import BadRequest, NotFound
+from shared.ids import code_of_qr_id, shard_of_code
+from shared.links import find_link, short_url
+from shared.mongo import Database, Doc, links_collection
+from shared.orders import now_ms
+from shared.rows.payloads import RowInvalid, encode_url
+from shared.rows.plan import parse_expiry_ms
+
+MAX_PATCH_BYTES = 64 * 1024
+
+
+async def owned_record(db: Database, qr_id: str, client_id: str) -> Doc:
+    code = code_of_qr_id(qr_id)
+    doc = await find_link(db, code) if code else None
+    if doc is None or doc.get("parent") or doc.get("subscription") != client_id:
+        raise NotFound("no QR with that id")
+    return doc
+
+
+async def record_view(db: Database, public_url: str, doc: Doc) -> dict[str, Any]:
+    shard = shard_of_code(doc["_id"])
+    codes = [s["code"] for s in doc["sources"]]
+    counts: dict[str, Doc] = {}
+    if codes and shard is not None:
+        counts = {d["_id"]: d async for d in db[links_collection(shard)].find(
+            {"_id": {"$in": codes}})}
+    sources = [{"source": s["source"], "url": short_url(public_url, s["code"]),
+                "scans": int(counts.get(s["code"], {}).get("scans", 0))} for s in doc["sources"]]
+    last = [doc.get("lastScanAt")] + [counts.get(c, {}).get("lastScanAt") for c in codes]
+    return {
+        "id": doc["qrId"], "uid": doc["uid"], "bulkId": doc["bulkId"],
+        "url": short_url(public_url, doc["_id"]), "destination": doc["destination"],
+        "expiry": doc["expiryMs"], "secured": bool(doc["passwordHashes"]),
+        "sources": sources,
+        "scans": {"total": int(doc["scans"]) + sum(s["scans"] for s in sources),
+                  "direct": int(doc["scans"])},
+        "lastScanAt": max((t for t in last if t is not None), default=None),
+        "createdAt": doc["createdAt"],
+    }
+
+
+async def get_record(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    doc = await owned_record(request.app[DB], request.match_info["qr_id"], sub.client_id)
+    return web.json_response(await record_view(request.app[DB],
+                                                request.app[SETTINGS].public_url, doc))
+
+
+async def patch_record(request: web.Request) -> web.Response:
+    """Change where a dynamic QR goes, or when it expires (null: never)."""
+    sub = await caller(request)
+    require_json_type(request)
+    db = request.app[DB]
+    doc = await owned_record(db, request.match_info["qr_id"], sub.client_id)
+    changes = _changes(parse_json(await read_capped(request, MAX_PATCH_BYTES)))
+    await db[links_collection(shard_of_code(doc["_id"]) or 0)].update_one(
+        {"_id": doc["_id"]}, {"$set": changes})
+    await announce_change(request.app, [doc["_id"], *(s["code"] for s in doc["sources"])])
+    view = await record_view(db, request.app[SETTINGS].public_url, {**doc, **changes})
+    return web.json_response(view)
+
+
+def _changes(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not body.keys() & {"destination", "expiry"}:
+        raise BadRequest("send a JSON object with destination and/or expiry")
+    unknown = body.keys() - {"destination", "expiry"}
+    if unknown:
+        raise BadRequest(f"only destination and expiry can change, not {sorted(unknown)}")
+    changes: dict[str, Any] = {}
+    try:
+        if "destination" in body:
+            changes["destination"] = encode_url(body["destination"])
+        if "expiry" in body:
+            changes["expiryMs"] = (None if body["expiry"] is None
+                                   else parse_expiry_ms(body["expiry"], now_ms()))
+    except RowInvalid as exc:
+        raise BadRequest(str(exc).replace("dataType: url", "destination")) from exc
+    return changes
