@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
 
-from gateway import bulk, download, generate, health, qr_records, redirect
+from gateway import bulk, download, generate, health, openapi, qr_records, redirect
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
 from gateway.metrics import GatewayMetrics
@@ -14,12 +12,6 @@ from gateway.middleware import handle_errors
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
 from gateway.scans import scans_ctx
 from shared.settings import Settings
-
-OPENAPI_PATH = Path(__file__).with_name("openapi.json")
-
-
-async def openapi(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(OPENAPI_PATH, headers={"Content-Type": "application/json"})
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -44,7 +36,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/healthz", health.healthz),
         web.get("/readyz", health.readyz),
         web.get("/metrics", health.metrics),
-        web.get("/openapi.json", openapi),
+        web.get("/openapi.json", openapi.serve),
     ])
     return app
 

@@ -1,0 +1,192 @@
+"""The OpenAPI 3.1 description of every route, served at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def error(description: str) -> Schema:
+    return {"description": description,
+            "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def json_body(schema: Schema, description: str = "OK") -> Schema:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+AUTH: list[dict[str, list[str]]] = [{"clientId": [], "apiKey": []}]
+BULK_ID = {"name": "bulkId", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": "^bulk_[0-9a-f]{24,}$"}}
+QR_ID = {"name": "qrId", "in": "path", "required": True, "schema": {"type": "string"}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
+               "403": error("Subscription disabled or key revoked")}
+ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches.",
+       "properties": {
+           "uid": {"type": ["string", "integer"]},
+           "qrType": {"enum": ["static", "dynamic"]},
+           "dataType": {"enum": ["url", "text", "email", "phone", "sms", "wifi", "vcard",
+                                 "geo"]},
+           "data": {}, "styling": {"type": "object"}, "secure": {"type": "array"},
+           "sources": {"type": "array", "items": {"type": "string"}},
+           "expiry": {"type": ["string", "integer"]}}}
+STATUS = {
+    "type": "object",
+    "required": ["bulkId", "status", "count", "failedFeatures", "product", "createdAt",
+                 "updatedAt"],
+    "properties": {
+        "bulkId": {"type": "string"},
+        "status": {"enum": ["processing", "completed", "resultDownloaded"]},
+        "count": {"type": "integer", "minimum": 1},
+        "failedFeatures": {"type": "object",
+                           "required": ["dynamicQr", "securedQr", "sourceQr"],
+                           "properties": {k: {"type": "integer"}
+                                          for k in ("dynamicQr", "securedQr", "sourceQr")}},
+        "product": {"const": "qr"},
+        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}}
+ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
+                   {"type": "object", "required": ["id", "uid", "url", "QRs"]},
+                   {"type": "object", "required": ["uid", "status", "message", "code"]}]}
+RECORD = {"type": "object", "required": ["id", "url", "destination", "scans"],
+          "properties": {"id": {"type": "string"}, "url": {"type": "string"},
+                         "destination": {"type": "string"},
+                         "expiry": {"type": ["integer", "null"]},
+                         "scans": {"type": "object"}, "sources": {"type": "array"}}}
+CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
+                        "multipart/form-data": {"schema": {
+                            "type": "object", "properties": {"file": {
+                                "type": "string", "contentMediaType": "text/csv"}}}}}}
+
+
+def _bulk_paths() -> dict[str, Any]:
+    submitted = json_body({"type": "string"}, "Accepted: the bulkId")
+    return {
+        "/api/qr/bulk-generate": {
+            "post": {"summary": "Queue a batch of rows", "security": AUTH,
+                     "parameters": [IDEMPOTENCY],
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": {"type": "array", "minItems": 1, "items": ROW}}}},
+                     "responses": {"200": submitted, "400": error("Not a non-empty array"),
+                                   "409": error("Idempotency-Key reused with another body"),
+                                   "413": error("Body over 25 MB"),
+                                   "415": error("Not JSON"),
+                                   "429": error("Quota used up"),
+                                   "500": error("Not queued"), **AUTH_ERRORS}},
+            "get": {"summary": "The caller's orders, newest first", "security": AUTH,
+                    "parameters": [
+                        {"name": "limit", "in": "query",
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                    "responses": {"200": json_body({
+                        "type": "object", "required": ["items", "next"],
+                        "properties": {"items": {"type": "array", "items": ref("Status")},
+                                       "next": {"type": ["string", "null"]}}}),
+                        "400": error("Bad limit or cursor"), **AUTH_ERRORS}}},
+        "/api/qr/bulk-generate/{bulkId}": {"get": {
+            "summary": "A batch's status", "security": AUTH, "parameters": [BULK_ID],
+            "responses": {"200": json_body(ref("Status")), "400": error("bulkId missing"),
+                          "404": error("No such batch for this caller"), **AUTH_ERRORS}}},
+        "/api/qr/bulk-generate/{bulkId}/result": {"get": {
+            "summary": "Download the archive, once", "security": AUTH,
+            "parameters": [BULK_ID],
+            "responses": {"200": json_body({"type": "string"},
+                                           "A JSON string holding the archive's JSON array"),
+                          "404": error("No such batch for this caller"),
+                          "410": error("Not completed yet, or already downloaded"),
+                          **AUTH_ERRORS}}},
+        "/api/qr/workspace-bulk-generate": {"post": {
+            "summary": "Queue a CSV of at most 500 rows", "security": AUTH,
+            "parameters": [IDEMPOTENCY], "requestBody": {"required": True, **CSV_BODY},
+            "responses": {"200": submitted, "400": error("Bad CSV or too many rows"),
+                          "429": error("Over 5 calls a minute from this address"),
+                          **AUTH_ERRORS}}},
+    }
+
+
+def _qr_paths() -> dict[str, Any]:
+    html = {"content": {"text/html": {"schema": {"type": "string"}}}}
+    return {
+        "/api/qr/generate": {"post": {
+            "summary": "Render one row now", "security": AUTH,
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": ROW}}},
+            "responses": {"200": json_body(ENTRY), "400": json_body(ENTRY, "Row failed"),
+                          "429": json_body(ENTRY, "Quota used up"), **AUTH_ERRORS}}},
+        "/api/qr/{qrId}": {
+            "get": {"summary": "A dynamic QR with its scan counts", "security": AUTH,
+                    "parameters": [QR_ID],
+                    "responses": {"200": json_body(ref("QrRecord")),
+                                  "404": error("No such QR for this caller"), **AUTH_ERRORS}},
+            "patch": {"summary": "Change destination or expiry", "security": AUTH,
+                      "parameters": [QR_ID],
+                      "requestBody": {"required": True, "content": {"application/json": {
+                          "schema": {"type": "object", "properties": {
+                              "destination": {"type": "string"},
+                              "expiry": {"type": ["string", "integer", "null"]}}}}}},
+                      "responses": {"200": json_body(ref("QrRecord")),
+                                    "400": error("Bad change"),
+                                    "404": error("No such QR for this caller"),
+                                    **AUTH_ERRORS}}},
+        "/r/{code}": {
+            "get": {"summary": "Follow a short link", "parameters": [CODE],
+                    "responses": {"302": {"description": "To the destination"},
+                                  "200": {"description": "Password form", **html},
+                                  "404": {"description": "Unknown", **html},
+                                  "410": {"description": "Expired", **html}}},
+            "post": {"summary": "Unlock a secured short link", "parameters": [CODE],
+                     "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                         "schema": {"type": "object",
+                                    "properties": {"password": {"type": "string"}}}}}},
+                     "responses": {"302": {"description": "Right password"},
+                                   "401": {"description": "Wrong password", **html},
+                                   "404": {"description": "Unknown", **html},
+                                   "410": {"description": "Expired", **html},
+                                   "429": {"description": "Too many wrong tries", **html}}}},
+    }
+
+
+def _ops_paths() -> dict[str, Any]:
+    probe = {"type": "object", "properties": {"status": {"type": "string"}}}
+    return {
+        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_body(probe)}}},
+        "/readyz": {"get": {"summary": "Readiness of MongoDB, RabbitMQ and S3", "responses": {
+            "200": json_body(probe), "503": json_body(
+                {"type": "object", "properties": {"failed": {"type": "array"}}},
+                "Names the servers that failed")}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {
+            "description": "Prometheus text", "content": {"text/plain": {
+                "schema": {"type": "string"}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document",
+                                  "responses": {"200": json_body({"type": "object"})}}},
+    }
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bulkqr", "version": "1.0.0",
+                 "description": "Bulk and single QR code generation with dynamic short links."},
+        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths()},
+        "components": {
+            "securitySchemes": {
+                "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"}},
+            "schemas": {"Status": STATUS, "QrRecord": RECORD, "Error": {
+                "type": "object", "required": ["error", "status"],
+                "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}},
+        },
+    }
+
+
+async def serve(request: web.Request) -> web.Response:
+    return web.json_response(document())
