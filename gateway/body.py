@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -39,13 +40,29 @@ def require_json_type(request: web.Request) -> None:
 
 
 def parse_json(body: bytes) -> Any:
-    """Strict JSON: invalid UTF-8, NaN/Infinity and nesting past 1024 levels are 400s."""
+    """Strict JSON: invalid UTF-8, lone surrogates, NaN/Infinity, nesting past 1024 levels
+    and objects that repeat a key are all 400s."""
     if not body.strip():
         raise BadRequest("body is empty; send a JSON array of rows")
     try:
-        return orjson.loads(body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"body is not valid JSON: {exc}") from exc
+    _reject_duplicate_keys(body)
+    return value
+
+
+def _reject_duplicate_keys(body: bytes) -> None:
+    """orjson keeps the last of repeated keys silently; which one a sender meant is
+    anyone's guess, so refuse them. The hook builds nothing, so memory stays flat."""
+
+    def check(pairs: list[tuple[str, Any]]) -> None:
+        keys = [key for key, _ in pairs]
+        if len(set(keys)) != len(keys):
+            repeated = next(key for i, key in enumerate(keys) if key in keys[:i])
+            raise BadRequest(f"body is not valid JSON: an object repeats the key {repeated!r}")
+
+    json.loads(body, object_pairs_hook=check)
 
 
 def parse_rows(body: bytes) -> list[Any]:

@@ -20,10 +20,11 @@ async def submit(request: web.Request) -> web.Response:
     key = key_of(request)
     body = await read_capped(request, settings.max_body_bytes)
     rows = parse_rows(body)
+    verify = flag(request, "verify")
 
     async def accept() -> str:
         bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
-                                     sub, rows)
+                                     sub, rows, verify=verify)
         request.app[METRICS].submissions.labels("bulk-generate").inc()
         request.app[METRICS].rows_accepted.inc(len(rows))
         return bulk_id
@@ -51,6 +52,14 @@ async def list_bulks(request: web.Request) -> web.Response:
     docs, cursor = await list_orders(request.app[DB], sub.client_id, limit,
                                      request.query.get("cursor") or None)
     return web.json_response({"items": [status_document(d) for d in docs], "next": cursor})
+
+
+def flag(request: web.Request, name: str) -> bool:
+    """A true/false query parameter (absent: false)."""
+    value = request.query.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise BadRequest(f"{name} must be true or false")
+    return value in ("true", "1")
 
 
 def _limit(text: str) -> int:

@@ -11,6 +11,7 @@ import asyncio
 import secrets
 import time
 
+import structlog
 from aiohttp import web
 
 from gateway.auth import caller
@@ -21,6 +22,7 @@ from shared.orders import get_owned_order, transition
 from shared.schemas import result_key
 from shared.status import OrderStatus
 
+log = structlog.get_logger(__name__)
 NOT_READY = "the result is not ready yet: poll the status until it reads completed"
 CONSUMED = "the result was already downloaded; it is kept for one download only"
 
@@ -36,16 +38,23 @@ async def download(request: web.Request) -> web.StreamResponse:
         raise Gone(CONSUMED)
     token = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
     key = result_key(bulk_id)
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
     try:
-        response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.content_length = await store.size(key)
         await response.prepare(request)
         async for piece in store.stream(key):
             await response.write(piece)
         await response.write_eof()
-    except BaseException:
+    except BaseException as exc:
         await asyncio.shield(db[CLAIMS].delete_one({"_id": _claim_id(bulk_id), "token": token}))
-        raise
+        if not response.prepared or not isinstance(exc, Exception):
+            raise
+        # Headers are out: the only honest signal left is a cut connection, which the
+        # client sees as a short body. The archive stays for the next try.
+        log.warning("download cut off", error=repr(exc))
+        if request.transport is not None:
+            request.transport.abort()
+        return response
     await transition(db, bulk_id, OrderStatus.COMPLETED, OrderStatus.RESULT_DOWNLOADED)
     await store.delete(key)
     return response

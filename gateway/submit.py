@@ -11,7 +11,7 @@ import orjson
 
 from gateway.resources import Broker
 from shared import amqp
-from shared.errors import TooManyRequests
+from shared.errors import PayloadTooLarge, TooManyRequests
 from shared.ids import new_bulk_id
 from shared.mongo import ORDERS, Database
 from shared.orders import new_order
@@ -27,6 +27,7 @@ STORE_CONCURRENCY = 8
 @dataclass(frozen=True)
 class Chunk:
     first: int
+    rows: int
     body: bytes
 
 
@@ -57,7 +58,7 @@ def split_rows(rows: list[Any], max_rows: int, max_bytes: int) -> Iterator[Chunk
 
 def _chunk(first: int, pieces: list[bytes], dups: list[int]) -> Chunk:
     head = orjson.dumps({"first": first, "dups": dups})[:-1]
-    return Chunk(first, head + b',"rows":[' + b",".join(pieces) + b"]}")
+    return Chunk(first, len(pieces), head + b',"rows":[' + b",".join(pieces) + b"]}")
 
 
 def has_dynamic_rows(rows: list[Any]) -> bool:
@@ -65,20 +66,26 @@ def has_dynamic_rows(rows: list[Any]) -> bool:
 
 
 async def accept_batch(settings: Settings, db: Database, store: ObjectStore, broker: Broker,
-                       sub: Subscription, rows: list[Any]) -> str:
+                       sub: Subscription, rows: list[Any], *, verify: bool = False) -> str:
     """Store and queue a batch; returns its bulkId only once the work is confirmed.
 
     Either the batch is stored and its split message confirmed, or nothing of it is
-    left: inputs and order are removed again and PublishFailed is raised.
+    left: inputs and order are removed again and PublishFailed is raised. With `verify`,
+    workers scan every image back before delivering it.
     """
+    if len(rows) > settings.max_batch_rows:
+        raise PayloadTooLarge(f"the batch has {len(rows)} rows; at most "
+                              f"{settings.max_batch_rows} are accepted at once: split it")
     if has_dynamic_rows(rows) and await quota_exhausted(db, sub):
         raise TooManyRequests("QR creation limit of your plan reached; nothing was queued")
     bulk_id = new_bulk_id()
     chunks = list(split_rows(rows, settings.chunk_rows, settings.chunk_bytes))
     try:
         await _store_inputs(store, bulk_id, chunks)
-        await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, len(rows), len(chunks)))
-        message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=len(chunks))
+        await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, len(rows), len(chunks),
+                                              verify))
+        message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=len(chunks),
+                              sizes=[chunk.rows for chunk in chunks])
         await amqp.publish(broker.topology.work, amqp.CHUNK_KEY, message.to_bytes(),
                            timeout_s=settings.publish_timeout_s, message_id=message.message_id)
     except BaseException:

@@ -17,6 +17,10 @@
 
 from __future__ import annotations
 
+from botocore.exceptions import BotoCoreError, ParamValidationError
+from botocore.exceptions import ClientError as BotoClientError
+from pymongo.errors import ConnectionFailure, OperationFailure
+
 
 class BulkQRError(Exception):
     """Root of every error bulkqr raises on purpose."""
@@ -75,3 +79,16 @@ class StoreUnavailable(BulkQRError):
 
 class PublishFailed(StoreUnavailable):
     """The broker refused, returned or did not confirm a message."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures of a server or the network, which retrying can cure, as opposed
+    to failures of the message itself."""
+    if isinstance(exc, StoreUnavailable | ConnectionFailure | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, OperationFailure):
+        return exc.code in {91, 189, 11600, 11602}  # shutdown and step-down codes
+    if isinstance(exc, BotoClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return int(status) >= 500
+    return isinstance(exc, BotoCoreError) and not isinstance(exc, ParamValidationError)

@@ -21,12 +21,13 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def new_order(bulk_id: str, subscription: str, count: int, chunks: int) -> Doc:
+def new_order(bulk_id: str, subscription: str, count: int, chunks: int,
+              verify: bool = False) -> Doc:
     created = now_ms()
     return {
         "_id": bulk_id, "subscription": subscription, "status": OrderStatus.PROCESSING.value,
         "count": count, "chunks": chunks, "failedFeatures": dict.fromkeys(FEATURE_KEYS, 0),
-        "product": "qr", "createdAt": created, "updatedAt": created,
+        "product": "qr", "createdAt": created, "updatedAt": created, "verify": verify,
     }
 
 

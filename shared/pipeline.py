@@ -32,7 +32,8 @@ QUOTA_MESSAGE = "QR creation limit of your plan reached"
 
 
 class Renderer(Protocol):
-    async def render(self, jobs: list[RenderJob]) -> list[tuple[bool, str]]: ...
+    async def render(self, jobs: list[RenderJob], verify: bool = False
+                     ) -> list[tuple[bool, str]]: ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ChunkContext:
     now_ms: int
     redelivered: bool = False
     single: bool = False  # one synchronous row: nothing to make idempotent
+    verify: bool = False  # scan every image back before delivering it
 
 
 @dataclass
@@ -93,13 +95,14 @@ async def _render(ctx: ChunkContext, planned: list[_Rendered], renderer: Rendere
     jobs: list[RenderJob] = []
     for item in planned:
         jobs += [(content, item.plan.styling) for content in _contents(ctx, item)]
-    images = iter(await renderer.render(jobs))
+    images = iter(await renderer.render(jobs, ctx.verify))
     drawn = []
     for item in planned:
         outputs = [next(images) for _ in _contents(ctx, item)]
         failure = next((message for ok, message in outputs if not ok), None)
         if failure is not None:
-            results[item.plan.index] = _fail(item.plan, failure, 400)
+            code = 500 if failure.startswith("verification failed") else 400
+            results[item.plan.index] = _fail(item.plan, failure, code)
         else:
             item.images = [uri for _, uri in outputs]
             results[item.plan.index] = item

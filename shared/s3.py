@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any, Self
 
+import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
@@ -92,12 +94,25 @@ class ObjectStore:
         head = await self._client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
 
-    async def stream(self, key: str, piece_bytes: int = 256 * 1024) -> AsyncIterator[bytes]:
-        """Yield the object's bytes in pieces, never holding the whole of it."""
-        response = await self._client.get_object(Bucket=self.bucket, Key=key)
-        async with response["Body"] as body:
-            async for piece in body.iter_chunks(piece_bytes):
-                yield piece
+    async def stream(self, key: str, piece_bytes: int = 256 * 1024,
+                     attempts: int = 5) -> AsyncIterator[bytes]:
+        """Yield the object's bytes in pieces, never holding the whole of it. A connection
+        that breaks mid-object is resumed from the last byte received (a Range request)."""
+        offset, failures = 0, 0
+        while True:
+            extra = {"Range": f"bytes={offset}-"} if offset else {}
+            try:
+                response = await self._client.get_object(Bucket=self.bucket, Key=key, **extra)
+                async with response["Body"] as body:
+                    async for piece in body.iter_chunks(piece_bytes):
+                        offset += len(piece)
+                        yield piece
+                return
+            except (aiohttp.ClientError, BotoCoreError, OSError) as exc:
+                failures += 1
+                if failures >= attempts:
+                    raise StoreUnavailable(f"S3: reading {key} failed: {exc!r}") from exc
+                await asyncio.sleep(0.2 * failures)
 
     async def delete(self, key: str) -> None:
         await self._client.delete_object(Bucket=self.bucket, Key=key)
@@ -108,6 +123,11 @@ class ObjectStore:
         async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 yield item["Key"]
+
+    async def pending_uploads(self) -> int:
+        """Multipart uploads started and neither completed nor aborted."""
+        listed = await self._client.list_multipart_uploads(Bucket=self.bucket)
+        return len(listed.get("Uploads", []))
 
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix`; returns how many."""

@@ -13,8 +13,9 @@ SCHEMA_VERSION = 1
 class WorkMessage(BaseModel):
     """What travels on the chunk queue: names of stored work, never the rows themselves.
 
-    `split` fans one accepted batch out into `chunk` messages; a `chunk` names one
-    stored slice of rows.
+    `split` fans one accepted batch out into `chunk` messages and carries every chunk's
+    row count; a `chunk` names one stored slice of rows, its first row and its size, so
+    even a chunk whose stored rows are unreadable can be failed row by row.
     """
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
@@ -24,6 +25,16 @@ class WorkMessage(BaseModel):
     bulk_id: str = Field(alias="bulkId")
     chunk: int = Field(default=0, ge=0)
     chunks: int = Field(ge=1)
+    first: int = Field(default=0, ge=0)
+    rows: int = Field(default=0, ge=0)
+    sizes: list[int] = Field(default_factory=list)
+
+    def chunk_messages(self) -> list[WorkMessage]:
+        """The chunk messages a split fans out into."""
+        firsts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
+        return [WorkMessage(kind="chunk", bulk_id=self.bulk_id, chunk=i, chunks=self.chunks,
+                            first=first, rows=size)
+                for i, (first, size) in enumerate(zip(firsts, self.sizes, strict=True))]
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(self.model_dump(by_alias=True))

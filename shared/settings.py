@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import ipaddress
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB = 1024 * 1024
+
+
+def _cidrs(value: Any) -> Any:
+    """CIDRs from a list or from text (`10.0.0.0/8,::1` or a JSON-style list), normalised."""
+    if isinstance(value, str):
+        value = [part.strip(" []'\"") for part in re.split(r"[,\s]+", value)]
+    if isinstance(value, list | tuple):
+        return [str(ipaddress.ip_network(str(p), strict=False)) for p in value if str(p)]
+    return value
+
+
+Cidrs = Annotated[list[str], NoDecode, BeforeValidator(_cidrs)]
 
 
 class Settings(BaseSettings):
@@ -33,6 +49,7 @@ class Settings(BaseSettings):
     queue_prefix: str = "bulkqr"
 
     max_body_bytes: int = Field(default=25 * MIB, ge=1)
+    max_batch_rows: int = Field(default=250_000, ge=1, description="larger batches: 413")
     chunk_rows: int = Field(default=500, ge=1, le=10_000)
     chunk_bytes: int = Field(default=1 * MIB, ge=1024)
     link_shards: int = Field(default=64, ge=1, le=3844)
@@ -42,7 +59,18 @@ class Settings(BaseSettings):
     drain_timeout_s: float = Field(default=25.0, gt=0)
     render_processes: int = Field(default=0, ge=0, description="0 means one per CPU core")
     publish_timeout_s: float = Field(default=10.0, gt=0)
+    # How long a worker keeps retrying a message while MongoDB, S3 or the network fail,
+    # before it gives the message back; these retries do not count as deliveries.
+    transient_retry_s: float = Field(default=120.0, ge=0)
     download_claim_ttl_s: float = Field(default=900.0, gt=0)
+
+    # The dashboard's CSV upload: rows per call, bytes per call, calls per minute per client IP.
+    workspace_max_rows: int = Field(default=500, ge=1, le=10_000)
+    workspace_max_bytes: int = Field(default=5 * MIB, ge=1024)
+    workspace_calls_per_minute: int = Field(default=5, ge=1, le=10_000)
+    # Proxies whose X-Forwarded-For is believed: the client IP is then the right-most
+    # address in that header that is not itself a trusted proxy.
+    trusted_proxies: Cidrs = Field(default_factory=list)
 
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
     log_level: str = "info"

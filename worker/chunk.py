@@ -36,6 +36,7 @@ async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -
         ctx = ChunkContext(
             deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
             message.bulk_id, message.chunk, now_ms(), redelivered,
+            verify=bool(order.get("verify")),
         )
         outcome = await process_rows(ctx, rows, deps.renderer)
         await deps.store.put(part_key(message.bulk_id, message.chunk),

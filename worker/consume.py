@@ -2,6 +2,8 @@
 
     handler returns                  -> ack
     DropMessage (malformed envelope) -> reject, no requeue (it goes to the dead-letter queue)
+    a transient failure (a server or the network is down)
+                                     -> retried in place with backoff, then as below
     any other Exception              -> nack with requeue (the delivery limit bounds retries)
     CancelledError                   -> propagates; the broker requeues the unacked message
 """
@@ -16,6 +18,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
 
+from shared.errors import is_transient
 from shared.schemas import WorkMessage
 from worker.metrics import WorkerMetrics
 
@@ -53,8 +56,26 @@ class InFlight:
         return True
 
 
-def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: InFlight
-             ) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+async def with_retries(handler: Handler, message: WorkMessage, redelivered: bool,
+                       retry_s: float) -> None:
+    """Run the (idempotent) handler again while a server or the network fails, for up to
+    `retry_s`, so an outage of a few seconds does not use up the message's deliveries."""
+    deadline = time.monotonic() + retry_s
+    pause_s = 0.5
+    while True:
+        try:
+            await handler(message, redelivered)
+            return
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() + pause_s > deadline:
+                raise
+            log.warning("transient failure; retrying", error=repr(exc), pause_s=pause_s)
+        await asyncio.sleep(pause_s)
+        pause_s = min(pause_s * 2, 10.0)
+
+
+def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: InFlight,
+             retry_s: float = 0.0) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
     """Wrap `handler` into an aio-pika callback with manual acknowledgement."""
 
     async def on_message(incoming: AbstractIncomingMessage) -> None:
@@ -69,7 +90,7 @@ def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: In
                                                    kind=message.kind)
             if incoming.redelivered:
                 metrics.redeliveries.inc()
-            await handler(message, bool(incoming.redelivered))
+            await with_retries(handler, message, bool(incoming.redelivered), retry_s)
             await incoming.ack()
             action = "acked"
         except DropMessage as exc:

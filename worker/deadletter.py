@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import orjson
 import structlog
 
 from shared.mongo import progress_collection
 from shared.orders import FEATURE_KEYS, find_order
-from shared.pipeline import failure_entry, tally_failure
+from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage, fragment, part_key
 from shared.status import OrderStatus
@@ -23,9 +24,9 @@ async def handle_dead(deps: Deps, message: WorkMessage) -> None:
     order = await find_order(deps.db, message.bulk_id)
     if order is None or order["status"] != OrderStatus.PROCESSING:
         return
-    chunks = range(message.chunks) if message.kind == "split" else [message.chunk]
+    chunks = message.chunk_messages() if message.kind == "split" else [message]
     for chunk in chunks:
-        await fail_chunk(deps, message.model_copy(update={"kind": "chunk", "chunk": chunk}))
+        await fail_chunk(deps, chunk)
     await finish_if_last(deps, order, takeover=True)
 
 
@@ -33,7 +34,10 @@ async def fail_chunk(deps: Deps, message: WorkMessage) -> None:
     progress = deps.db[progress_collection(message.bulk_id)]
     if await progress.find_one({"_id": f"done:{message.chunk}"}) is not None:
         return
-    rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+    try:
+        rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+    except (orjson.JSONDecodeError, KeyError, TypeError):  # the stored rows are unreadable
+        rows = [RowInput(message.first + i, None) for i in range(message.rows)]
     tally = dict.fromkeys(FEATURE_KEYS, 0)
     entries = []
     for row in rows:

@@ -58,9 +58,11 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         in_flight = InFlight()
         tags = [
             (topology.chunks, await topology.chunks.consume(consumer(
-                lambda m, r: route_work(deps, m, r), metrics, "chunks", in_flight))),
+                lambda m, r: route_work(deps, m, r), metrics, "chunks", in_flight,
+                settings.transient_retry_s))),
             (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
-                lambda m, _r: handle_dead(deps, m), metrics, "dead", in_flight))),
+                lambda m, _r: handle_dead(deps, m), metrics, "dead", in_flight,
+                settings.transient_retry_s))),
             (topology.scans, await topology.scans.consume(scan_consumer(db))),
         ]
         log.info("worker consuming", queue=topology.names.chunks,

@@ -19,14 +19,15 @@ class ProcessRenderer:
         self._pool = ProcessPoolExecutor(self.processes,
                                          mp_context=multiprocessing.get_context("spawn"))
 
-    async def render(self, jobs: list[RenderJob]) -> list[tuple[bool, str]]:
+    async def render(self, jobs: list[RenderJob], verify: bool = False
+                     ) -> list[tuple[bool, str]]:
         if not jobs:
             return []
         loop = asyncio.get_running_loop()
         size = -(-len(jobs) // self.processes)
         parts = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         results = await asyncio.gather(
-            *(loop.run_in_executor(self._pool, render_batch, part) for part in parts)
+            *(loop.run_in_executor(self._pool, render_batch, part, verify) for part in parts)
         )
         return [item for part in results for item in part]
 

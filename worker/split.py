@@ -20,14 +20,12 @@ async def handle_split(deps: Deps, message: WorkMessage) -> None:
         return
     gate = asyncio.Semaphore(PUBLISH_CONCURRENCY)
 
-    async def publish(chunk: int) -> None:
-        work = WorkMessage(kind="chunk", bulk_id=message.bulk_id, chunk=chunk,
-                           chunks=message.chunks)
+    async def publish(work: WorkMessage) -> None:
         async with gate:
             await amqp.publish(deps.topology.work, amqp.CHUNK_KEY, work.to_bytes(),
                                timeout_s=deps.settings.publish_timeout_s,
                                message_id=work.message_id)
 
     async with asyncio.TaskGroup() as group:
-        for chunk in range(message.chunks):
-            group.create_task(publish(chunk))
+        for work in message.chunk_messages():
+            group.create_task(publish(work))

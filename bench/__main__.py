@@ -1,0 +1,121 @@
+"""`python -m bench`: run every measurement in one go and write JSON, a chart and a table.
+
+Needs the local servers (`make bench` starts them). Options: --sizes, --workers, --quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+import psutil
+
+from bench import render_limit
+from bench.chart import draw
+from bench.e2e import Deployment, deploy, run_batch
+from shared.settings import Settings
+from tests.servers import start_local_servers
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sizes", default="1000,10000,100000,250000")
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--redirect-seconds", type=float, default=30.0)
+    parser.add_argument("--redirect-rate", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="small sizes, short load")
+    return parser.parse_args()
+
+
+async def archive_codes(deployment: Deployment, bulk_id: str) -> list[str]:
+    async with aiohttp.ClientSession(deployment.url) as http, http.get(
+            f"/api/qr/bulk-generate/{bulk_id}/result", headers=deployment.headers) as answer:
+        entries = orjson.loads(orjson.loads(await answer.read()))
+    return [entry["url"].rsplit("/r/", 1)[1] for entry in entries if isinstance(entry, dict)]
+
+
+def redirect_load(deployment: Deployment, codes: list[str], rate: int,
+                  seconds: float) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "bench.loadgen", deployment.url, str(rate),
+                          str(seconds)], input="\n".join(codes), capture_output=True,
+                         text=True, check=False, cwd=ROOT, timeout=seconds * 4 + 60)
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{out.stderr[-2000:]}")
+    result: dict[str, Any] = orjson.loads(out.stdout)
+    return result
+
+
+async def measure_deployment(base: Settings, workers: int, sizes: list[int],
+                             args: argparse.Namespace, results: dict[str, Any]) -> None:
+    deployment = await deploy(base, workers)
+    try:
+        for size in sizes:
+            figures, bulk_id = await run_batch(deployment, size)
+            row = dataclasses.asdict(figures) | {
+                "rows_per_s": figures.rows_per_s,
+                "rows_per_s_per_worker": figures.rows_per_s_per_worker}
+            results["batches"].append(row)
+            print(f"workers={workers} rows={size:>7,}: {figures.total_s:6.1f} s, "
+                  f"{figures.rows_per_s_per_worker:6.0f} rows/s/worker, POST "
+                  f"{figures.post_s:.2f} s ({figures.body_mb:.1f} MB), RSS "
+                  f"{ {k: round(v) for k, v in figures.peak_rss_mb.items()} }", flush=True)
+            if workers == max(int(w) for w in args.workers.split(",")) and size == sizes[0]:
+                codes = await archive_codes(deployment, bulk_id)
+        if workers == max(int(w) for w in args.workers.split(",")):
+            results["verify"] = await verified_batch(deployment, sizes)
+            results["redirect"] = redirect_load(deployment, codes, args.redirect_rate,
+                                                args.redirect_seconds)
+            print(f"redirects: {results['redirect']}", flush=True)
+    finally:
+        deployment.stop()
+
+
+async def verified_batch(deployment: Deployment, sizes: list[int]) -> dict[str, Any]:
+    """The same batch with and without decode verification, to price it end to end."""
+    size = min(10_000, max(sizes))
+    plain, _ = await run_batch(deployment, size)
+    verified, _ = await run_batch(deployment, size, verify=True)
+    print(f"verify: {size} rows {plain.total_s:.1f} s plain, {verified.total_s:.1f} s "
+          f"verified", flush=True)
+    return {"rows": size, "plain_s": plain.total_s, "verified_s": verified.total_s}
+
+
+async def main() -> None:
+    args = parse_args()
+    if args.quick:
+        args.sizes, args.redirect_seconds = "1000,5000", 5.0
+    sizes = [int(s) for s in args.sizes.split(",")]
+    start_local_servers()
+    base = Settings()
+    render = render_limit.measure(3000 if args.quick else 5000)
+    results: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
+        "cpus": psutil.cpu_count(), "command": "make bench",
+        "render": dataclasses.asdict(render) | {
+            "reference_rows_per_s": render.reference_rows_per_s},
+        "batches": [],
+    }
+    print(f"render: reference {render.reference_us:.0f} µs, project {render.project_us:.0f} µs,"
+          f" project+verify {render.project_verified_us:.0f} µs per QR", flush=True)
+    for workers in (int(w) for w in args.workers.split(",")):
+        await measure_deployment(base, workers, sizes, args, results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    draw(results, ROOT / "docs" / "benchmarks.png")
+    print(f"wrote {RESULTS / 'latest.json'} and docs/benchmarks.png")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

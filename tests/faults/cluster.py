@@ -1,0 +1,105 @@
+"""A private bulkqr deployment for one fault scenario: its own queues, database and bucket,
+optionally its own RabbitMQ or FerretDB to restart, and processes the test can kill."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+
+from shared.amqp import Names
+from shared.mongo import open_client
+from shared.s3 import ObjectStore
+from shared.settings import Settings
+from tests.processes import ROOT, Process, free_port, start_gateway, start_worker, stop_all
+
+
+@dataclass
+class PrivateServer:
+    """One server started from the project's script with its own state folder and ports."""
+
+    script: str
+    env: dict[str, str]
+
+    def run(self, action: str) -> None:
+        result = subprocess.run([ROOT / "scripts" / self.script, action], env=self.env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"{self.script} {action} failed:\n{result.stderr[-3000:]}")
+
+
+def private_rabbitmq(state: Path) -> tuple[PrivateServer, str]:
+    port = free_port()
+    env = {**os.environ, "BULKQR_STATE_DIR": str(state),
+           "BULKQR_BIN_DIR": str(ROOT / ".state" / "bin"), "BULKQR_AMQP_PORT": str(port),
+           "BULKQR_RABBITMQ_NODENAME": f"fault{port}@localhost",
+           "BULKQR_RABBITMQ_MGMT_PORT": str(free_port()),
+           "BULKQR_RABBITMQ_PROM_PORT": str(free_port()),
+           "BULKQR_RABBITMQ_DIST_PORT": str(free_port())}
+    return PrivateServer("rabbitmq.sh", env), f"amqp://guest:guest@127.0.0.1:{port}/"
+
+
+def private_ferretdb(state: Path) -> tuple[PrivateServer, str]:
+    port = free_port()
+    env = {**os.environ, "BULKQR_STATE_DIR": str(state),
+           "BULKQR_BIN_DIR": str(ROOT / ".state" / "bin"), "BULKQR_FERRETDB_PORT": str(port)}
+    return PrivateServer("ferretdb.sh", env), f"mongodb://127.0.0.1:{port}/"
+
+
+@dataclass
+class Cluster:
+    settings: Settings
+    name: str
+    gateway: Process | None = None
+    workers: list[Process] = field(default_factory=list)
+    private_servers: bool = False  # data lives on servers of the scenario's own
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    def start_gateway(self) -> Process:
+        self.gateway = start_gateway(self.settings, f"{self.name}-gateway")
+        return self.gateway
+
+    def start_worker(self, **overrides: Any) -> Process:
+        settings = self.settings.model_copy(update=overrides)
+        worker = start_worker(settings, f"{self.name}-worker-{len(self.workers)}")
+        self.workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        stop_all([p for p in [self.gateway, *self.workers] if p is not None])
+
+    async def remove_data(self) -> None:
+        """Drop everything the scenario stored on the servers."""
+        client = open_client(self.settings)
+        try:
+            await client.drop_database(self.settings.mongo_db)
+        finally:
+            await client.close()
+        async with ObjectStore(self.settings) as store:
+            await store.delete_prefix("")
+        names = Names(self.settings.queue_prefix)
+        connection = await aio_pika.connect(self.settings.amqp_url.get_secret_value())
+        async with connection:
+            channel = await connection.channel()
+            for queue in (names.chunks, names.dead_chunks, names.scans):
+                await channel.queue_delete(queue, if_unused=False, if_empty=False)
+
+
+def new_cluster(base: Settings, scenario: str, **overrides: Any) -> Cluster:
+    tag = f"{scenario}-{uuid.uuid4().hex[:6]}"
+    port = free_port()
+    settings = base.model_copy(update={
+        "mongo_db": f"fault_{tag.replace('-', '_')}", "queue_prefix": f"fault-{tag}",
+        "s3_bucket": f"fault-{tag}", "http_port": port,
+        "public_url": f"http://127.0.0.1:{port}", **overrides,
+    })
+    private = bool(overrides.keys() & {"mongo_url", "amqp_url"})
+    return Cluster(settings, tag, private_servers=private)

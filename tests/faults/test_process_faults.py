@@ -1,0 +1,63 @@
+"""Workers that die or are stopped mid-chunk: nothing is lost, duplicated or charged twice."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+
+from shared.mongo import Collection, quota_collection
+from tests.faults.checker import check
+from tests.faults.conftest import MakeCluster
+from tests.faults.helpers import Session, secured_rows, until
+
+pytestmark = pytest.mark.slow
+
+
+async def test_worker_killed_mid_chunk(make_cluster: MakeCluster) -> None:
+    cluster = make_cluster("sigkill", chunk_rows=200)
+    cluster.start_gateway()
+    victim = cluster.start_worker()
+    session = Session(cluster.settings, cluster.url)
+    try:
+        api = await session.open()
+        assert session.tenant is not None
+        batch = await session.submit(api, secured_rows("kill", 1000))
+        slots = session.db[quota_collection(session.tenant.client_id)]
+        await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+        victim.signal(signal.SIGKILL)  # rows written, chunk not acked
+        assert victim.wait(10) == -signal.SIGKILL
+        cluster.start_worker()
+        report = await check("sigkill", api, session.db, cluster.settings, [batch])
+        assert report.rows == 1000
+    finally:
+        await session.close()
+
+
+async def test_worker_stopped_mid_chunk_drains_and_exits_zero(make_cluster: MakeCluster) -> None:
+    cluster = make_cluster("sigterm", chunk_rows=200, drain_timeout_s=20)
+    cluster.start_gateway()
+    stopping = cluster.start_worker()
+    session = Session(cluster.settings, cluster.url)
+    try:
+        api = await session.open()
+        assert session.tenant is not None
+        batch = await session.submit(api, secured_rows("term", 1000))
+        slots = session.db[quota_collection(session.tenant.client_id)]
+        await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+        started = time.monotonic()
+        stopping.signal(signal.SIGTERM)
+        assert stopping.wait(cluster.settings.drain_timeout_s + 10) == 0
+        drain_s = time.monotonic() - started
+        assert drain_s < cluster.settings.drain_timeout_s + 5
+        assert "worker draining" in stopping.log_text()
+        cluster.start_worker()
+        await check("sigterm", api, session.db, cluster.settings, [batch])
+        print(f"sigterm: worker exited 0 after {drain_s:.1f}s")
+    finally:
+        await session.close()
+
+
+async def _more_than(collection: Collection, count: int) -> bool:
+    return await collection.count_documents({}) > count

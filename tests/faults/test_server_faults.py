@@ -1,0 +1,123 @@
+"""Servers that restart or fail mid-batch: RabbitMQ, FerretDB and S3."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aio_pika
+import pytest
+from pydantic import SecretStr
+
+from shared.amqp import Names
+from shared.mongo import progress_collection
+from shared.s3 import ObjectStore
+from shared.settings import Settings
+from tests.faults.checker import Batch, check, post_status
+from tests.faults.cluster import Cluster, private_ferretdb, private_rabbitmq
+from tests.faults.conftest import MakeCluster
+from tests.faults.helpers import Session, mixed_rows, secured_rows, until
+from tests.faults.s3proxy import FaultPlan, FaultProxy
+
+pytestmark = pytest.mark.slow
+BULK = "/api/qr/bulk-generate"
+
+
+async def consumers(settings: Settings) -> int:
+    connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(Names(settings.queue_prefix).chunks, passive=True)
+        return queue.declaration_result.consumer_count or 0
+
+
+async def test_rabbitmq_restart_mid_batch(make_cluster: MakeCluster, tmp_path: Path) -> None:
+    broker, url = private_rabbitmq(tmp_path)
+    broker.run("start")
+    cluster = make_cluster("rabbit", amqp_url=SecretStr(url), chunk_rows=200,
+                           publish_timeout_s=3)
+    session = Session(cluster.settings, cluster.url)
+    try:
+        cluster.start_gateway()
+        cluster.start_worker()
+        api = await session.open()
+        batch = await session.submit(api, secured_rows("rabbit", 1000))
+        await until(lambda: _has_progress(session, batch), 60, "the first chunk to finish")
+        broker.run("stop")
+        answers = [await post_status(session.http, BULK, mixed_rows("down", 3),
+                                     session.tenant.headers if session.tenant else {})
+                   for _ in range(3)]
+        assert all(status >= 500 for status, _ in answers), answers  # never a 200 unconfirmed
+        broker.run("start")
+        await until(lambda: _consuming(cluster.settings), 90, "workers to consume again")
+        after = await session.submit(api, mixed_rows("after", 20))
+        await check("rabbitmq-restart", api, session.db, cluster.settings, [batch, after])
+    finally:
+        await session.close()
+        cluster.stop()
+        broker.run("stop")
+
+
+async def _consuming(settings: Settings) -> bool:
+    try:
+        return await consumers(settings) > 0
+    except (aio_pika.exceptions.AMQPError, OSError):
+        return False
+
+
+async def _has_progress(session: Session, batch: Batch) -> bool:
+    return await session.db[progress_collection(batch.bulk_id)].count_documents(
+        {"kind": "done"}) > 0
+
+
+async def test_ferretdb_restart_mid_batch(make_cluster: MakeCluster, tmp_path: Path) -> None:
+    database, url = private_ferretdb(tmp_path)
+    database.run("start")
+    cluster = make_cluster("ferret", mongo_url=SecretStr(url), chunk_rows=200)
+    session = Session(cluster.settings, cluster.url)
+    try:
+        cluster.start_gateway()
+        cluster.start_worker()
+        api = await session.open()
+        batch = await session.submit(api, secured_rows("ferret", 1000))
+        await until(lambda: _has_progress(session, batch), 60, "the first chunk to finish")
+        database.run("stop")
+        await asyncio.sleep(3)
+        database.run("start")
+        await check("ferretdb-restart", api, session.db, cluster.settings, [batch])
+    finally:
+        await session.close()
+        cluster.stop()
+        database.run("stop")
+
+
+async def test_s3_failing_transiently(make_cluster: MakeCluster, settings: Settings) -> None:
+    plan = FaultPlan()
+    with FaultProxy(settings.s3_endpoint_url, plan) as proxy:
+        cluster = make_cluster("s3", s3_endpoint_url=f"http://127.0.0.1:{proxy.port}",
+                               chunk_rows=100)
+        await _run_s3_scenario(cluster, settings, plan)
+
+
+async def _run_s3_scenario(cluster: Cluster, settings: Settings, plan: FaultPlan) -> None:
+    session = Session(cluster.settings, cluster.url)
+    try:
+        cluster.start_gateway()
+        cluster.start_worker()
+        api = await session.open()
+        batches = [await session.submit(api, mixed_rows(f"s3-{n}", 400)) for n in range(3)]
+        await check("s3-faults", api, session.db, cluster.settings, batches)
+        print(f"s3-faults: injected {dict(plan.injected)} over {plan.seen} requests")
+        assert plan.injected["503"] > 0 and plan.injected["reset"] > 0
+        assert plan.injected["complete_500"] == plan.failing_completes
+        async with ObjectStore(direct_settings(cluster, settings)) as store:
+            assert [key async for key in store.keys("results/")] == []
+            assert await store.pending_uploads() == 0  # no orphaned partial archive
+    finally:
+        await session.close()
+        cluster.stop()
+        cluster.settings = direct_settings(cluster, settings)  # the proxy is going away
+
+
+def direct_settings(cluster: Cluster, settings: Settings) -> Settings:
+    return cluster.settings.model_copy(update={"s3_endpoint_url": settings.s3_endpoint_url})
