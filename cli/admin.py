@@ -1,4 +1,7 @@
-"""`bulkqr admin …`: manage subscriptions directly in MongoDB."""
+"""`bulkqr admin …`: manage subscriptions directly in MongoDB.
+
+The store clients are imported only when an admin command runs, so the client commands
+of the same CLI start without loading PyMongo."""
 
 from __future__ import annotations
 
@@ -6,14 +9,14 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from shared import subscriptions
-from shared.errors import NotFound
-from shared.mongo import Database, open_client
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from shared.mongo import Database
 
 
 def add_parser(commands: Any) -> None:
@@ -21,7 +24,8 @@ def add_parser(commands: Any) -> None:
     sub = admin.add_subparsers(dest="admin_command", required=True)
     create = sub.add_parser("create-subscription", help="print {clientId, apiKey} as JSON")
     create.add_argument("--name", default="")
-    create.add_argument("--qr-limit", type=_positive, default=subscriptions.DEFAULT_QR_LIMIT)
+    create.add_argument("--qr-limit", type=_positive, default=None,
+                        help="dynamic QRs it may create (default 10000)")
     sub.add_parser("list-subscriptions", help="one JSON object per line")
     for name in ("disable-subscription", "enable-subscription", "rotate-key"):
         sub.add_parser(name).add_argument("client_id")
@@ -35,6 +39,8 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from shared.errors import NotFound
+
     try:
         asyncio.run(_with_db(settings, lambda db: _act(db, args)))
     except NotFound as exc:
@@ -44,6 +50,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[None]]) -> None:
+    from shared.mongo import open_client
+
     client = open_client(settings)
     try:
         await action(client[settings.mongo_db])
@@ -52,9 +60,12 @@ async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[No
 
 
 async def _act(db: Database, args: argparse.Namespace) -> None:
+    from shared import subscriptions
+
     command = args.admin_command
     if command == "create-subscription":
-        client_id, api_key = await subscriptions.create_subscription(db, args.name, args.qr_limit)
+        limit = subscriptions.DEFAULT_QR_LIMIT if args.qr_limit is None else args.qr_limit
+        client_id, api_key = await subscriptions.create_subscription(db, args.name, limit)
         _emit({"clientId": client_id, "apiKey": api_key})
     elif command == "list-subscriptions":
         for item in await subscriptions.list_subscriptions(db):

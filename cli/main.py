@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import admin
+from cli import admin, client_commands
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -16,11 +16,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("gateway", help="serve the HTTP API")
     commands.add_parser("worker", help="consume and render chunks")
     admin.add_parser(commands)
+    client_commands.add_parsers(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in client_commands.COMMANDS:
+        return client_commands.run(args)  # an API caller: no server settings or logging
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
     if args.command == "gateway":

@@ -43,7 +43,7 @@ def parse_json(body: bytes) -> Any:
     """Strict JSON: invalid UTF-8, lone surrogates, NaN/Infinity, nesting past 1024 levels
     and objects that repeat a key are all 400s."""
     if not body.strip():
-        raise BadRequest("body is empty; send a JSON array of rows")
+        raise BadRequest("body is empty")
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

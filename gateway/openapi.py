@@ -54,9 +54,10 @@ STATUS = {
                                           for k in ("dynamicQr", "securedQr", "sourceQr")}},
         "product": {"const": "qr"},
         "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}}
+FAILED_ROW = {"type": "object", "required": ["uid", "status", "message", "code"],
+              "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}}}
 ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
-                   {"type": "object", "required": ["id", "uid", "url", "QRs"]},
-                   {"type": "object", "required": ["uid", "status", "message", "code"]}]}
+                   {"type": "object", "required": ["id", "uid", "url", "QRs"]}, FAILED_ROW]}
 RECORD = {"type": "object", "required": ["id", "url", "destination", "scans"],
           "properties": {"id": {"type": "string"}, "url": {"type": "string"},
                          "destination": {"type": "string"},
@@ -120,8 +121,11 @@ def _qr_paths() -> dict[str, Any]:
             "summary": "Render one row now", "security": AUTH,
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": ROW}}},
-            "responses": {"200": json_body(ENTRY), "400": json_body(ENTRY, "Row failed"),
-                          "429": json_body(ENTRY, "Quota used up"), **AUTH_ERRORS}}},
+            "responses": {"200": json_body(ENTRY),
+                          "400": json_body({"oneOf": [FAILED_ROW, ref("Error")]},
+                                           "The row failed, or the body is not one row"),
+                          "415": error("Not JSON"),
+                          "429": json_body(FAILED_ROW, "Quota used up"), **AUTH_ERRORS}}},
         "/api/qr/{qrId}": {
             "get": {"summary": "A dynamic QR with its scan counts", "security": AUTH,
                     "parameters": [QR_ID],

@@ -1,0 +1,183 @@
+"""`bulkqr submit|status|download|list`: the API caller's commands, built on the `client` package.
+
+stdout carries what scripts read (a bulkId, JSON lines); stderr carries progress and
+messages. Exit status: 0 done, 1 the server or the network said no (its message is
+printed), 2 bad usage or missing credentials, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+
+from cli.progress import download_showing, wait_showing
+from client import BulkQRClient, BulkQRClientError, ClientConfig, export_archive
+from client.export import MANIFEST_NAME
+
+COMMANDS = frozenset({"submit", "status", "download", "list"})
+ARCHIVE_NAME = "result.json"
+Handler = Callable[[BulkQRClient, argparse.Namespace, Console], Awaitable[int]]
+
+
+def add_parsers(commands: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", help="gateway URL (default: $BULKQR_URL or local)")
+    common.add_argument("--client-id", help="default: $BULKQR_CLIENT_ID")
+    common.add_argument("--api-key", help="default: $BULKQR_API_KEY")
+    submit = commands.add_parser("submit", parents=[common], help="queue rows.json or rows.csv")
+    submit.add_argument("rows", help="a .json array of rows, or a .csv with a header row")
+    submit.add_argument("--wait", action="store_true", help="wait until processed")
+    submit.add_argument("--out", metavar="DIR", help="wait, then download into DIR")
+    submit.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S s")
+    submit.add_argument("--idempotency-key", help="default: a fresh random key")
+    commands.add_parser("status", parents=[common], help="print a bulk's status").add_argument(
+        "bulk_id")
+    download = commands.add_parser("download", parents=[common],
+                                   help="save the one-shot archive, its images and manifest")
+    download.add_argument("bulk_id")
+    download.add_argument("--out", metavar="DIR", required=True)
+    download.add_argument("--rows", metavar="FILE",
+                          help="the submitted rows file, to name static rows by uid")
+    listing = commands.add_parser("list", parents=[common], help="your bulks, newest first")
+    listing.add_argument("--limit", type=int, metavar="N", help="print at most N")
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    try:
+        config = ClientConfig.from_env(client_id=args.client_id, api_key=args.api_key,
+                                       base_url=args.url)
+    except ValueError as exc:
+        _say(f"bulkqr: {exc}: set BULKQR_CLIENT_ID and BULKQR_API_KEY "
+             "(or --client-id and --api-key)")
+        return 2
+    try:
+        return asyncio.run(_with_client(config, HANDLERS[args.command], args, console))
+    except (BulkQRClientError, OSError, ValueError) as exc:
+        _say(f"bulkqr: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _say("bulkqr: interrupted")
+        return 130
+
+
+async def _with_client(config: ClientConfig, handler: Handler, args: argparse.Namespace,
+                       console: Console) -> int:
+    async with BulkQRClient(config) as client:
+        return await handler(client, args, console)
+
+
+async def _submit(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
+    rows_path = Path(args.rows)
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        _require_fresh(out)  # before submitting: a batch that cannot be saved is waste
+    bulk_id = await client.submit(rows_path, idempotency_key=args.idempotency_key)
+    _emit_text(bulk_id)
+    if not (args.wait or out):
+        return 0
+    done = await wait_showing(client, bulk_id, args.timeout, console)
+    failed = " ".join(f"{name}={n}" for name, n in done.failed_features.items())
+    _say(f"{bulk_id}: {done.status}, {done.count} rows (failed by feature: {failed})")
+    if out is None:
+        return 0
+    return await _save(client, bulk_id, out, await asyncio.to_thread(read_rows, rows_path),
+                       console)
+
+
+async def _status(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
+    _emit_json((await client.status(args.bulk_id)).raw)
+    return 0
+
+
+async def _download(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
+    out = Path(args.out)
+    _require_fresh(out)
+    rows = await asyncio.to_thread(read_rows, Path(args.rows)) if args.rows else None
+    return await _save(client, args.bulk_id, out, rows, console)
+
+
+async def _list(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise ValueError("--limit must be 1 or more")
+    page_size = min(args.limit or 100, 100)
+    printed = 0
+    async for item in client.list(page_size=page_size):
+        _emit_json(item.raw)
+        printed += 1
+        if printed == args.limit:
+            break
+    return 0
+
+
+HANDLERS: dict[str, Handler] = {"submit": _submit, "status": _status,
+                                "download": _download, "list": _list}
+
+
+async def _save(client: BulkQRClient, bulk_id: str, out: Path, rows: list[Any] | None,
+                console: Console) -> int:
+    """Download the archive as result.json (durably, first), then unpack it beside."""
+    archive = await download_showing(client, bulk_id, out, ARCHIVE_NAME, console)
+    _say(f"{bulk_id}: archive saved as {archive}")
+    summary = await asyncio.to_thread(export_archive, archive, out, rows)
+    _say(f"{bulk_id}: {summary.images} images saved, {summary.failed_rows} rows failed; "
+         f"see {summary.manifest}")
+    _emit_json({"bulkId": bulk_id, "archive": str(archive), "manifest": str(summary.manifest),
+                "images": summary.images, "failedRows": summary.failed_rows,
+                "unsavedImages": summary.unsaved_images})
+    if summary.unsaved_images:
+        _say(f"bulkqr: {summary.unsaved_images} images could not be decoded; the archive is "
+             f"kept in {archive} and the manifest says which")
+        return 1
+    return 0
+
+
+def _require_fresh(out: Path) -> None:
+    for name in (ARCHIVE_NAME, MANIFEST_NAME):
+        if (out / name).exists():
+            raise FileExistsError(f"{out / name} exists: choose an empty --out folder")
+
+
+def read_rows(path: Path) -> list[Any] | None:
+    """The submitted rows as far as naming needs them (their uids), or None if unreadable.
+
+    A CSV is read as the gateway reads it: cells trimmed, all-empty lines skipped, so
+    row N here is entry N of the archive.
+    """
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(newline="", encoding="utf-8-sig") as file:
+                return [{"uid": _cell(record.get("uid")) or None}
+                        for record in csv.DictReader(file)
+                        if any(_cell(value) for value in record.values())]
+        rows = orjson.loads(path.read_bytes())
+    except (OSError, ValueError, csv.Error):
+        return None
+    return rows if isinstance(rows, list) else None
+
+
+def _cell(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _emit_text(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _emit_json(value: Any) -> None:
+    _emit_text(orjson.dumps(value).decode())
+
+
+def _say(text: str) -> None:
+    """A message for people, on stderr (never wrapped, so it stays greppable)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()

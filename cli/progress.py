@@ -1,0 +1,53 @@
+"""Rich progress displays on stderr for the client commands: waiting, then downloading.
+
+Shown only when stderr is a terminal; in logs and pipes they print nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from client import BulkQRClient, BulkStatus
+
+
+async def wait_showing(client: BulkQRClient, bulk_id: str, timeout_s: float | None,
+                       console: Console) -> BulkStatus:
+    """`client.wait` with a spinner, the last status read, a pulsing bar (the API does not
+    say how many rows are done) and the time spent."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"{bulk_id}: submitted", total=None)
+
+        def show(current: BulkStatus) -> None:
+            progress.update(task, description=f"{bulk_id}: {current.status}, "
+                                              f"{current.count} rows")
+
+        return await client.wait(bulk_id, timeout_s=timeout_s, on_progress=show)
+
+
+async def download_showing(client: BulkQRClient, bulk_id: str, folder: Path, name: str,
+                           console: Console) -> Path:
+    """`client.download` with a byte bar (the archive's size is known from the start)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn())
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"{bulk_id}: downloading", total=None)
+
+        def show(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return await client.download(bulk_id, folder, name=name, on_progress=show)

@@ -1,0 +1,182 @@
+"""BulkQRClient: the async client of the bulk API (submit, status, wait, download, list)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+import urllib.parse
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+import orjson
+
+from client.config import ClientConfig
+from client.errors import Gone, TransportError, WaitTimeout
+from client.files import PartFile
+from client.models import COMPLETED, BulkStatus, Page, bulk_id_from_json
+from client.transport import Sleep, Transport
+
+BULK = "/api/qr/bulk-generate"
+WORKSPACE = "/api/qr/workspace-bulk-generate"
+CHUNK_BYTES = 256 * 1024
+Rows = Sequence[Any] | str | os.PathLike[str]
+OnStatus = Callable[[BulkStatus], None]
+OnBytes = Callable[[int, int | None], None]
+
+
+class BulkQRClient:
+    """One caller's connection to a gateway. Use `async with`, or call `close()`."""
+
+    def __init__(self, config: ClientConfig, *, session: aiohttp.ClientSession | None = None,
+                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+        self.config = config
+        self._transport = Transport(config, session, sleep=sleep, rng=rng)
+
+    async def __aenter__(self) -> BulkQRClient:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._transport.close()
+
+    async def submit(self, rows: Rows, *, idempotency_key: str | None = None) -> str:
+        """Queue a batch; returns its bulkId.
+
+        `rows` is a sequence of row objects, a `.json` file holding the array, or a `.csv`
+        file (sent to the workspace endpoint). Every submission carries an
+        Idempotency-Key (a fresh one unless given), so retrying it after a timeout or a
+        5xx can never queue the batch twice.
+        """
+        path, body, content_type = await _encode(rows)
+        headers = {"Content-Type": content_type,
+                   "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        answer = await self._transport.call("POST", path, retry=True, data=body,
+                                            headers=headers)
+        return bulk_id_from_json(answer)
+
+    async def status(self, bulk_id: str) -> BulkStatus:
+        answer = await self._transport.call("GET", f"{BULK}/{_quoted(bulk_id)}", retry=True)
+        return BulkStatus.from_json(answer)
+
+    async def wait(self, bulk_id: str, *, timeout_s: float | None = None,
+                   on_progress: OnStatus | None = None) -> BulkStatus:
+        """Poll on the configured schedule until the batch is no longer processing.
+
+        `on_progress` sees every status read. Raises WaitTimeout after `timeout_s`
+        (default `config.wait_timeout_s`).
+        """
+        limit_s = self.config.wait_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + limit_s
+        delays = self.config.poll.delays(self._transport.random())
+        while True:
+            current = await self.status(bulk_id)
+            if on_progress is not None:
+                on_progress(current)
+            if current.done:
+                return current
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WaitTimeout(current, limit_s)
+            await self._transport.sleep(min(next(delays), remaining))
+
+    async def download(self, bulk_id: str, dest: str | os.PathLike[str], *,
+                       name: str | None = None, on_progress: OnBytes | None = None) -> Path:
+        """Save the one-shot archive as `dest/name` (default `{bulkId}.json`); returns its path.
+
+        The body is streamed into a hidden temporary file in `dest`, fsynced with its
+        folder, and only then given its name: an interrupted download leaves no file and
+        does not consume the archive, so it can simply be called again. `on_progress`
+        gets (bytes so far, total or None). Raises FileExistsError before asking the
+        server if the name is already taken, and Gone once the archive was downloaded.
+        """
+        folder, file_name = Path(dest), name or f"{bulk_id}.json"
+        if Path(file_name).name != file_name or file_name in ("", ".", ".."):
+            raise ValueError(f"name must be a plain file name, not {file_name!r}")
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        if (folder / file_name).exists():
+            raise FileExistsError(f"{folder / file_name} exists; it may be an earlier archive")
+        return await self._download_waiting_out_claims(bulk_id, folder, file_name, on_progress)
+
+    async def _download_waiting_out_claims(self, bulk_id: str, folder: Path, name: str,
+                                           on_progress: OnBytes | None) -> Path:
+        """A 410 while the bulk still reads completed means another download holds the
+        claim: a live one, or one just cut off whose claim the gateway is releasing.
+        Wait (up to `claim_wait_s`) for it to finish or be released."""
+        deadline = time.monotonic() + self.config.claim_wait_s
+        pauses = self.config.retry.backoff.delays(self._transport.random())
+        while True:
+            try:
+                return await self._transport.retrying(
+                    lambda: self._fetch(bulk_id, folder, name, on_progress), retry=True)
+            except Gone:
+                if time.monotonic() >= deadline or not await self._claimed(bulk_id):
+                    raise
+                await self._transport.sleep(next(pauses))
+
+    async def _claimed(self, bulk_id: str) -> bool:
+        return (await self.status(bulk_id)).status == COMPLETED
+
+    async def _fetch(self, bulk_id: str, folder: Path, name: str,
+                     on_progress: OnBytes | None) -> Path:
+        path = f"{BULK}/{_quoted(bulk_id)}/result"
+        async with self._transport.open("GET", path) as response:
+            # A compressed body is inflated on the way in, so its length says nothing then.
+            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+            total = None if encoded else response.content_length
+            with PartFile(folder, name) as part:
+                async for piece in response.content.iter_chunked(CHUNK_BYTES):
+                    part.write(piece)
+                    if on_progress is not None:
+                        on_progress(part.size, total)
+                if total is not None and part.size != total:
+                    raise TransportError(f"GET {path}: got {part.size} of {total} bytes")
+                # Shielded: once every byte is here, a cancel must not lose the archive.
+                return await asyncio.shield(asyncio.to_thread(part.commit))
+
+    async def list_page(self, *, limit: int = 20, cursor: str | None = None) -> Page:
+        """One page of the caller's bulks, newest first."""
+        params = {"limit": str(limit)} | ({"cursor": cursor} if cursor else {})
+        return Page.from_json(await self._transport.call("GET", BULK, retry=True,
+                                                         params=params))
+
+    async def list(self, *, page_size: int = 20) -> AsyncIterator[BulkStatus]:
+        """Every bulk of the caller, newest first, fetched page by page."""
+        cursor: str | None = None
+        while True:
+            page = await self.list_page(limit=page_size, cursor=cursor)
+            for item in page.items:
+                yield item
+            if page.next is None:
+                return
+            cursor = page.next
+
+
+async def _encode(rows: Rows) -> tuple[str, bytes, str]:
+    """The endpoint, body and content type of a submission."""
+    if isinstance(rows, str | os.PathLike):
+        path = Path(rows)
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".csv"):
+            raise ValueError(f"{path}: a rows file must end in .json or .csv")
+        body = await asyncio.to_thread(path.read_bytes)
+        if suffix == ".csv":
+            return WORKSPACE, body, "text/csv; charset=utf-8"
+        return BULK, body, "application/json"
+    if isinstance(rows, bytes | bytearray | dict):
+        raise TypeError("rows must be a sequence of row objects, or a .json/.csv path")
+    return BULK, orjson.dumps(list(rows)), "application/json"
+
+
+def _quoted(bulk_id: str) -> str:
+    if not bulk_id:
+        raise ValueError("bulk_id is empty")
+    return urllib.parse.quote(bulk_id, safe="")

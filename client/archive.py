@@ -1,0 +1,101 @@
+"""Reading a result archive: a JSON string that holds the JSON array of per-row entries."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from client.errors import ProtocolError
+
+EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg"}
+
+
+@dataclass(frozen=True)
+class Image:
+    """One QR image of a row: the row's own, or (with `source`) one per tracked source."""
+
+    data_uri: str
+    source: str | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One archive entry, in submission order, whatever its shape on the wire."""
+
+    index: int
+    uid: str | int | None
+    ok: bool
+    code: int | None = None
+    message: str = ""
+    qr_id: str = ""
+    url: str = ""
+    images: tuple[Image, ...] = ()
+
+
+def load_archive(body: bytes) -> list[Any]:
+    """The entries of an archive as downloaded (a JSON string), or of the bare array."""
+    try:
+        value = orjson.loads(body)
+        if isinstance(value, str):
+            value = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise ProtocolError(f"the archive is not JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ProtocolError("the archive does not hold a JSON array of entries")
+    return value
+
+
+def read_entries(archive: Sequence[Any], rows: Sequence[Any] | None = None) -> list[Entry]:
+    """Typed entries. A static success is a bare data URI with no uid, so its uid comes
+    from the submitted `rows` (same order) when they are known."""
+    return [_entry(i, raw, _row_uid(rows, i)) for i, raw in enumerate(archive)]
+
+
+def _row_uid(rows: Sequence[Any] | None, index: int) -> str | int | None:
+    if rows is None or index >= len(rows) or not isinstance(rows[index], dict):
+        return None
+    uid = rows[index].get("uid")
+    return uid if isinstance(uid, str | int) and not isinstance(uid, bool) else None
+
+
+def _entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
+    if isinstance(raw, str):
+        return Entry(index, row_uid, ok=True, images=(Image(raw),))
+    if not isinstance(raw, dict):
+        return Entry(index, row_uid, ok=False, message="unrecognised archive entry")
+    uid = raw.get("uid", row_uid)
+    if raw.get("status") == "failed" or "QRs" not in raw:
+        code = raw.get("code")
+        return Entry(index, uid, ok=False, code=code if isinstance(code, int) else None,
+                     message=str(raw.get("message") or "unrecognised archive entry"))
+    images = [Image(str(raw["QRs"]), None, str(raw.get("url", "")))]
+    for source in raw.get("sources") or []:
+        if isinstance(source, dict) and "QRs" in source:
+            images.append(Image(str(source["QRs"]), str(source.get("source", "")),
+                                str(source.get("url", ""))))
+    return Entry(index, uid, ok=True, qr_id=str(raw.get("id", "")),
+                 url=str(raw.get("url", "")), images=tuple(images))
+
+
+def decode_image(data_uri: str) -> tuple[str, bytes]:
+    """The file extension and the bytes of a PNG or SVG data URI; ValueError otherwise."""
+    header, comma, payload = data_uri.partition(",")
+    if not header.startswith("data:") or not comma:
+        raise ValueError("not a data URI")
+    media, *params = header.removeprefix("data:").split(";")
+    extension = EXTENSIONS.get(media.strip().lower())
+    if extension is None:
+        raise ValueError(f"unsupported image type {media[:40]!r}")
+    if "base64" not in params:
+        return extension, urllib.parse.unquote_to_bytes(payload)
+    try:
+        return extension, base64.b64decode(payload, validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"bad base64 image data: {exc}") from exc

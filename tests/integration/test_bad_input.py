@@ -1,0 +1,91 @@
+"""The bad-input matrix: every request here is refused with a 4xx JSON error that names the
+problem, and nothing of it is stored or published."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import aiohttp
+import orjson
+import pytest
+
+from shared.mongo import ORDERS, Database
+from shared.s3 import ObjectStore
+from tests.api import Api
+
+BULK = "/api/qr/bulk-generate"
+JSON = {"Content-Type": "application/json"}
+MATRIX: list[tuple[str, bytes, dict[str, str], int, str]] = [
+    ("not json", b"{nope", JSON, 400, "not valid JSON"),
+    ("object", b'{"uid": 1}', JSON, 400, "not an object"),
+    ("string", b'"rows"', JSON, 400, "not a string"),
+    ("number", b"42", JSON, 400, "not a number"),
+    ("null", b"null", JSON, 400, "not null"),
+    ("empty array", b"[]", JSON, 400, "empty array"),
+    ("100,000 deep", b"[" * 100_000 + b"]" * 100_000, JSON, 400, "not valid JSON"),
+    ("invalid UTF-8", b'[{"uid": "\xc3\x28"}]', JSON, 400, "not valid JSON"),
+    ("lone surrogate", b'[{"uid": "\\ud800"}]', JSON, 400, "not valid JSON"),
+    ("NaN", b'[{"uid": 1, "size": NaN}]', JSON, 400, "not valid JSON"),
+    ("Infinity", b'[{"uid": 1, "size": Infinity}]', JSON, 400, "not valid JSON"),
+    ("duplicate keys", b'[{"uid": 1, "uid": 2}]', JSON, 400, "repeats the key 'uid'"),
+    ("wrong content type", b'[{"uid": 1}]', {"Content-Type": "text/plain"}, 415,
+     "must be application/json"),
+    ("form content type", b"uid=1", {"Content-Type": "application/x-www-form-urlencoded"}, 415,
+     "must be application/json"),
+]
+
+
+async def stored_nothing(api: Api, db: Database, store: ObjectStore) -> None:
+    assert await db[ORDERS].count_documents({"subscription": api.tenant.client_id}) == 0
+    known = {doc["_id"] async for doc in db[ORDERS].find({}, {"_id": 1})}
+    leftovers = [key async for key in store.keys("inputs/")]
+    assert all(key.split("/")[1] in known for key in leftovers)
+
+
+@pytest.mark.parametrize(("name", "body", "headers", "status", "message"), MATRIX,
+                         ids=[case[0] for case in MATRIX])
+async def test_refused_and_nothing_kept(api: Api, db: Database, store: ObjectStore, name: str,
+                                        body: bytes, headers: dict[str, str], status: int,
+                                        message: str) -> None:
+    async with api.http.post(BULK, data=body, headers={**api.tenant.headers, **headers}
+                             ) as answer:
+        assert answer.status == status, await answer.text()
+        assert answer.content_type == "application/json"
+        reply = await answer.json()
+    assert message in reply["error"] and reply["status"] == status
+    await stored_nothing(api, db, store)
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({}, 401), ({"client-id": "cust_nobody"}, 401), ({"api-key": "sk_x"}, 401),
+    ({"client-id": "cust_nobody", "api-key": "sk_x"}, 401)])
+async def test_missing_or_wrong_auth(api: Api, db: Database, store: ObjectStore,
+                                     headers: dict[str, str], status: int) -> None:
+    async with api.http.post(BULK, json=[{"uid": 1, "data": "https://x.y"}],
+                             headers=headers) as answer:
+        assert answer.status == status
+        assert "client-id" in (await answer.json())["error"]
+    wrong_key = {"client-id": api.tenant.client_id, "api-key": "sk_wrong"}
+    async with api.http.post(BULK, json=[{"uid": 1}], headers=wrong_key) as answer:
+        assert answer.status == 401
+    await stored_nothing(api, db, store)
+
+
+async def test_a_million_tiny_rows_are_refused_by_the_row_cap(api: Api, db: Database,
+                                                              store: ObjectStore) -> None:
+    body = orjson.dumps([{"uid": i} for i in range(1_000_000)])
+    assert len(body) < 25 * 1024 * 1024  # under the byte cap: the row cap decides
+    async with api.http.post(BULK, data=io.BytesIO(body), headers={**api.tenant.headers, **JSON},
+                             timeout=aiohttp.ClientTimeout(total=120)) as answer:
+        assert answer.status == 413
+        assert "at most 250000" in (await answer.json())["error"]
+    await stored_nothing(api, db, store)
+
+
+async def test_row_over_capacity_is_a_row_failure_not_an_http_error(api: Api) -> None:
+    rows: list[Any] = [{"uid": "huge", "dataType": "text", "data": "x" * 8000},
+                       {"uid": "fine", "data": "https://example.com"}]
+    huge, fine = await api.archive(await api.submit(rows))
+    assert huge["code"] == 400 and "too long for a QR code" in huge["message"]
+    assert fine.startswith("data:image/png;base64,")
