@@ -215,7 +215,7 @@ def draw(run: Run, path: Path) -> None:
             if axis is queue:
                 axis.annotate(label, (at, 1), xycoords=("data", "axes fraction"), rotation=90,
                               va="top", ha="right", fontsize=8, color="dimgrey")
-        axis.legend(loc="upper right" if axis is queue else "upper left", fontsize=8)
+        axis.legend(loc="center left" if axis is queue else "upper left", fontsize=8)
         axis.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path, dpi=100)

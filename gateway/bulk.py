@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from aiohttp import web
 
 from gateway.auth import caller
@@ -29,7 +30,9 @@ async def submit(request: web.Request) -> web.Response:
         request.app[METRICS].rows_accepted.inc(len(rows))
         return bulk_id
 
-    return web.json_response(await submit_once(db, sub.client_id, key, body, accept))
+    bulk_id = await submit_once(db, sub.client_id, key, body, accept)
+    structlog.contextvars.bind_contextvars(bulkId=bulk_id, rows=len(rows))
+    return web.json_response(bulk_id)
 
 
 async def status(request: web.Request) -> web.Response:
@@ -37,6 +40,7 @@ async def status(request: web.Request) -> web.Response:
     bulk_id = request.match_info.get("bulk_id", "").strip()
     if not bulk_id:
         raise BadRequest("bulkId is missing from the path")
+    structlog.contextvars.bind_contextvars(bulkId=bulk_id)
     doc = await get_owned_order(request.app[DB], bulk_id, sub.client_id)
     return web.json_response(status_document(doc))
 

@@ -30,6 +30,7 @@ CONSUMED = "the result was already downloaded; it is kept for one download only"
 async def download(request: web.Request) -> web.StreamResponse:
     sub = await caller(request)
     bulk_id = request.match_info["bulk_id"]
+    structlog.contextvars.bind_contextvars(bulkId=bulk_id)
     db, store = request.app[DB], request.app[STORE]
     order = await get_owned_order(db, bulk_id, sub.client_id)
     if order["status"] == OrderStatus.PROCESSING:

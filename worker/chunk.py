@@ -44,7 +44,9 @@ async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -
         await record_done(deps, message, outcome.failed_features)
         for name, count in outcome.outcomes.items():
             deps.metrics.rows.labels(name).inc(count)
-        log.info("chunk rendered", rows=len(rows), **outcome.outcomes)
+        # Bound, so they also land on the message's one canonical "message handled" line.
+        structlog.contextvars.bind_contextvars(rows=len(rows), **outcome.outcomes)
+        log.info("chunk rendered")
     await finish_if_last(deps, order, takeover=redelivered)
 
 

@@ -4,7 +4,8 @@
     DropMessage (malformed envelope) -> reject, no requeue (it goes to the dead-letter queue)
     a transient failure (a server or the network is down)
                                      -> retried in place with backoff, then as below
-    any other Exception              -> nack with requeue (the delivery limit bounds retries)
+    any other Exception              -> reject with requeue (the delivery limit bounds retries;
+                                        RabbitMQ 4.3+ counts rejects but no longer nacks)
     CancelledError                   -> propagates; the broker requeues the unacked message
 """
 
@@ -99,7 +100,7 @@ def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: In
             action = "rejected"
         except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
             log.warning("message failed; requeued", error=repr(exc))
-            await incoming.nack(requeue=True)
+            await incoming.reject(requeue=True)
         finally:
             duration_s = time.perf_counter() - started
             metrics.in_flight.dec()

@@ -48,7 +48,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         store = await stack.enter_async_context(ObjectStore(settings))
         await store.ensure_bucket()
         renderer = ProcessRenderer(settings.render_processes)
-        stack.callback(renderer.close)
+        drained = True  # read when the stack closes: a timed-out drain abandons the pool
+        stack.callback(lambda: renderer.close(wait=drained))
         connection = await amqp.connect(settings)
         stack.push_async_callback(connection.close)
         channel = await amqp.open_channel(connection)
@@ -71,7 +72,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         log.info("worker draining", timeout_s=settings.drain_timeout_s)
         for queue, tag in tags:
             await queue.cancel(tag)
-        if not await in_flight.wait_idle(settings.drain_timeout_s):
+        drained = await in_flight.wait_idle(settings.drain_timeout_s)
+        if not drained:
             log.warning("drain timed out; unacked messages return to the queue",
                         in_flight=in_flight.count)
     log.info("worker stopped")

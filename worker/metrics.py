@@ -8,7 +8,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.rows = Counter("bulkqr_rows_rendered_total", "Rows processed by type and outcome",
+        self.rows = Counter("bulkqr_rows_rendered_total",
+                            "Rows processed, by outcome (static, dynamic, failed_<code>)",
                             ["outcome"], registry=self.registry)
         self.chunk_duration = Histogram(
             "bulkqr_chunk_duration_seconds", "Time to process one chunk", registry=self.registry,

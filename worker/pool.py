@@ -31,6 +31,11 @@ class ProcessRenderer:
         )
         return [item for part in results for item in part]
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the pool; without `wait`, abandon the batch being drawn (its message goes
+        back to the queue) so a timed-out drain does not overrun its grace period."""
+        if not wait:
+            for process in list(self._pool._processes.values()):
+                process.terminate()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 

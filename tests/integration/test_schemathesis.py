@@ -3,6 +3,8 @@ matches the document (status codes, content types, bodies, headers)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import pytest_asyncio
 import schemathesis
@@ -35,7 +37,7 @@ async def fuzz_tenant(db: Database) -> Tenant:
 @SCHEMA.parametrize()
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_api_matches_its_document(case: Case, stack: Stack, fuzz_tenant: Tenant) -> None:
+def test_api_matches_its_document(case: Case[Any], stack: Stack, fuzz_tenant: Tenant) -> None:
     if case.path == "/api/qr/workspace-bulk-generate":
         return  # rate-limited per address; covered by its own tests
     case.call_and_validate(base_url=stack.url, headers=fuzz_tenant.headers, checks=CHECKS,
