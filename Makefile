@@ -1,5 +1,5 @@
 # The commands people and CI both use. `make run` and `make test` install what is missing.
-.PHONY: install servers run test lint unit stop bench clean
+.PHONY: install servers test-servers run test test-containers lint unit stop bench clean browser
 
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -20,8 +20,21 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: install servers lint
+browser:
+	scripts/chromium.sh >/dev/null
+
+# Local servers unless the tests will use containers (see docs/testing.md).
+test-servers: install
+	@if $(VENV)/bin/python -m tests.servers | grep -q local; then scripts/stack.sh start; fi
+
+test: install test-servers browser lint
 	$(VENV)/bin/pytest
+
+# The same suite on MongoDB, RabbitMQ and S3 containers (needs a Docker engine).
+test-containers: install
+	BULKQR_TEST_SERVERS=containers $(VENV)/bin/python -m tests.servers
+	$(MAKE) -s lint
+	BULKQR_TEST_SERVERS=containers $(VENV)/bin/pytest
 
 unit: install
 	$(VENV)/bin/pytest tests/shared

@@ -23,7 +23,7 @@ from bench import render_limit
 from bench.chart import draw
 from bench.e2e import Deployment, deploy, run_batch
 from shared.settings import Settings
-from tests.servers import start_local_servers
+from tests.servers import start_local_servers  # the benchmark's figures are local ones
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

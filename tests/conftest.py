@@ -16,7 +16,7 @@ from shared.s3 import ObjectStore
 from shared.settings import Settings
 from tests.api import Api, Tenant, new_tenant
 from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
-from tests.servers import start_local_servers
+from tests.servers import start_servers
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -24,9 +24,10 @@ RUN = uuid.uuid4().hex[:8]
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """Settings for this test run: its own database, queues and bucket on the real servers."""
-    start_local_servers()
+    _, servers = start_servers()
     port = free_port()
     return Settings(
+        **servers,
         mongo_db=f"test_{RUN}", queue_prefix=f"test-{RUN}", s3_bucket=f"test-{RUN}",
         http_port=port, public_url=f"http://127.0.0.1:{port}", worker_metrics_port=0,
         render_processes=1, drain_timeout_s=10,

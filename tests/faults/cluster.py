@@ -3,11 +3,8 @@ optionally its own RabbitMQ or FerretDB to restart, and processes the test can k
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aio_pika
@@ -16,39 +13,7 @@ from shared.amqp import Names
 from shared.mongo import open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
-from tests.processes import ROOT, Process, free_port, start_gateway, start_worker, stop_all
-
-
-@dataclass
-class PrivateServer:
-    """One server started from the project's script with its own state folder and ports."""
-
-    script: str
-    env: dict[str, str]
-
-    def run(self, action: str) -> None:
-        result = subprocess.run([ROOT / "scripts" / self.script, action], env=self.env,
-                                capture_output=True, text=True, timeout=300, check=False)
-        if result.returncode != 0:
-            raise RuntimeError(f"{self.script} {action} failed:\n{result.stderr[-3000:]}")
-
-
-def private_rabbitmq(state: Path) -> tuple[PrivateServer, str]:
-    port = free_port()
-    env = {**os.environ, "BULKQR_STATE_DIR": str(state),
-           "BULKQR_BIN_DIR": str(ROOT / ".state" / "bin"), "BULKQR_AMQP_PORT": str(port),
-           "BULKQR_RABBITMQ_NODENAME": f"fault{port}@localhost",
-           "BULKQR_RABBITMQ_MGMT_PORT": str(free_port()),
-           "BULKQR_RABBITMQ_PROM_PORT": str(free_port()),
-           "BULKQR_RABBITMQ_DIST_PORT": str(free_port())}
-    return PrivateServer("rabbitmq.sh", env), f"amqp://guest:guest@127.0.0.1:{port}/"
-
-
-def private_ferretdb(state: Path) -> tuple[PrivateServer, str]:
-    port = free_port()
-    env = {**os.environ, "BULKQR_STATE_DIR": str(state),
-           "BULKQR_BIN_DIR": str(ROOT / ".state" / "bin"), "BULKQR_FERRETDB_PORT": str(port)}
-    return PrivateServer("ferretdb.sh", env), f"mongodb://127.0.0.1:{port}/"
+from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
 
 
 @dataclass

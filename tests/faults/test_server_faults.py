@@ -7,17 +7,17 @@ from pathlib import Path
 
 import aio_pika
 import pytest
-from pydantic import SecretStr
 
 from shared.amqp import Names
 from shared.mongo import progress_collection
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from tests.faults.checker import Batch, check, post_status
-from tests.faults.cluster import Cluster, private_ferretdb, private_rabbitmq
+from tests.faults.cluster import Cluster
 from tests.faults.conftest import MakeCluster
 from tests.faults.helpers import Session, mixed_rows, secured_rows, until
 from tests.faults.s3proxy import FaultPlan, FaultProxy
+from tests.servers import private_server
 
 pytestmark = pytest.mark.slow
 BULK = "/api/qr/bulk-generate"
@@ -32,10 +32,9 @@ async def consumers(settings: Settings) -> int:
 
 
 async def test_rabbitmq_restart_mid_batch(make_cluster: MakeCluster, tmp_path: Path) -> None:
-    broker, url = private_rabbitmq(tmp_path)
-    broker.run("start")
-    cluster = make_cluster("rabbit", amqp_url=SecretStr(url), chunk_rows=200,
-                           publish_timeout_s=3)
+    broker = private_server("rabbitmq", tmp_path)
+    broker.start()
+    cluster = make_cluster("rabbit", chunk_rows=200, publish_timeout_s=3, **broker.overrides)
     session = Session(cluster.settings, cluster.url)
     try:
         cluster.start_gateway()
@@ -43,19 +42,19 @@ async def test_rabbitmq_restart_mid_batch(make_cluster: MakeCluster, tmp_path: P
         api = await session.open()
         batch = await session.submit(api, secured_rows("rabbit", 1000))
         await until(lambda: _has_progress(session, batch), 60, "the first chunk to finish")
-        broker.run("stop")
+        broker.stop()
         answers = [await post_status(session.http, BULK, mixed_rows("down", 3),
                                      session.tenant.headers if session.tenant else {})
                    for _ in range(3)]
         assert all(status >= 500 for status, _ in answers), answers  # never a 200 unconfirmed
-        broker.run("start")
+        broker.start()
         await until(lambda: _consuming(cluster.settings), 90, "workers to consume again")
         after = await session.submit(api, mixed_rows("after", 20))
         await check("rabbitmq-restart", api, session.db, cluster.settings, [batch, after])
     finally:
         await session.close()
         cluster.stop()
-        broker.run("stop")
+        broker.stop()
 
 
 async def _consuming(settings: Settings) -> bool:
@@ -71,9 +70,9 @@ async def _has_progress(session: Session, batch: Batch) -> bool:
 
 
 async def test_ferretdb_restart_mid_batch(make_cluster: MakeCluster, tmp_path: Path) -> None:
-    database, url = private_ferretdb(tmp_path)
-    database.run("start")
-    cluster = make_cluster("ferret", mongo_url=SecretStr(url), chunk_rows=200)
+    database = private_server("mongodb", tmp_path)
+    database.start()
+    cluster = make_cluster("ferret", chunk_rows=200, **database.overrides)
     session = Session(cluster.settings, cluster.url)
     try:
         cluster.start_gateway()
@@ -81,14 +80,14 @@ async def test_ferretdb_restart_mid_batch(make_cluster: MakeCluster, tmp_path: P
         api = await session.open()
         batch = await session.submit(api, secured_rows("ferret", 1000))
         await until(lambda: _has_progress(session, batch), 60, "the first chunk to finish")
-        database.run("stop")
+        database.stop()
         await asyncio.sleep(3)
-        database.run("start")
+        database.start()
         await check("ferretdb-restart", api, session.db, cluster.settings, [batch])
     finally:
         await session.close()
         cluster.stop()
-        database.run("stop")
+        database.stop()
 
 
 async def test_s3_failing_transiently(make_cluster: MakeCluster, settings: Settings) -> None:
