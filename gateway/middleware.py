@@ -18,6 +18,7 @@ from shared.errors import ClientError, PublishFailed, StoreUnavailable
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+REDIRECT_ROUTE = "/r/{code}"
 STORE_ERRORS = (PyMongoError, AMQPError, BotoCoreError, BotoClientError, ConnectionError)
 
 
@@ -32,7 +33,9 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
     started = time.perf_counter()
     route = request.match_info.route.resource
     route_name = route.canonical if route is not None else "unmatched"
-    structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
+    logged = route_name != REDIRECT_ROUTE  # redirects are counted, not logged one by one
+    if logged:
+        structlog.contextvars.bind_contextvars(request_id=uuid.uuid4().hex[:12])
     status = 500
     try:
         response = await _answer(request, handler)
@@ -43,10 +46,10 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
         metrics = request.app[METRICS]
         metrics.requests.labels(route_name, request.method, str(status)).inc()
         metrics.latency.labels(route_name).observe(duration_s)
-        if route_name != "/r/{code}":  # redirects are counted, not logged one by one
+        if logged:
             log.info("request", method=request.method, route=route_name, status=status,
                      duration_ms=round(duration_s * 1000, 1))
-        structlog.contextvars.clear_contextvars()
+            structlog.contextvars.clear_contextvars()
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -11,7 +11,7 @@ from gateway.body import parse_json, read_capped, require_json_type
 from gateway.invalidation import announce_change
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, NotFound
-from shared.ids import code_of_qr_id, shard_of_code
+from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
 from shared.links import find_link, short_url
 from shared.mongo import Database, Doc, links_collection
 from shared.orders import now_ms
@@ -31,21 +31,22 @@ async def owned_record(db: Database, qr_id: str, client_id: str) -> Doc:
 
 async def record_view(db: Database, public_url: str, doc: Doc) -> dict[str, Any]:
     shard = shard_of_code(doc["_id"])
-    codes = [s["code"] for s in doc["sources"]]
+    codes = [s["code"] for s in doc.get("sources", [])]
     counts: dict[str, Doc] = {}
     if codes and shard is not None:
         counts = {d["_id"]: d async for d in db[links_collection(shard)].find(
             {"_id": {"$in": codes}})}
     sources = [{"source": s["source"], "url": short_url(public_url, s["code"]),
-                "scans": int(counts.get(s["code"], {}).get("scans", 0))} for s in doc["sources"]]
+                "scans": int(counts.get(s["code"], {}).get("scans", 0))}
+               for s in doc.get("sources", [])]
     last = [doc.get("lastScanAt")] + [counts.get(c, {}).get("lastScanAt") for c in codes]
+    direct = int(doc.get("scans", 0))
     return {
-        "id": doc["qrId"], "uid": doc["uid"], "bulkId": doc["bulkId"],
+        "id": qr_id_of_code(doc["_id"]), "uid": doc["uid"], "bulkId": doc["bulkId"],
         "url": short_url(public_url, doc["_id"]), "destination": doc["destination"],
-        "expiry": doc["expiryMs"], "secured": bool(doc["passwordHashes"]),
+        "expiry": doc.get("expiryMs"), "secured": bool(doc.get("passwordHashes")),
         "sources": sources,
-        "scans": {"total": int(doc["scans"]) + sum(s["scans"] for s in sources),
-                  "direct": int(doc["scans"])},
+        "scans": {"total": direct + sum(s["scans"] for s in sources), "direct": direct},
         "lastScanAt": max((t for t in last if t is not None), default=None),
         "createdAt": doc["createdAt"],
     }
@@ -67,7 +68,8 @@ async def patch_record(request: web.Request) -> web.Response:
     changes = _changes(parse_json(await read_capped(request, MAX_PATCH_BYTES)))
     await db[links_collection(shard_of_code(doc["_id"]) or 0)].update_one(
         {"_id": doc["_id"]}, {"$set": changes})
-    await announce_change(request.app, [doc["_id"], *(s["code"] for s in doc["sources"])])
+    await announce_change(request.app,
+                          [doc["_id"], *(s["code"] for s in doc.get("sources", []))])
     view = await record_view(db, request.app[SETTINGS].public_url, {**doc, **changes})
     return web.json_response(view)
 

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from shared.ids import derive_code, qr_id_of_code, shard_of_code
+from shared.ids import derive_code, shard_of_code
 from shared.mongo import Database, Doc, insert_many_unique, links_collection
 
 
@@ -40,17 +40,22 @@ def codes_for_row(secret: bytes, shard: int, bulk_id: str, row: int,
 def link_documents(codes: LinkCodes, *, subscription: str, bulk_id: str, row: int,
                    uid: str | int | None, destination: str, expiry_ms: int | None,
                    password_hashes: list[str], now_ms: int) -> list[Doc]:
-    """The QR record and one document per source link."""
-    main: Doc = {
-        "_id": codes.code, "qrId": qr_id_of_code(codes.code), "subscription": subscription,
-        "bulkId": bulk_id, "row": row, "uid": uid, "destination": destination,
-        "expiryMs": expiry_ms, "passwordHashes": password_hashes,
-        "sources": [{"source": name, "code": code} for name, code in codes.source_codes],
-        "scans": 0, "lastScanAt": None, "createdAt": now_ms,
-    }
+    """The QR record and one document per source link.
+
+    Optional fields are left out when empty, and scan counters appear with the first
+    scan: every field costs FerretDB time on each of the bulk's inserts.
+    """
+    main: Doc = {"_id": codes.code, "subscription": subscription, "bulkId": bulk_id,
+                 "row": row, "uid": uid, "destination": destination, "createdAt": now_ms}
+    if expiry_ms is not None:
+        main["expiryMs"] = expiry_ms
+    if password_hashes:
+        main["passwordHashes"] = password_hashes
+    if codes.source_codes:
+        main["sources"] = [{"source": name, "code": code} for name, code in codes.source_codes]
     children: list[Doc] = [
         {"_id": code, "parent": codes.code, "source": name, "subscription": subscription,
-         "bulkId": bulk_id, "row": row, "scans": 0, "lastScanAt": None, "createdAt": now_ms}
+         "bulkId": bulk_id, "row": row, "createdAt": now_ms}
         for name, code in codes.source_codes
     ]
     return [main, *children]

@@ -24,12 +24,18 @@ RATE_LIMITS = "rate_limits"
 
 
 def progress_collection(bulk_id: str) -> str:
-    """Per-bulk progress (chunk completions, quota charges), dropped when the bulk ends.
+    """Per-bulk chunk completions (small documents), dropped when the bulk ends.
 
     FerretDB scans a whole collection per query, so one bulk's progress never lives
-    beside another's.
+    beside another's, and the per-chunk completion checks never read the (larger)
+    quota charge records, which live in `charges_collection`.
     """
     return f"progress_{bulk_id}"
+
+
+def charges_collection(bulk_id: str) -> str:
+    """Per-bulk quota charge records, one per chunk; read only when a chunk is redelivered."""
+    return f"charges_{bulk_id}"
 
 
 def quota_collection(client_id: str) -> str:

@@ -3,7 +3,9 @@
 A slot is taken by a unique-index insert, the one primitive with exactly one winner on
 FerretDB and MongoDB alike, so concurrent workers can never hand out more slots than
 the limit. Each chunk records which of its rows were charged (`charge:{chunk}` in the
-bulk's progress collection), so a redelivered chunk charges nothing twice.
+bulk's charges collection, a unique insert), so a redelivered or duplicated chunk charges
+nothing twice. A first delivery does not read that record: if a duplicate got there first,
+its own record insert loses and it gives its slots back.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from shared.mongo import (
     SUBSCRIPTIONS,
     Collection,
     Database,
+    charges_collection,
     insert_many_unique,
     insert_unique,
-    progress_collection,
     quota_collection,
 )
 from shared.subscriptions import Subscription
@@ -31,24 +33,24 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     if not record:
         slots = db[quota_collection(sub.client_id)]
         return set(await _claim(db, slots, sub, bulk_id, chunk, rows))
-    progress = db[progress_collection(bulk_id)]
-    existing = await progress.find_one({"_id": f"charge:{chunk}"})
-    if existing is not None:
-        return set(existing["rows"])
+    charges = db[charges_collection(bulk_id)]
     slots = db[quota_collection(sub.client_id)]
     adopted: dict[int, int] = {}
-    if redelivered:  # an earlier delivery may have died between claiming and recording
+    if redelivered:  # an earlier delivery may have charged, or died while charging
+        existing = await charges.find_one({"_id": f"charge:{chunk}"})
+        if existing is not None:
+            return set(existing["rows"])
         async for slot in slots.find({"bulkId": bulk_id, "chunk": chunk}):
             adopted[slot["row"]] = slot["_id"]
     wanted = [row for row in rows if row not in adopted]
     claimed = await _claim(db, slots, sub, bulk_id, chunk, wanted)
     charged = adopted | claimed
-    if await insert_unique(progress, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
+    if await insert_unique(charges, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
         return set(charged)
     # A duplicate delivery of this chunk recorded its charge first: give back ours.
     if claimed:
         await slots.delete_many({"_id": {"$in": list(claimed.values())}})
-    winner = await progress.find_one({"_id": f"charge:{chunk}"})
+    winner = await charges.find_one({"_id": f"charge:{chunk}"})
     return set(winner["rows"]) if winner else set()
 
 

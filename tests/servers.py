@@ -11,6 +11,7 @@ settings, never a URL of their own.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -28,15 +29,30 @@ class ServerSourceError(RuntimeError):
     """The servers cannot come from where the run asked."""
 
 
-def docker_answers() -> bool:
-    """True when a Docker engine answers (not merely when the client is installed)."""
-    try:
-        import docker
+def docker_answers(timeout_s: float = 3.0) -> bool:
+    """True when a Docker engine answers its /_ping (not merely when a client is installed).
 
-        docker.from_env(timeout=3).ping()
-    except Exception:  # noqa: BLE001 - no engine, no socket, no permission: all "no"
+    Asked over a plain socket: the Docker SDK leaks its socket when no engine is there.
+    """
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    try:
+        if host.startswith("unix://"):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(timeout_s)
+            with sock:
+                sock.connect(host.removeprefix("unix://"))
+                return _pinged(sock)
+        address, _, port = host.removeprefix("tcp://").partition(":")
+        with socket.create_connection((address, int(port or 2375)), timeout_s) as sock:
+            return _pinged(sock)
+    except (OSError, ValueError):
         return False
-    return True
+
+
+def _pinged(sock: socket.socket) -> bool:
+    sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+    status_line = sock.recv(64).split(b"\r\n", 1)[0]
+    return status_line.startswith(b"HTTP/1.") and status_line.split(b" ")[1:2] == [b"200"]
 
 
 def choose_mode(env: dict[str, str], engine: Callable[[], bool] = docker_answers) -> str:

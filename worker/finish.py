@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import structlog
 
-from shared.mongo import CLAIMS, Database, Doc, insert_unique, progress_collection
+from shared.mongo import (
+    CLAIMS,
+    Database,
+    Doc,
+    charges_collection,
+    insert_unique,
+    progress_collection,
+)
 from shared.orders import FEATURE_KEYS, find_order, transition
 from shared.s3 import ObjectStore
 from shared.schemas import (
@@ -77,3 +84,4 @@ async def cleanup(deps: Deps, bulk_id: str) -> None:
     await deps.store.delete_prefix(f"inputs/{bulk_id}/")
     await deps.store.delete_prefix(f"parts/{bulk_id}/")
     await deps.db.drop_collection(progress_collection(bulk_id))
+    await deps.db.drop_collection(charges_collection(bulk_id))

@@ -18,7 +18,7 @@ import aiohttp
 
 from shared.amqp import Names
 from shared.ids import code_of_qr_id
-from shared.mongo import Database, links_collection
+from shared.mongo import Database, charges_collection, links_collection, progress_collection
 from shared.quota import quota_used
 from shared.settings import Settings
 from tests.api import Api, parse_archive
@@ -139,7 +139,8 @@ async def _check_nothing_stuck(db: Database, settings: Settings, batches: list[B
             else:
                 report.problems.append(f"{queue_name} still holds messages")
     collections = set(await db.list_collection_names())
-    stuck = [b.bulk_id for b in batches if f"progress_{b.bulk_id}" in collections]
+    stuck = [b.bulk_id for b in batches
+             if {progress_collection(b.bulk_id), charges_collection(b.bulk_id)} & collections]
     if stuck:
         report.problems.append(f"progress left behind for {stuck}")
 
