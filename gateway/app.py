@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import bulk, download, generate, health, openapi, qr_records, redirect
+from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
 from gateway.metrics import GatewayMetrics
@@ -28,6 +28,9 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/api/qr/bulk-generate/", bulk.missing_id),
         web.get("/api/qr/bulk-generate/{bulk_id}", bulk.status),
         web.get("/api/qr/bulk-generate/{bulk_id}/result", download.download),
+        web.post("/api/qr/workspace-bulk-generate", workspace.submit_csv),
+        web.get("/dashboard", workspace.dashboard),
+        web.static("/dashboard/assets", workspace.STATIC_DIR),
         web.post("/api/qr/generate", generate.generate),
         web.get("/api/qr/{qr_id}", qr_records.get_record),
         web.patch("/api/qr/{qr_id}", qr_records.patch_record),

@@ -109,6 +109,9 @@ def _bulk_paths() -> dict[str, Any]:
             "summary": "Queue a CSV of at most 500 rows", "security": AUTH,
             "parameters": [IDEMPOTENCY], "requestBody": {"required": True, **CSV_BODY},
             "responses": {"200": submitted, "400": error("Bad CSV or too many rows"),
+                          "409": error("Idempotency-Key reused with another body"),
+                          "413": error("CSV over 5 MB"),
+                          "415": error("Neither CSV nor multipart"),
                           "429": error("Over 5 calls a minute from this address"),
                           **AUTH_ERRORS}}},
     }

@@ -11,6 +11,8 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+import orjson
+
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,8 @@ def settings_env(settings: Settings) -> dict[str, str]:
         if value is None:
             continue
         text = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+        if isinstance(text, list):
+            text = orjson.dumps(text).decode()
         env[f"BULKQR_{name.upper()}"] = str(text).lower() if isinstance(text, bool) else str(text)
     env["BULKQR_LOG_JSON"] = "true"
     return env

@@ -1,0 +1,229 @@
+// The one-shot download (warned before, explained on 410), the preview grid, and saving.
+
+import { apiFetch, responseError } from "./api.js";
+import { makeZip } from "./zip.js";
+
+const UIDS_KEY = "bulkqr.uids.";
+
+/** Remember the uids of an uploaded CSV, to label its static QRs in the preview. */
+export function rememberUids(bulkId, uids) {
+  if (!uids) return;
+  try {
+    sessionStorage.setItem(UIDS_KEY + bulkId, JSON.stringify(uids));
+  } catch {
+    // storage full: the preview falls back to row numbers
+  }
+}
+
+function rememberedUids(bulkId, count) {
+  try {
+    const uids = JSON.parse(sessionStorage.getItem(UIDS_KEY + bulkId) || "null");
+    return Array.isArray(uids) && uids.length === count ? uids : null;
+  } catch {
+    return null;
+  }
+}
+
+export class Preview {
+  constructor({ refresh, onAuthLost }) {
+    this.section = document.getElementById("preview");
+    this.title = document.getElementById("preview-title");
+    this.summary = document.getElementById("preview-summary");
+    this.grid = document.getElementById("grid");
+    this.alert = document.getElementById("download-status");
+    this.refresh = refresh;
+    this.onAuthLost = onAuthLost;
+    this.files = [];
+    this.busy = false;
+    document.getElementById("save-zip").addEventListener("click", () => this.saveZip());
+    document.getElementById("save-json").addEventListener("click", () => this.saveJson());
+  }
+
+  async download(bulkId) {
+    if (this.busy || !(await confirmOnce(bulkId))) return;
+    this.busy = true;
+    try {
+      await this.fetchResult(bulkId);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async fetchResult(bulkId) {
+    this.say(`Downloading the result of ${bulkId}…`);
+    let response;
+    try {
+      response = await apiFetch(`/api/qr/bulk-generate/${encodeURIComponent(bulkId)}/result`);
+    } catch {
+      return this.say("The server could not be reached. The result was not used up: try again.", true);
+    }
+    if (response.status === 410) {
+      const reason = await responseError(response);
+      this.say(/not ready/.test(reason)
+        ? `The result of ${bulkId} is not ready yet: ${reason}.`
+        : `The result of ${bulkId} cannot be downloaded again: ${reason}. ` +
+          "Each result can be downloaded only once.", true);
+      return this.refresh();
+    }
+    if (response.status === 401 || response.status === 403) {
+      return this.onAuthLost(await responseError(response));
+    }
+    if (!response.ok) return this.say(`The download failed: ${await responseError(response)}.`, true);
+    await this.receive(bulkId, response);
+    this.refresh();
+  }
+
+  async receive(bulkId, response) {
+    let archive, entries;
+    try {
+      archive = JSON.parse(await response.text());
+      entries = JSON.parse(archive);
+    } catch {
+      return this.say("The download was cut off before its end. If the order still shows " +
+                      "Download, the result was not used up: try again.", true);
+    }
+    this.say("");
+    this.show(bulkId, entries, archive);
+  }
+
+  say(text, isError = false) {
+    this.alert.textContent = text;
+    this.alert.classList.toggle("error", isError);
+  }
+
+  show(bulkId, entries, archive) {
+    const uids = rememberedUids(bulkId, entries.length);
+    const width = String(entries.length).length;
+    const cards = entries.map((entry, index) => {
+      const label = entry?.uid ?? uids?.[index] ?? null;
+      return card(entry, index, label, width);
+    });
+    this.bulkId = bulkId;
+    this.archive = archive;
+    this.files = cards.flatMap((c) => c.files);
+    const failed = entries.filter((e) => e && e.status === "failed").length;
+    this.title.textContent = `Result of ${bulkId}`;
+    this.summary.textContent = `${entries.length} rows: ${entries.length - failed} QR codes, ` +
+                               `${failed} failed.`;
+    this.grid.replaceChildren(...cards.map((c) => c.element));
+    this.section.hidden = false;
+    this.title.focus();
+  }
+
+  clear() {
+    this.section.hidden = true;
+    this.grid.replaceChildren();
+    this.files = [];
+    this.say("");
+  }
+
+  saveZip() {
+    const encoder = new TextEncoder();
+    const files = this.files.map((f) => ({ name: f.name, data: dataUriBytes(f.uri) }));
+    files.push({ name: "archive.json", data: encoder.encode(this.archive) });
+    saveBlob(makeZip(files), `${this.bulkId}.zip`);
+  }
+
+  saveJson() {
+    saveBlob(new Blob([this.archive], { type: "application/json" }), `${this.bulkId}.json`);
+  }
+}
+
+function confirmOnce(bulkId) {
+  const dialog = document.getElementById("confirm");
+  document.getElementById("confirm-id").textContent = bulkId;
+  dialog.returnValue = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "download"),
+                            { once: true });
+    dialog.showModal();
+  });
+}
+
+/** One grid card: {element, files: [{name, uri}]} for a row's archive entry. */
+function card(entry, index, label, width) {
+  const li = element("li", "card");
+  const row = `Row ${index + 1}`;
+  const name = label === null ? row : String(label);
+  const stem = `${String(index + 1).padStart(width, "0")}-${safeName(label ?? "row")}`;
+  li.append(element("p", "uid", name));
+  if (entry && typeof entry === "object" && entry.status === "failed") {
+    li.classList.add("failed");
+    li.append(element("p", "kind", `${row} · failed (${entry.code})`),
+              element("p", "reason", entry.message));
+    return { element: li, files: [] };
+  }
+  const dynamic = entry && typeof entry === "object";
+  const uri = dynamic ? entry.QRs : entry;
+  const files = [{ name: `${stem}.${extension(uri)}`, uri }];
+  li.prepend(image(uri, `QR code of ${name}`, "qr"));
+  li.append(element("p", "kind", `${row} · ${dynamic ? "dynamic" : "static"}`));
+  if (dynamic) li.append(element("p", "link", entry.url));
+  for (const source of (dynamic && entry.sources) || []) {
+    const file = { name: `${stem}-${safeName(source.source)}.${extension(source.QRs)}`, uri: source.QRs };
+    files.push(file);
+    li.append(sourceLine(source, file, name));
+  }
+  li.append(saveLink(files[0], `Save ${extension(uri).toUpperCase()}`, `Save the QR code of ${name}`));
+  return { element: li, files };
+}
+
+function sourceLine(source, file, name) {
+  const p = element("p", "source");
+  p.append(image(source.QRs, `QR code of ${name} for source ${source.source}`, "qr-source"),
+           element("span", "", source.source),
+           saveLink(file, "Save", `Save the QR code of ${name} for source ${source.source}`));
+  return p;
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function image(uri, alt, className) {
+  const img = element("img", className);
+  img.src = uri;
+  img.alt = alt;
+  return img;
+}
+
+function saveLink(file, text, label) {
+  const a = element("a", "save", text);
+  a.href = file.uri;
+  a.download = file.name;
+  a.setAttribute("aria-label", label);
+  return a;
+}
+
+function extension(uri) {
+  return String(uri).startsWith("data:image/svg") ? "svg" : "png";
+}
+
+function safeName(text) {
+  return String(text).replace(/[^\p{L}\p{N}._-]+/gu, "_").slice(0, 60) || "row";
+}
+
+function dataUriBytes(uri) {
+  const comma = uri.indexOf(",");
+  const meta = uri.slice(0, comma);
+  const payload = uri.slice(comma + 1);
+  if (!meta.endsWith(";base64")) return new TextEncoder().encode(decodeURIComponent(payload));
+  const binary = atob(payload);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = element("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
