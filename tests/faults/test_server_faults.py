@@ -49,6 +49,7 @@ async def test_rabbitmq_restart_mid_batch(make_cluster: MakeCluster, tmp_path: P
         assert all(status >= 500 for status, _ in answers), answers  # never a 200 unconfirmed
         broker.start()
         await until(lambda: _consuming(cluster.settings), 90, "workers to consume again")
+        await until(lambda: _ready(session), 90, "the gateway to reconnect")
         after = await session.submit(api, mixed_rows("after", 20))
         await check("rabbitmq-restart", api, session.db, cluster.settings, [batch, after])
     finally:
@@ -62,6 +63,11 @@ async def _consuming(settings: Settings) -> bool:
         return await consumers(settings) > 0
     except (aio_pika.exceptions.AMQPError, OSError):
         return False
+
+
+async def _ready(session: Session) -> bool:
+    async with session.http.get("/readyz") as answer:
+        return answer.status == 200
 
 
 async def _has_progress(session: Session, batch: Batch) -> bool:
