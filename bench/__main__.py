@@ -21,6 +21,7 @@ import psutil
 
 from bench import render_limit
 from bench.chart import draw
+from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
 from shared.settings import Settings
 from tests.servers import start_local_servers  # the benchmark's figures are local ones
@@ -61,6 +62,9 @@ async def measure_deployment(base: Settings, workers: int, sizes: list[int],
                              args: argparse.Namespace, results: dict[str, Any]) -> None:
     deployment = await deploy(base, workers)
     try:
+        if workers == 1:
+            results["cpu_us_per_row"] = await cpu_per_row_us(deployment, 20_000)
+            print(f"cpu per row (µs, one worker): {results['cpu_us_per_row']}", flush=True)
         for size in sizes:
             figures, bulk_id = await run_batch(deployment, size)
             row = dataclasses.asdict(figures) | {

@@ -21,7 +21,7 @@ from shared.schemas import WorkMessage, input_key
 from shared.settings import Settings
 from shared.subscriptions import Subscription
 
-STORE_CONCURRENCY = 8
+STORE_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
