@@ -38,12 +38,9 @@ async def resolve(request: web.Request, code: str) -> Doc | None:
 
 
 async def redirect(request: web.Request) -> web.StreamResponse:
-    code = request.match_info["code"]
-    link = await resolve(request, code)
-    refusal = _refusal(request, link)
-    if refusal is not None:
-        return refusal
-    assert link is not None
+    code, link = request.match_info["code"], await _usable_link(request)
+    if isinstance(link, web.Response):
+        return link
     if link.get("passwordHashes"):
         request.app[METRICS].redirects.labels("password_page").inc()
         return pages.password_form(code)
@@ -52,12 +49,9 @@ async def redirect(request: web.Request) -> web.StreamResponse:
 
 async def unlock(request: web.Request) -> web.StreamResponse:
     """POST of the password form: redirect on the right password, never on a wrong one."""
-    code = request.match_info["code"]
-    link = await resolve(request, code)
-    refusal = _refusal(request, link)
-    if refusal is not None:
-        return refusal
-    assert link is not None
+    code, link = request.match_info["code"], await _usable_link(request)
+    if isinstance(link, web.Response):
+        return link
     key = (request.remote or "", code)
     recent = [t for t in request.app[GUESSES].get(key, []) if t > time.monotonic() - 60]
     if len(recent) >= MAX_WRONG_PER_MINUTE:
@@ -77,7 +71,9 @@ def _matches(password: str, hashes: list[str]) -> bool:
     return any(check_password(password, stored) for stored in hashes)
 
 
-def _refusal(request: web.Request, link: Doc | None) -> web.Response | None:
+async def _usable_link(request: web.Request) -> Doc | web.Response:
+    """The link the path names, or the page that says why it cannot be followed."""
+    link = await resolve(request, request.match_info["code"])
     metrics = request.app[METRICS]
     if link is None:
         metrics.redirects.labels("not_found").inc()
@@ -86,7 +82,7 @@ def _refusal(request: web.Request, link: Doc | None) -> web.Response | None:
     if expiry_ms is not None and expiry_ms <= time.time() * 1000:
         metrics.redirects.labels("expired").inc()
         return pages.message(410, "This QR code has expired.")
-    return None
+    return link
 
 
 def _go(request: web.Request, code: str, link: Doc) -> web.Response:

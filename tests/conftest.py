@@ -6,16 +6,21 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
-import aio_pika
 import aiohttp
 import pytest
 
-from shared.amqp import Names
 from shared.mongo import Database, open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from tests.api import Api, Tenant, new_tenant
-from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
+from tests.processes import (
+    Process,
+    delete_topology,
+    free_port,
+    start_gateway,
+    start_worker,
+    stop_all,
+)
 from tests.servers import start_servers
 
 RUN = uuid.uuid4().hex[:8]
@@ -73,14 +78,7 @@ async def store(settings: Settings) -> AsyncIterator[ObjectStore]:
 @pytest.fixture(scope="session")
 async def broker_cleanup(settings: Settings) -> AsyncIterator[None]:
     yield
-    names = Names(settings.queue_prefix)
-    connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
-    async with connection:
-        channel = await connection.channel()
-        for queue in (names.chunks, names.dead_chunks, names.scans):
-            await channel.queue_delete(queue)
-        for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
-            await channel.exchange_delete(exchange)
+    await delete_topology(settings)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+import aio_pika
 import orjson
 
+from shared.amqp import Names
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,3 +118,15 @@ def stop_all(processes: list[Process]) -> None:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.popen.kill()
+
+
+async def delete_topology(settings: Settings) -> None:
+    """Remove every queue and exchange of `settings`' prefix (a test run's own namespace)."""
+    names = Names(settings.queue_prefix)
+    connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
+    async with connection:
+        channel = await connection.channel()
+        for queue in (names.chunks, names.dead_chunks, names.scans):
+            await channel.queue_delete(queue, if_unused=False, if_empty=False)
+        for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
+            await channel.exchange_delete(exchange)

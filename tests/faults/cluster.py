@@ -7,13 +7,17 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import aio_pika
-
-from shared.amqp import Names
 from shared.mongo import open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
-from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
+from tests.processes import (
+    Process,
+    delete_topology,
+    free_port,
+    start_gateway,
+    start_worker,
+    stop_all,
+)
 
 
 @dataclass
@@ -50,12 +54,7 @@ class Cluster:
             await client.close()
         async with ObjectStore(self.settings) as store:
             await store.delete_prefix("")
-        names = Names(self.settings.queue_prefix)
-        connection = await aio_pika.connect(self.settings.amqp_url.get_secret_value())
-        async with connection:
-            channel = await connection.channel()
-            for queue in (names.chunks, names.dead_chunks, names.scans):
-                await channel.queue_delete(queue, if_unused=False, if_empty=False)
+        await delete_topology(self.settings)
 
 
 def new_cluster(base: Settings, scenario: str, **overrides: Any) -> Cluster:

@@ -16,7 +16,7 @@ from shared.settings import Settings
 from shared.subscriptions import set_disabled
 from tests.api import Api, new_tenant
 from tests.conftest import Stack
-from tests.processes import free_port, start_gateway
+from tests.processes import delete_topology, free_port, start_gateway
 
 BULK = "/api/qr/bulk-generate"
 
@@ -142,9 +142,4 @@ async def test_unqueueable_batch_is_500_and_leaves_nothing(
         assert all(key.split("/")[1] in known for key in leftovers)
     finally:
         gateway.stop()
-        connection = await amqp.connect(private)
-        async with connection:
-            channel = await connection.channel()
-            names = amqp.Names(private.queue_prefix)
-            for queue in (names.chunks, names.dead_chunks, names.scans):
-                await channel.queue_delete(queue, if_unused=False, if_empty=False)
+        await delete_topology(private)

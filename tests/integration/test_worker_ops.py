@@ -15,17 +15,22 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aio_pika
 import aiohttp
 import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.amqp import Names
 from shared.mongo import Database
 from shared.settings import Settings
 from tests.api import Api, decode_data_uri, new_tenant
-from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
+from tests.processes import (
+    Process,
+    delete_topology,
+    free_port,
+    start_gateway,
+    start_worker,
+    stop_all,
+)
 
 Sample = tuple[str, frozenset[tuple[str, str]]]
 
@@ -62,17 +67,6 @@ def events(process: Process) -> Iterator[dict[str, Any]]:
 def rendered_rows(process: Process, bulk_id: str) -> int:
     return sum(e["rows"] for e in events(process)
                if e.get("event") == "chunk rendered" and e.get("bulkId") == bulk_id)
-
-
-async def delete_topology(settings: Settings) -> None:
-    names = Names(settings.queue_prefix)
-    connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
-    async with connection:
-        channel = await connection.channel()
-        for queue in (names.chunks, names.dead_chunks, names.scans):
-            await channel.queue_delete(queue)
-        for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
-            await channel.exchange_delete(exchange)
 
 
 @pytest.fixture(scope="module")
