@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import orjson
 from aio_pika.abc import AbstractIncomingMessage
 from aiohttp import web
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
 from gateway.redirect import LINK_CACHE
 from gateway.resources import BROKER, SETTINGS
 from shared import amqp
+
+CANCEL_TIMEOUT_S = 2.0
 
 
 async def invalidation_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -26,8 +31,9 @@ async def invalidation_ctx(app: web.Application) -> AsyncIterator[None]:
 
     tag = await queue.consume(on_message)
     yield
-    if not broker.channel.is_closed:
-        await queue.cancel(tag)
+    # The queue deletes itself with the connection; cancelling first is only politeness.
+    with contextlib.suppress(AMQPError, ChannelInvalidStateError, TimeoutError):
+        await asyncio.wait_for(queue.cancel(tag), CANCEL_TIMEOUT_S)
 
 
 async def announce_change(app: web.Application, codes: list[str]) -> None:

@@ -30,7 +30,8 @@ start() {
   install
   mkdir -p "$STATE/ferretdb/data" "$STATE/ferretdb/state"
   local log="$LOGS/ferretdb.log"
-  nohup "$EXE" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/data/" \
+  # setsid: its own session, so a Ctrl-C meant for `make run` does not stop it.
+  setsid nohup "$EXE" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/data/" \
     --listen-addr="127.0.0.1:$PORT" --state-dir="$STATE/ferretdb/state" \
     --debug-addr=- --telemetry=disable --log-level=warn >"$log" 2>&1 &
   echo $! > "$PIDS/ferretdb.pid"

@@ -23,7 +23,8 @@ start() {
   install
   mkdir -p "$STATE/s3/data" "$STATE/s3/meta"
   local log="$LOGS/versitygw.log"
-  ROOT_ACCESS_KEY="$ACCESS_KEY" ROOT_SECRET_KEY="$SECRET_KEY" nohup "$EXE" \
+  # setsid: its own session, so a Ctrl-C meant for `make run` does not stop it.
+  ROOT_ACCESS_KEY="$ACCESS_KEY" ROOT_SECRET_KEY="$SECRET_KEY" setsid nohup "$EXE" \
     --port "127.0.0.1:$PORT" posix --sidecar "$STATE/s3/meta" "$STATE/s3/data" >"$log" 2>&1 &
   echo $! > "$PIDS/versitygw.pid"
   wait_port versitygw "$PORT" 30 "$log"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from shared.render import RenderJob, render_batch
@@ -16,7 +17,7 @@ class ProcessRenderer:
     def __init__(self, processes: int = 0) -> None:
         self.processes = processes or os.cpu_count() or 1
         # spawn, not fork: the parent runs threads (PyMongo's monitors) that fork would copy.
-        self._pool = ProcessPoolExecutor(self.processes,
+        self._pool = ProcessPoolExecutor(self.processes, initializer=_ignore_interrupts,
                                          mp_context=multiprocessing.get_context("spawn"))
 
     async def render(self, jobs: list[RenderJob], verify: bool = False
@@ -39,3 +40,8 @@ class ProcessRenderer:
                 process.terminate()
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group; only the worker itself decides to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
