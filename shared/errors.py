@@ -11,6 +11,7 @@
     │   ├── PayloadTooLarge        413
     │   └── TooManyRequests        429
     ├── IllegalTransition      (a status change the state machine forbids)
+    ├── Superseded             (another delivery already finished this work; drop it)
     └── StoreUnavailable       (MongoDB, RabbitMQ or S3 failed; retried, then HTTP 503/500)
         └── PublishFailed          the broker did not confirm a publish
 """
@@ -71,6 +72,11 @@ class TooManyRequests(ClientError):
 
 class IllegalTransition(BulkQRError):
     """An order status change that the transition table does not allow."""
+
+
+class Superseded(BulkQRError):
+    """The batch was completed by other deliveries while this one worked: its work is
+    not needed, and what it charged has been given back."""
 
 
 class StoreUnavailable(BulkQRError):

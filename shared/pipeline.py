@@ -20,12 +20,13 @@ from shared.links import (
     short_url,
 )
 from shared.mongo import Database, Doc
-from shared.orders import FEATURE_KEYS
+from shared.orders import FEATURE_KEYS, find_order
 from shared.passwords import hash_password
 from shared.quota import charge_rows
 from shared.render import RenderJob
 from shared.rows.plan import RowFailure, RowPlan, plan_row
 from shared.settings import Settings
+from shared.status import OrderStatus
 from shared.subscriptions import Subscription
 
 QUOTA_MESSAGE = "QR creation limit of your plan reached"
@@ -127,7 +128,8 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
         return
     charged = await charge_rows(ctx.db, ctx.subscription, ctx.bulk_id, ctx.chunk,
                                 [item.plan.index for item in dynamic],
-                                redelivered=ctx.redelivered, record=not ctx.single)
+                                redelivered=ctx.redelivered, record=not ctx.single,
+                                still_open=None if ctx.single else lambda: _open(ctx))
     docs: list[Doc] = []
     for item in dynamic:
         if item.plan.index not in charged:
@@ -141,6 +143,11 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
             password_hashes=[hash_password(p) for p in item.plan.passwords], now_ms=ctx.now_ms,
         )
     await insert_links(ctx.db, shard, docs)
+
+
+async def _open(ctx: ChunkContext) -> bool:
+    order = await find_order(ctx.db, ctx.bulk_id)
+    return order is not None and order["status"] == OrderStatus.PROCESSING
 
 
 def _fail(plan: RowPlan, message: str, code: int) -> RowFailure:

@@ -10,8 +10,10 @@ its own record insert loses and it gives its slots back.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from shared.errors import Superseded
 from shared.mongo import (
     SUBSCRIPTIONS,
     Collection,
@@ -25,10 +27,14 @@ from shared.subscriptions import Subscription
 
 
 async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
-                      rows: list[int], *, redelivered: bool, record: bool = True) -> set[int]:
+                      rows: list[int], *, redelivered: bool, record: bool = True,
+                      still_open: Callable[[], Awaitable[bool]] | None = None) -> set[int]:
     """Charge one slot per row; returns the rows charged (the rest are over quota).
 
     `record=False` is for a synchronous single row, which is never delivered twice.
+    `still_open` tells whether the batch is still processing: a duplicate that records
+    its charge only after the batch completed (and its records were dropped) gives its
+    slots back and raises Superseded.
     """
     if not record:
         slots = db[quota_collection(sub.client_id)]
@@ -46,12 +52,19 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     claimed = await _claim(db, slots, sub, bulk_id, chunk, wanted)
     charged = adopted | claimed
     if await insert_unique(charges, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
-        return set(charged)
+        if still_open is None or await still_open():
+            return set(charged)
+        await _give_back(slots, claimed)
+        raise Superseded(f"{bulk_id} completed while chunk {chunk} was being charged again")
     # A duplicate delivery of this chunk recorded its charge first: give back ours.
-    if claimed:
-        await slots.delete_many({"_id": {"$in": list(claimed.values())}})
+    await _give_back(slots, claimed)
     winner = await charges.find_one({"_id": f"charge:{chunk}"})
     return set(winner["rows"]) if winner else set()
+
+
+async def _give_back(slots: Collection, claimed: dict[int, int]) -> None:
+    if claimed:
+        await slots.delete_many({"_id": {"$in": list(claimed.values())}})
 
 
 async def _claim(db: Database, slots: Collection, sub: Subscription, bulk_id: str,

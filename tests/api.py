@@ -66,6 +66,13 @@ class Api:
             await asyncio.sleep(0.2)
         raise AssertionError(f"{bulk_id} still processing after {timeout_s}s")
 
+    async def wait_consumed(self, bulk_id: str, timeout_s: float = 10) -> None:
+        """The gateway marks an archive downloaded just after the client has its last byte."""
+        deadline = time.monotonic() + timeout_s
+        while (await self.status(bulk_id))["status"] != "resultDownloaded":
+            assert time.monotonic() < deadline, f"{bulk_id} never became resultDownloaded"
+            await asyncio.sleep(0.05)
+
     async def download(self, bulk_id: str) -> tuple[int, bytes]:
         async with self.http.get(f"/api/qr/bulk-generate/{bulk_id}/result",
                                  headers=self.tenant.headers) as answer:

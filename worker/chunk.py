@@ -5,15 +5,17 @@ from __future__ import annotations
 import orjson
 import structlog
 
-from shared.mongo import insert_unique, progress_collection
+from shared.errors import Superseded
+from shared.mongo import Doc, insert_unique, progress_collection
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment, input_key, part_key
 from shared.status import OrderStatus
 from shared.subscriptions import get_subscription
+from worker.delivery import CURRENT
 from worker.deps import Deps
-from worker.finish import finish_if_last
+from worker.finish import cleanup, finish_if_last
 
 log = structlog.get_logger(__name__)
 
@@ -29,25 +31,45 @@ async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -
     order = await find_order(deps.db, message.bulk_id)
     if order is None or order["status"] != OrderStatus.PROCESSING:
         log.info("chunk dropped", reason="order is not processing")
+        if order is not None and redelivered:
+            # This delivery may have completed the batch and failed while tidying up.
+            await cleanup(deps, message.bulk_id)
         return
     progress = deps.db[progress_collection(message.bulk_id)]
     if await progress.find_one({"_id": f"done:{message.chunk}"}) is None:
-        rows = await load_rows(deps.store, message.bulk_id, message.chunk)
-        ctx = ChunkContext(
-            deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
-            message.bulk_id, message.chunk, now_ms(), redelivered,
-            verify=bool(order.get("verify")),
-        )
-        outcome = await process_rows(ctx, rows, deps.renderer)
-        await deps.store.put(part_key(message.bulk_id, message.chunk),
-                             fragment(outcome.entries), "text/plain")
-        await record_done(deps, message, outcome.failed_features)
-        for name, count in outcome.outcomes.items():
-            deps.metrics.rows.labels(name).inc(count)
-        # Bound, so they also land on the message's one canonical "message handled" line.
-        structlog.contextvars.bind_contextvars(rows=len(rows), **outcome.outcomes)
-        log.info("chunk rendered")
-    await finish_if_last(deps, order, takeover=redelivered)
+        try:
+            await render_chunk(deps, message, order, redelivered)
+        except Superseded as exc:
+            log.info("chunk dropped", reason=str(exc))
+            await cleanup(deps, message.bulk_id)
+            return
+        await finish_if_last(deps, order, takeover=CURRENT.get().redelivered)
+        # A duplicate of this chunk may have completed the batch while this one worked;
+        # then what it just wrote recreated what the finisher had removed.
+        latest = await find_order(deps.db, message.bulk_id)
+        if latest is not None and latest["status"] != OrderStatus.PROCESSING:
+            await cleanup(deps, message.bulk_id)
+        return
+    await finish_if_last(deps, order, takeover=CURRENT.get().redelivered)
+
+
+async def render_chunk(deps: Deps, message: WorkMessage, order: Doc, redelivered: bool) -> None:
+    """Render the chunk's rows, store its archive fragment and record it as done."""
+    rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+    ctx = ChunkContext(
+        deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
+        message.bulk_id, message.chunk, now_ms(), redelivered,
+        verify=bool(order.get("verify")),
+    )
+    outcome = await process_rows(ctx, rows, deps.renderer)
+    await deps.store.put(part_key(message.bulk_id, message.chunk),
+                         fragment(outcome.entries), "text/plain")
+    await record_done(deps, message, outcome.failed_features)
+    for name, count in outcome.outcomes.items():
+        deps.metrics.rows.labels(name).inc(count)
+    # Bound, so they also land on the message's one canonical "message handled" line.
+    structlog.contextvars.bind_contextvars(rows=len(rows), **outcome.outcomes)
+    log.info("chunk rendered")
 
 
 async def record_done(deps: Deps, message: WorkMessage, failed: dict[str, int]) -> None:

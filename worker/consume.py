@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from shared.errors import is_transient
 from shared.schemas import WorkMessage
+from worker.delivery import CURRENT, Delivery
 from worker.metrics import WorkerMetrics
 
 log = structlog.get_logger(__name__)
@@ -60,7 +61,8 @@ class InFlight:
 async def with_retries(handler: Handler, message: WorkMessage, redelivered: bool,
                        retry_s: float) -> None:
     """Run the (idempotent) handler again while a server or the network fails, for up to
-    `retry_s`, so an outage of a few seconds does not use up the message's deliveries."""
+    `retry_s`, so an outage of a few seconds does not use up the message's deliveries.
+    A retry runs as a redelivery: it may hold what its first attempt claimed."""
     deadline = time.monotonic() + retry_s
     pause_s = 0.5
     while True:
@@ -71,6 +73,7 @@ async def with_retries(handler: Handler, message: WorkMessage, redelivered: bool
             if not is_transient(exc) or time.monotonic() + pause_s > deadline:
                 raise
             log.warning("transient failure; retrying", error=repr(exc), pause_s=pause_s)
+        redelivered = True
         await asyncio.sleep(pause_s)
         pause_s = min(pause_s * 2, 10.0)
 
@@ -89,6 +92,7 @@ def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: In
             message = _parse(incoming.body)
             structlog.contextvars.bind_contextvars(bulkId=message.bulk_id, chunk=message.chunk,
                                                    kind=message.kind)
+            CURRENT.set(Delivery(bool(incoming.redelivered)))
             if incoming.redelivered:
                 metrics.redeliveries.inc()
             await with_retries(handler, message, bool(incoming.redelivered), retry_s)

@@ -22,6 +22,7 @@ from shared.schemas import (
     result_key,
 )
 from shared.status import OrderStatus
+from worker.delivery import CURRENT
 from worker.deps import Deps
 
 log = structlog.get_logger(__name__)
@@ -30,17 +31,21 @@ log = structlog.get_logger(__name__)
 async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> None:
     """Assemble the archive if all chunks are done and this delivery holds the job.
 
-    The job is claimed by a unique insert. A redelivered message (its first holder
-    died or failed) takes the job over: assembly writes the same bytes to the same key,
-    so doing it twice is harmless.
+    The job is claimed by a unique insert that names the delivery. The holder keeps it
+    through in-place retries; a message the broker delivered again (its first holder
+    died or gave it back) takes it over. Assembly writes the same bytes to the same key,
+    so the rare double assembly is harmless.
     """
     bulk_id = order["_id"]
     progress = deps.db[progress_collection(bulk_id)]
     if await progress.count_documents({"kind": "done"}) < order["chunks"]:
         return
-    claimed = await insert_unique(deps.db[CLAIMS], {"_id": f"archive:{bulk_id}"})
-    if not claimed and not takeover:
-        return
+    token = CURRENT.get().token
+    claim = {"_id": f"archive:{bulk_id}", "owner": token}
+    if not await insert_unique(deps.db[CLAIMS], claim) and not takeover:
+        held = await deps.db[CLAIMS].find_one({"_id": claim["_id"]})
+        if held is None or held.get("owner") != token:
+            return
     await assemble(deps, order)
 
 
@@ -80,8 +85,8 @@ async def write_archive(store: ObjectStore, bulk_id: str, chunks: int) -> None:
 
 
 async def cleanup(deps: Deps, bulk_id: str) -> None:
-    """Drop what only served the batch's processing."""
-    await deps.store.delete_prefix(f"inputs/{bulk_id}/")
-    await deps.store.delete_prefix(f"parts/{bulk_id}/")
+    """Drop what only served the batch's processing (idempotent)."""
     await deps.db.drop_collection(progress_collection(bulk_id))
     await deps.db.drop_collection(charges_collection(bulk_id))
+    await deps.store.delete_prefix(f"inputs/{bulk_id}/")
+    await deps.store.delete_prefix(f"parts/{bulk_id}/")

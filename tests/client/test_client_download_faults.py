@@ -65,6 +65,10 @@ async def test_interrupted_downloads(client: BulkQRClient, config: ClientConfig,
     assert saved.stat().st_size == size
     assert [entry for entry in load_archive(saved.read_bytes()) if not isinstance(entry, str)] == []
     assert len(load_archive(saved.read_bytes())) == 300
+    for _ in range(200):  # consumed just after the client has the last byte
+        if (await client.status(bulk_id)).status == "resultDownloaded":
+            break
+        await asyncio.sleep(0.05)
     assert (await client.status(bulk_id)).status == "resultDownloaded"
     assert not await store.exists(result_key(bulk_id))
 

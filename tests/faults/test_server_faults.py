@@ -116,12 +116,18 @@ async def _run_s3_scenario(cluster: Cluster, settings: Settings, plan: FaultPlan
         assert plan.injected["503"] > 0 and plan.injected["reset"] > 0
         assert plan.injected["complete_500"] == plan.failing_completes
         async with ObjectStore(direct_settings(cluster, settings)) as store:
-            assert [key async for key in store.keys("results/")] == []
+            # The gateway deletes a downloaded archive just after the client has its last
+            # byte, through the same faulty proxy: give it a moment.
+            await until(lambda: _no_results(store), 15, "downloaded archives to be deleted")
             assert await store.pending_uploads() == 0  # no orphaned partial archive
     finally:
         await session.close()
         cluster.stop()
         cluster.settings = direct_settings(cluster, settings)  # the proxy is going away
+
+
+async def _no_results(store: ObjectStore) -> bool:
+    return [key async for key in store.keys("results/")] == []
 
 
 def direct_settings(cluster: Cluster, settings: Settings) -> Settings:

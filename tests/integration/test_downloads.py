@@ -21,7 +21,7 @@ async def test_eight_concurrent_downloads_one_wins(api: Api) -> None:
     assert statuses == [200] + [410] * 7
     body = next(body for status, body in answers if status == 200)
     assert len(parse_archive(body)) == 50
-    assert (await api.status(bulk_id))["status"] == "resultDownloaded"
+    await api.wait_consumed(bulk_id)
 
 
 async def test_interrupted_download_can_be_retried(api: Api, stack: Stack, db: Database,
