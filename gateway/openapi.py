@@ -29,6 +29,9 @@ QR_ID = {"name": "qrId", "in": "path", "required": True, "schema": {"type": "str
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
+VERIFY = {"name": "verify", "in": "query", "required": False,
+          "schema": {"enum": ["true", "false", "1", "0"]},
+          "description": "scan every image back before delivering it"}
 AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
                "403": error("Subscription disabled or key revoked")}
 ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches.",
@@ -74,7 +77,7 @@ def _bulk_paths() -> dict[str, Any]:
     return {
         "/api/qr/bulk-generate": {
             "post": {"summary": "Queue a batch of rows", "security": AUTH,
-                     "parameters": [IDEMPOTENCY],
+                     "parameters": [IDEMPOTENCY, VERIFY],
                      "requestBody": {"required": True, "content": {"application/json": {
                          "schema": {"type": "array", "minItems": 1, "items": ROW}}}},
                      "responses": {"200": submitted, "400": error("Not a non-empty array"),

@@ -6,7 +6,7 @@ import base64
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from tests.api import Api, decode_data_uri
+from tests.api import Api, decode_data_uri, parse_archive
 
 CASES: list[tuple[str, Any, str]] = [
     ("url", "https://example.com/x?y=1", "https://example.com/x?y=1"),
@@ -67,3 +67,20 @@ async def test_single_generate_matches_a_one_row_bulk(api: Api) -> None:
             assert status == 200 and set(single) == set(bulk)
             assert [s["source"] for s in single["sources"]] == ["a"]
             assert decode_data_uri(single["QRs"]) == single["url"]
+
+
+async def test_verified_batch_scans_every_image_back(api: Api) -> None:
+    rows = [{"uid": i, "dataType": t, "data": data} for i, (t, data, _) in enumerate(CASES)]
+    async with api.http.post("/api/qr/bulk-generate?verify=true", json=rows,
+                             headers=api.tenant.headers) as answer:
+        assert answer.status == 200
+        bulk_id = await answer.json()
+    order = await api.wait_completed(bulk_id)
+    assert order["status"] == "completed"
+    status, body = await api.download(bulk_id)
+    assert status == 200
+    assert all(isinstance(entry, str) for entry in parse_archive(body))
+    async with api.http.post("/api/qr/bulk-generate?verify=maybe", json=rows,
+                             headers=api.tenant.headers) as refused:
+        assert refused.status == 400
+        assert "verify must be true or false" in (await refused.json())["error"]
