@@ -43,7 +43,8 @@ async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -
             log.info("chunk dropped", reason=str(exc))
             await cleanup(deps, message.bulk_id)
             return
-        await finish_if_last(deps, order, takeover=CURRENT.get().redelivered)
+        if await finish_if_last(deps, order, takeover=CURRENT.get().redelivered):
+            return
         # A duplicate of this chunk may have completed the batch while this one worked;
         # then what it just wrote recreated what the finisher had removed.
         latest = await find_order(deps.db, message.bulk_id)

@@ -28,28 +28,30 @@ from worker.deps import Deps
 log = structlog.get_logger(__name__)
 
 
-async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> None:
+async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
     """Assemble the archive if all chunks are done and this delivery holds the job.
 
     The job is claimed by a unique insert that names the delivery. The holder keeps it
     through in-place retries; a message the broker delivered again (its first holder
     died or gave it back) takes it over. Assembly writes the same bytes to the same key,
-    so the rare double assembly is harmless.
+    so the rare double assembly is harmless. True when this call completed the batch
+    (and tidied up after it).
     """
     bulk_id = order["_id"]
     progress = deps.db[progress_collection(bulk_id)]
     if await progress.count_documents({"kind": "done"}) < order["chunks"]:
-        return
+        return False
     token = CURRENT.get().token
     claim = {"_id": f"archive:{bulk_id}", "owner": token}
     if not await insert_unique(deps.db[CLAIMS], claim) and not takeover:
         held = await deps.db[CLAIMS].find_one({"_id": claim["_id"]})
         if held is None or held.get("owner") != token:
-            return
-    await assemble(deps, order)
+            return False
+    return await assemble(deps, order)
 
 
-async def assemble(deps: Deps, order: Doc) -> None:
+async def assemble(deps: Deps, order: Doc) -> bool:
+    """Write the archive and complete the order; False if another assembly got there first."""
     bulk_id = order["_id"]
     totals = await failed_totals(deps.db, bulk_id)
     await write_archive(deps.store, bulk_id, order["chunks"])
@@ -59,10 +61,11 @@ async def assemble(deps: Deps, order: Doc) -> None:
         current = await find_order(deps.db, bulk_id)
         if current is not None and current["status"] == OrderStatus.RESULT_DOWNLOADED:
             await deps.store.delete(result_key(bulk_id))  # a late duplicate; already consumed
-        return
+        return False
     deps.metrics.archives.inc()
     log.info("batch completed", rows=order["count"], chunks=order["chunks"], **totals)
     await cleanup(deps, bulk_id)
+    return True
 
 
 async def failed_totals(db: Database, bulk_id: str) -> dict[str, int]:

@@ -8,7 +8,8 @@ import time
 import pytest
 
 from shared.mongo import Collection, quota_collection
-from tests.faults.checker import check
+from tests.api import Api
+from tests.faults.checker import Batch, check
 from tests.faults.conftest import MakeCluster
 from tests.faults.helpers import Session, secured_rows, until
 
@@ -21,11 +22,7 @@ async def test_worker_killed_mid_chunk(make_cluster: MakeCluster) -> None:
     victim = cluster.start_worker()
     session = Session(cluster.settings, cluster.url)
     try:
-        api = await session.open()
-        assert session.tenant is not None
-        batch = await session.submit(api, secured_rows("kill", 1000))
-        slots = session.db[quota_collection(session.tenant.client_id)]
-        await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+        api, batch = await _batch_under_way(session, "kill")
         victim.signal(signal.SIGKILL)  # rows written, chunk not acked
         assert victim.wait(10) == -signal.SIGKILL
         cluster.start_worker()
@@ -41,11 +38,7 @@ async def test_worker_stopped_mid_chunk_drains_and_exits_zero(make_cluster: Make
     stopping = cluster.start_worker()
     session = Session(cluster.settings, cluster.url)
     try:
-        api = await session.open()
-        assert session.tenant is not None
-        batch = await session.submit(api, secured_rows("term", 1000))
-        slots = session.db[quota_collection(session.tenant.client_id)]
-        await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+        api, batch = await _batch_under_way(session, "term")
         started = time.monotonic()
         stopping.signal(signal.SIGTERM)
         assert stopping.wait(cluster.settings.drain_timeout_s + 10) == 0
@@ -57,6 +50,16 @@ async def test_worker_stopped_mid_chunk_drains_and_exits_zero(make_cluster: Make
         print(f"sigterm: worker exited 0 after {drain_s:.1f}s")
     finally:
         await session.close()
+
+
+async def _batch_under_way(session: Session, tag: str) -> tuple[Api, Batch]:
+    """A 1,000-row batch whose first rows are charged: a worker is mid-chunk."""
+    api = await session.open()
+    assert session.tenant is not None
+    batch = await session.submit(api, secured_rows(tag, 1000))
+    slots = session.db[quota_collection(session.tenant.client_id)]
+    await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+    return api, batch
 
 
 async def _more_than(collection: Collection, count: int) -> bool:
