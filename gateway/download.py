@@ -1,8 +1,8 @@
 """The one-shot result download: claimed by a unique insert, streamed, then consumed.
 
 Exactly one of several concurrent downloads wins the claim. The archive is consumed
-(status resultDownloaded, object deleted) only after its last byte was written; a
-download cut off mid-stream releases the claim so the owner can try again.
+(status resultDownloaded, object deleted) only after the peer acknowledged its last byte
+(sendack.py); a download cut off before that releases the claim so the owner can try again.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
+from gateway.sendack import wait_acknowledged
 from shared.errors import Gone
 from shared.mongo import CLAIMS, Database, insert_unique
 from shared.orders import get_owned_order, transition
@@ -46,6 +47,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         async for piece in store.stream(key):
             await response.write(piece)
         await response.write_eof()
+        await wait_acknowledged(request.transport, request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
         await asyncio.shield(db[CLAIMS].delete_one({"_id": _claim_id(bulk_id), "token": token}))
         if not response.prepared or not isinstance(exc, Exception):

@@ -6,22 +6,25 @@ right password redirects. Every redirect is counted (see scans.py).
 
 from __future__ import annotations
 
-import asyncio
 import time
+from urllib.parse import parse_qs
 
 from aiohttp import web
 
 from gateway import pages
+from gateway.guesslimit import begin_guess, forgive_guess
 from gateway.linkcache import LinkCache
-from gateway.resources import DB, METRICS
+from gateway.ratelimit import request_ip
+from gateway.resources import DB, METRICS, SETTINGS
 from gateway.scans import SCANS
+from shared.errors import PayloadTooLarge
 from shared.links import find_link
 from shared.mongo import Doc
-from shared.passwords import check_password
+from shared.passwords import password_pool
 
 LINK_CACHE = web.AppKey("link_cache", LinkCache)
 GUESSES = web.AppKey("password_guesses", dict[tuple[str, str], list[float]])
-MAX_WRONG_PER_MINUTE = 5
+MAX_FORM_BYTES = 4096  # the password form is one short field; anyone may post it
 
 
 async def resolve(request: web.Request, code: str) -> Doc | None:
@@ -52,23 +55,33 @@ async def unlock(request: web.Request) -> web.StreamResponse:
     code, link = request.match_info["code"], await _usable_link(request)
     if isinstance(link, web.Response):
         return link
-    key = (request.remote or "", code)
-    recent = [t for t in request.app[GUESSES].get(key, []) if t > time.monotonic() - 60]
-    if len(recent) >= MAX_WRONG_PER_MINUTE:
+    password = await _posted_password(request)
+    settings, db = request.app[SETTINGS], request.app[DB]
+    address = request_ip(request, settings.trusted_proxies)
+    guess = await begin_guess(db, request.app[GUESSES], address, code)
+    if guess is None:
         return pages.message(429, "Too many wrong passwords. Try again in a minute.")
-    password = str((await request.post()).get("password", ""))
     hashes = link.get("passwordHashes", [])
-    right = await asyncio.to_thread(_matches, password, hashes) if password else False
-    if right:
-        request.app[GUESSES].pop(key, None)
+    pool = password_pool(settings.password_threads)
+    if password and hashes and await pool.matches(password, hashes):
+        await forgive_guess(db, request.app[GUESSES], guess)
         return _go(request, code, link)
-    request.app[GUESSES][key] = [*recent, time.monotonic()]
     request.app[METRICS].redirects.labels("wrong_password").inc()
     return pages.password_form(code, wrong=True)
 
 
-def _matches(password: str, hashes: list[str]) -> bool:
-    return any(check_password(password, stored) for stored in hashes)
+async def _posted_password(request: web.Request) -> str:
+    """The form's password field, from a urlencoded body of at most MAX_FORM_BYTES (413)."""
+    too_large = PayloadTooLarge(f"the password form is over {MAX_FORM_BYTES} bytes")
+    if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
+        raise too_large
+    body = bytearray()
+    async for piece in request.content.iter_chunked(MAX_FORM_BYTES):
+        body += piece
+        if len(body) > MAX_FORM_BYTES:
+            raise too_large
+    fields = parse_qs(body.decode("utf-8", "replace"))
+    return fields.get("password", [""])[0]
 
 
 async def _usable_link(request: web.Request) -> Doc | web.Response:

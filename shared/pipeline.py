@@ -2,14 +2,21 @@
 
 Rows are rendered before quota is charged, so a row that cannot be drawn never uses a
 slot; dynamic rows can be drawn first because their short codes are derived, not stored.
+A row's failure stays that row's: an unexpected error while planning, rendering or
+recording one row fails that row with 500 (and gives back its quota slot), never its
+neighbours. Only failures of a server (transient) or of the render pool fail the chunk,
+so that its message is retried.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import structlog
 
 from shared.links import (
     LinkCodes,
@@ -21,15 +28,19 @@ from shared.links import (
 )
 from shared.mongo import Database, Doc
 from shared.orders import FEATURE_KEYS, find_order
-from shared.passwords import hash_password
-from shared.quota import charge_rows
+from shared.passwords import password_pool
+from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderJob
-from shared.rows.plan import RowFailure, RowPlan, plan_row
+from shared.rowguard import each_or_alone
+from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
 from shared.status import OrderStatus
 from shared.subscriptions import Subscription
 
+log = structlog.get_logger(__name__)
 QUOTA_MESSAGE = "QR creation limit of your plan reached"
+INTERNAL_MESSAGE = "internal error while processing this row; it was not created"
+RenderOutputs = list[tuple[bool, str]] | None  # None: the row's rendering raised
 
 
 class Renderer(Protocol):
@@ -79,12 +90,17 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
     results: dict[int, RowFailure | _Rendered] = {}
     planned: list[_Rendered] = []
     for row in rows:
-        plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate)
-        if isinstance(plan, RowFailure):
-            results[row.index] = plan
+        try:
+            plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate)
+            if isinstance(plan, RowFailure):
+                results[row.index] = plan
+                continue
+            codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
+                     if plan.dynamic else None)
+        except Exception as exc:  # a defect met by one row's input fails that row only
+            log.exception("row planning failed", row=row.index, error=repr(exc))
+            results[row.index] = _internal_failure(row)
             continue
-        codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
-                 if plan.dynamic else None)
         planned.append(_Rendered(plan, codes, []))
     drawn = await _render(ctx, planned, renderer, results)
     await _charge_and_record(ctx, shard, drawn, results)
@@ -93,22 +109,31 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
 
 async def _render(ctx: ChunkContext, planned: list[_Rendered], renderer: Renderer,
                   results: dict[int, RowFailure | _Rendered]) -> list[_Rendered]:
-    jobs: list[RenderJob] = []
-    for item in planned:
-        jobs += [(content, item.plan.styling) for content in _contents(ctx, item)]
-    images = iter(await renderer.render(jobs, ctx.verify))
     drawn = []
-    for item in planned:
-        outputs = [next(images) for _ in _contents(ctx, item)]
-        failure = next((message for ok, message in outputs if not ok), None)
+    for item, outputs in zip(planned, await _render_rows(ctx, planned, renderer), strict=True):
+        failure = (INTERNAL_MESSAGE if outputs is None
+                   else next((message for ok, message in outputs if not ok), None))
         if failure is not None:
-            code = 500 if failure.startswith("verification failed") else 400
+            code = 500 if outputs is None or failure.startswith("verification failed") else 400
             results[item.plan.index] = _fail(item.plan, failure, code)
         else:
+            assert outputs is not None
             item.images = [uri for _, uri in outputs]
             results[item.plan.index] = item
             drawn.append(item)
     return drawn
+
+
+async def _render_rows(ctx: ChunkContext, planned: list[_Rendered], renderer: Renderer
+                       ) -> list[RenderOutputs]:
+    async def render(group: list[_Rendered]) -> list[list[tuple[bool, str]]]:
+        jobs: list[RenderJob] = []
+        for item in group:
+            jobs += [(content, item.plan.styling) for content in _contents(ctx, item)]
+        images = iter(await renderer.render(jobs, ctx.verify))
+        return [[next(images) for _ in _contents(ctx, item)] for item in group]
+
+    return await each_or_alone(planned, render, "rendering")
 
 
 def _contents(ctx: ChunkContext, item: _Rendered) -> list[str]:
@@ -130,19 +155,40 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
                                 [item.plan.index for item in dynamic],
                                 redelivered=ctx.redelivered, record=not ctx.single,
                                 still_open=None if ctx.single else lambda: _open(ctx))
-    docs: list[Doc] = []
     for item in dynamic:
         if item.plan.index not in charged:
             results[item.plan.index] = _fail(item.plan, QUOTA_MESSAGE, 429)
-            continue
-        assert item.codes is not None
-        docs += link_documents(
-            item.codes, subscription=ctx.subscription.client_id, bulk_id=ctx.bulk_id,
-            row=item.plan.index, uid=item.plan.uid, destination=item.plan.payload,
-            expiry_ms=item.plan.expiry_ms,
-            password_hashes=[hash_password(p) for p in item.plan.passwords], now_ms=ctx.now_ms,
-        )
-    await insert_links(ctx.db, shard, docs)
+    recorded = [item for item in dynamic if item.plan.index in charged]
+    pool = password_pool(ctx.settings.password_threads)
+    hashes = await asyncio.gather(*(pool.hash_all(item.plan.passwords) for item in recorded))
+    per_row = [(item, _documents(ctx, item, row_hashes))
+               for item, row_hashes in zip(recorded, hashes, strict=True)]
+    lost = await _insert_rows(ctx, shard, per_row)
+    for item in lost:
+        results[item.plan.index] = _fail(item.plan, INTERNAL_MESSAGE, 500)
+    if lost:  # the row failed after it was charged: its slot goes back
+        await give_back_rows(ctx.db, ctx.subscription.client_id, ctx.bulk_id, ctx.chunk,
+                             [item.plan.index for item in lost])
+
+
+def _documents(ctx: ChunkContext, item: _Rendered, password_hashes: list[str]) -> list[Doc]:
+    assert item.codes is not None
+    return link_documents(
+        item.codes, subscription=ctx.subscription.client_id, bulk_id=ctx.bulk_id,
+        row=item.plan.index, uid=item.plan.uid, destination=item.plan.payload,
+        expiry_ms=item.plan.expiry_ms, password_hashes=password_hashes, now_ms=ctx.now_ms,
+    )
+
+
+async def _insert_rows(ctx: ChunkContext, shard: int,
+                       per_row: list[tuple[_Rendered, list[Doc]]]) -> list[_Rendered]:
+    """Insert the rows' links; returns the rows whose links could not be written."""
+    async def insert(group: list[tuple[_Rendered, list[Doc]]]) -> list[bool]:
+        await insert_links(ctx.db, shard, [doc for _, docs in group for doc in docs])
+        return [True] * len(group)
+
+    written = await each_or_alone(per_row, insert, "recording links")
+    return [item for (item, _), ok in zip(per_row, written, strict=True) if ok is None]
 
 
 async def _open(ctx: ChunkContext) -> bool:
@@ -152,6 +198,10 @@ async def _open(ctx: ChunkContext) -> bool:
 
 def _fail(plan: RowPlan, message: str, code: int) -> RowFailure:
     return RowFailure(plan.index, plan.uid, message, code, plan.features)
+
+
+def _internal_failure(row: RowInput) -> RowFailure:
+    return RowFailure(row.index, uid_of(row.raw), INTERNAL_MESSAGE, 500, features_of(row.raw))
 
 
 def _outcome(ctx: ChunkContext, rows: Sequence[RowInput],

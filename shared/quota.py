@@ -62,6 +62,13 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     return set(winner["rows"]) if winner else set()
 
 
+async def give_back_rows(db: Database, client_id: str, bulk_id: str, chunk: int,
+                         rows: list[int]) -> None:
+    """Free the slots charged to `rows` of a chunk: rows that failed after being charged."""
+    await db[quota_collection(client_id)].delete_many(
+        {"bulkId": bulk_id, "chunk": chunk, "row": {"$in": rows}})
+
+
 async def _give_back(slots: Collection, claimed: dict[int, int]) -> None:
     if claimed:
         await slots.delete_many({"_id": {"$in": list(claimed.values())}})

@@ -76,3 +76,9 @@ class Settings(BaseSettings):
 
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
     log_level: str = "info"
+
+    # Hardening (issue 14): scrypt hashing and checking run in this many threads, off the
+    # event loop; a download counts as received once the peer acknowledged every byte,
+    # waiting at most download_ack_timeout_s after the last write.
+    password_threads: int = Field(default=2, ge=1, le=32)
+    download_ack_timeout_s: float = Field(default=120.0, gt=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -13,34 +14,55 @@ class RowInvalid(ValueError):
     """A row cannot be rendered; the message names the field and goes back to the caller."""
 
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,30}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Patterns are matched with fullmatch: `$` would also accept a trailing newline.
+PHONE_RE = re.compile(r"\+?[0-9][0-9 ()./-]{2,30}")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The most characters any QR code holds (numeric mode, version 40, level L); a URL is
+# also a destination stored for dynamic QRs, where no QR capacity bounds it.
+MAX_TEXT_CHARS, MAX_URL_CHARS = 7089, 4096
 
 
 def encode_url(data: Any) -> str:
-    if not isinstance(data, str) or not is_http_url(data):
+    if not isinstance(data, str) or not _names_http_host(data):
         raise RowInvalid("Invalid URL provided for dataType: url")
+    if len(data) > MAX_URL_CHARS:
+        raise RowInvalid(f"URL is longer than {MAX_URL_CHARS} characters for dataType: url")
+    if has_control_or_space(data):
+        raise RowInvalid("URL must not contain whitespace or control characters "
+                         "for dataType: url")
     return data
 
 
 def is_http_url(value: str) -> bool:
+    return _names_http_host(value) and not has_control_or_space(value)
+
+
+def _names_http_host(value: str) -> bool:
     try:
         parts = urlsplit(value)
     except ValueError:
         return False
-    return parts.scheme in {"http", "https"} and bool(parts.hostname) and " " not in value
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+def has_control_or_space(value: str) -> bool:
+    """True if `value` holds a space, tab, line break, NUL, DEL or another control character
+    (none belongs in a URL, and a line break would split the redirect's Location header)."""
+    return any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value)
 
 
 def encode_text(data: Any) -> str:
     if not isinstance(data, str) or not data:
         raise RowInvalid("data must be a non-empty string for dataType: text")
+    if len(data) > MAX_TEXT_CHARS:
+        raise RowInvalid(f"data is longer than {MAX_TEXT_CHARS} characters for dataType: text")
     return data
 
 
 def encode_email(data: Any) -> str:
     fields = {"to": data} if isinstance(data, str) else _object(data, "email")
     to = _string(fields, "to", "email", required=True)
-    if not EMAIL_RE.match(to):
+    if not EMAIL_RE.fullmatch(to):
         raise RowInvalid("data.to is not an email address for dataType: email")
     query = "&".join(
         f"{key}={quote(value, safe='')}"
@@ -51,7 +73,7 @@ def encode_email(data: Any) -> str:
 
 
 def encode_phone(data: Any) -> str:
-    if not isinstance(data, str) or not PHONE_RE.match(data.strip()):
+    if not isinstance(data, str) or not PHONE_RE.fullmatch(data.strip()):
         raise RowInvalid("data must be a phone number for dataType: phone")
     return "tel:" + _digits(data)
 
@@ -59,7 +81,7 @@ def encode_phone(data: Any) -> str:
 def encode_sms(data: Any) -> str:
     fields = _object(data, "sms")
     phone = _string(fields, "phone", "sms", required=True)
-    if not PHONE_RE.match(phone.strip()):
+    if not PHONE_RE.fullmatch(phone.strip()):
         raise RowInvalid("data.phone must be a phone number for dataType: sms")
     message = _string(fields, "message", "sms")
     return f"SMSTO:{_digits(phone)}:{message}"
@@ -148,6 +170,9 @@ def _string(fields: dict[str, Any], key: str, data_type: str, *, required: bool 
         return ""
     if not isinstance(value, str):
         raise RowInvalid(f"data.{key} must be a string for dataType: {data_type}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise RowInvalid(f"data.{key} is longer than {MAX_TEXT_CHARS} characters "
+                         f"for dataType: {data_type}")
     return value
 
 

@@ -6,11 +6,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.passwords import MAX_PASSWORD_CHARS, MAX_PASSWORDS
 from shared.rows.payloads import RowInvalid, encode_payload, encode_url
 from shared.rows.styling import Styling, parse_styling
 
 Uid = str | int | None
 MAX_SOURCES, MAX_SOURCE_CHARS = 20, 64
+MAX_UID_CHARS = 256
+# Integers that reach the document store must fit its signed 64-bit integers.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# Epoch milliseconds of 9999-12-31T23:59:59.999Z, the last instant ISO-8601 can write.
+MAX_EXPIRY_MS = 253_402_300_799_999
 
 
 @dataclass(frozen=True)
@@ -57,12 +63,16 @@ def features_of(raw: Any) -> Features:
     )
 
 
+def uid_of(raw: Any) -> str | int | None:
+    """The row's uid if it is a string or an integer, else None."""
+    uid = raw.get("uid") if isinstance(raw, dict) else None
+    return None if not isinstance(uid, str | int) or isinstance(uid, bool) else uid
+
+
 def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False) -> RowPlan | RowFailure:
     """Validate a row. `duplicate` marks a uid already seen earlier in the same batch."""
     features = features_of(raw)
-    uid = raw.get("uid") if isinstance(raw, dict) else None
-    if not isinstance(uid, str | int) or isinstance(uid, bool):
-        uid = None
+    uid = uid_of(raw)
     try:
         if not isinstance(raw, dict):
             raise RowInvalid("row must be a JSON object")
@@ -70,6 +80,7 @@ def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False) -> R
             raise RowInvalid("uid is required")
         if uid is None:
             raise RowInvalid("uid must be a string or an integer")
+        _check_uid(uid)
         if duplicate:
             raise RowInvalid(f"duplicate uid {uid!r}: it was given in an earlier row")
         return _plan(index, uid, raw, now_ms, features)
@@ -93,6 +104,9 @@ def _plan(index: int, uid: str | int, raw: dict[str, Any], now_ms: int,
                        features=features)
     if data_type != "url":
         raise RowInvalid("dynamic QRs need dataType: url")
+    if isinstance(uid, int) and not INT64_MIN <= uid <= INT64_MAX:
+        raise RowInvalid("uid of a dynamic QR must be an integer between -2^63 and 2^63-1 "
+                         "(or a string)")
     return RowPlan(
         index, uid, True, encode_url(raw.get("data")), styling,
         passwords=_passwords(raw.get("secure")),
@@ -107,13 +121,16 @@ def _passwords(secure: Any) -> tuple[str, ...]:
         return ()
     if not isinstance(secure, list) or not secure:
         raise RowInvalid("secure must be a non-empty array")
+    if len(secure) > MAX_PASSWORDS:
+        raise RowInvalid(f"secure may hold at most {MAX_PASSWORDS} passwords")
     passwords = []
     for i, item in enumerate(secure):
         if not isinstance(item, dict) or item.get("type") != "password":
             raise RowInvalid(f"secure[{i}].type must be password")
         value = item.get("value")
-        if not isinstance(value, str) or not value:
-            raise RowInvalid(f"secure[{i}].value must be a non-empty string")
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_PASSWORD_CHARS:
+            raise RowInvalid(f"secure[{i}].value must be a string of 1 to "
+                             f"{MAX_PASSWORD_CHARS} characters")
         passwords.append(value)
     return tuple(passwords)
 
@@ -144,7 +161,14 @@ def parse_expiry_ms(expiry: Any, now_ms: int) -> int | None:
         raise RowInvalid("expiry must be an ISO-8601 timestamp or epoch milliseconds")
     if expiry_ms <= now_ms:
         raise RowInvalid("expiry is in the past")
+    if expiry_ms > MAX_EXPIRY_MS:
+        raise RowInvalid("expiry must be before the year 10000")
     return expiry_ms
+
+
+def _check_uid(uid: str | int) -> None:
+    if isinstance(uid, str) and len(uid) > MAX_UID_CHARS:
+        raise RowInvalid(f"uid must be at most {MAX_UID_CHARS} characters")
 
 
 def _parse_iso_ms(text: str) -> int:

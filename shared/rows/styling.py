@@ -8,7 +8,8 @@ from typing import Any
 
 from shared.rows.payloads import RowInvalid
 
-HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# Matched with fullmatch: `$` would also accept a trailing newline.
+HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 4096, 300
 MAX_SCALE, MAX_MARGIN, DEFAULT_MARGIN = 100, 32, 4
 ERROR_LEVELS = ("L", "M", "Q", "H")
@@ -74,7 +75,7 @@ def _int(raw: dict[str, Any], key: str, default: int, low: int, high: int) -> in
 
 
 def _colour(value: Any, key: str) -> Rgb:
-    if not isinstance(value, str) or not HEX_RE.match(value):
+    if not isinstance(value, str) or not HEX_RE.fullmatch(value):
         allowed = "a hex colour like #1a2b3c" + (" or transparent" if key == "light" else "")
         raise RowInvalid(f"styling.{key} must be {allowed}")
     digits = value[1:]

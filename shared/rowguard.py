@@ -1,0 +1,46 @@
+"""Run one step for many rows at once, and row by row if it raises, so a failure stays its row's.
+
+Only an error that is not one row's fault propagates: a server or the network failing
+(transient, retried by the caller) or a broken render pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from concurrent.futures import BrokenExecutor
+from typing import TypeVar
+
+import structlog
+
+from shared.errors import is_transient
+
+log = structlog.get_logger(__name__)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def fails_the_chunk(exc: BaseException) -> bool:
+    """A server or the render pool failed: not one row's fault, so the chunk is retried."""
+    return is_transient(exc) or isinstance(exc, BrokenExecutor)
+
+
+async def each_or_alone(items: list[Item], run: Callable[[list[Item]], Awaitable[list[Result]]],
+                        step: str) -> list[Result | None]:
+    """`run(items)` gives one result per item. If it raises, each item is run alone, and
+    an item that still raises gets None (its row fails) while the others go on."""
+    try:
+        return list(await run(items))
+    except Exception as exc:
+        if fails_the_chunk(exc):
+            raise
+        log.exception(f"{step} failed; trying row by row", error=repr(exc))
+    results: list[Result | None] = []
+    for position, item in enumerate(items):
+        try:
+            results += await run([item])
+        except Exception as exc:
+            if fails_the_chunk(exc):
+                raise
+            log.exception(f"{step} failed for one row", position=position, error=repr(exc))
+            results.append(None)
+    return results

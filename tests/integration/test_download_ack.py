@@ -1,0 +1,37 @@
+"""Defect 2 of issue 14: an archive is consumed only once the client has every byte."""
+
+from __future__ import annotations
+
+import asyncio
+
+from shared.mongo import CLAIMS, Database
+from shared.s3 import ObjectStore
+from shared.schemas import result_key
+from tests.api import Api, abort_download, parse_archive
+from tests.conftest import Stack
+
+ROWS = [{"uid": i, "data": f"https://example.com/{i}", "styling": {"size": 4096}}
+        for i in range(40)]
+
+
+async def test_half_read_archive_can_be_downloaded_again(api: Api, stack: Stack, db: Database,
+                                                         store: ObjectStore) -> None:
+    bulk_id = await api.submit(ROWS)
+    await api.wait_completed(bulk_id)
+    size = await store.size(result_key(bulk_id))
+    assert 800_000 < size < 2_000_000  # fits in the kernel's send buffer: written ≠ received
+    head = await abort_download(stack.settings.http_port,
+                                f"/api/qr/bulk-generate/{bulk_id}/result",
+                                api.tenant.headers, size // 2)
+    assert head.startswith(b"HTTP/1.1 200")
+    for _ in range(100):
+        if await db[CLAIMS].find_one({"_id": f"download:{bulk_id}"}) is None:
+            break
+        await asyncio.sleep(0.1)
+    assert (await api.status(bulk_id))["status"] == "completed"
+    assert await store.exists(result_key(bulk_id))
+    status, body = await api.download(bulk_id)
+    assert status == 200 and len(body) == size and len(parse_archive(body)) == 40
+    await api.wait_consumed(bulk_id)
+    assert not await store.exists(result_key(bulk_id))
+    assert (await api.download(bulk_id))[0] == 410
