@@ -8,18 +8,14 @@ import uuid
 import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from aiormq.exceptions import AMQPError
-from botocore.exceptions import BotoCoreError
-from botocore.exceptions import ClientError as BotoClientError
-from pymongo.errors import PyMongoError
 
 from gateway.resources import METRICS
-from shared.errors import ClientError, PublishFailed, StoreUnavailable
+from shared.drivers import translated
+from shared.errors import ClientError, PublishFailed, ServerUnavailable
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 REDIRECT_ROUTE = "/r/{code}"
-STORE_ERRORS = (PyMongoError, AMQPError, BotoCoreError, BotoClientError, ConnectionError)
 
 
 def error_response(status: int, message: str, retry_after_s: int | None = None) -> web.Response:
@@ -53,8 +49,11 @@ async def handle_errors(request: web.Request, handler: Handler) -> web.StreamRes
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer, or the JSON answer for what it raised from the project's tree
+    (driver exceptions are translated to it by the adapters' own tables first)."""
     try:
-        return await handler(request)
+        with translated():
+            return await handler(request)
     except ClientError as exc:
         return error_response(exc.status, exc.message, exc.retry_after_s)
     except web.HTTPException as exc:
@@ -64,6 +63,9 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except PublishFailed as exc:
         log.error("publish failed", error=str(exc))
         return error_response(500, "the batch could not be queued; nothing was kept, retry")
-    except (StoreUnavailable, *STORE_ERRORS) as exc:
-        log.error("backing server failed", error=repr(exc))
+    except ServerUnavailable as exc:
+        log.error("backing server failed", error=str(exc))
         return error_response(503, "a backing service is unavailable; retry shortly", 5)
+    except Exception:
+        log.exception("unexpected failure")
+        return error_response(500, "internal error")

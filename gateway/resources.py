@@ -42,8 +42,9 @@ async def mongo_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def amqp_ctx(app: web.Application) -> AsyncIterator[None]:
     connection = await amqp.connect(app[SETTINGS])
-    channel = await amqp.open_channel(connection)
-    topology = await amqp.declare_topology(channel, app[SETTINGS])
+    with amqp.broker_errors():
+        channel = await amqp.open_channel(connection)
+        topology = await amqp.declare_topology(channel, app[SETTINGS])
     app[BROKER] = Broker(connection, channel, topology)
     yield
     await connection.close()

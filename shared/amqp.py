@@ -1,7 +1,9 @@
-"""RabbitMQ: the connection, the whole topology declared in one place, and confirmed publishing."""
+"""RabbitMQ: the connection, the whole topology declared in one place, confirmed publishing,
+and the table that turns aio-pika's and aiormq's exceptions into the project's."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import aio_pika
@@ -11,9 +13,9 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
-from aiormq.exceptions import AMQPError
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
-from shared.errors import PublishFailed
+from shared.errors import BrokerUnavailable, BulkQRError, PublishFailed, map_exceptions
 from shared.settings import Settings
 
 CHUNK_KEY = "chunk"
@@ -61,12 +63,33 @@ class Topology:
     scans: AbstractQueue
 
 
+def broker_error(exc: BaseException) -> BulkQRError | None:
+    """The project's name for an aio-pika or aiormq exception (every one of them means the
+    broker or the channel to it failed), or None for anything else."""
+    if isinstance(exc, AMQPError | ChannelInvalidStateError):
+        return BrokerUnavailable(f"RabbitMQ: {exc!r}")
+    return None
+
+
+def _connect_error(exc: BaseException) -> BulkQRError | None:
+    """While connecting, a refused socket or a timeout is the broker being away too."""
+    if isinstance(exc, OSError | TimeoutError):
+        return BrokerUnavailable(f"RabbitMQ: {exc!r}")
+    return broker_error(exc)
+
+
+def broker_errors() -> contextlib.AbstractContextManager[None]:
+    """Translate the AMQP client's exceptions raised inside the block into the project's tree."""
+    return map_exceptions(broker_error)
+
+
 async def connect(settings: Settings) -> AbstractRobustConnection:
     """A connection that reconnects by itself and restores channels, queues and consumers."""
-    return await aio_pika.connect_robust(
-        settings.amqp_url.get_secret_value(), heartbeat=30, timeout=10,
-        client_properties={"connection_name": "bulkqr"},
-    )
+    with map_exceptions(_connect_error):
+        return await aio_pika.connect_robust(
+            settings.amqp_url.get_secret_value(), heartbeat=30, timeout=10,
+            client_properties={"connection_name": "bulkqr"},
+        )
 
 
 async def open_channel(connection: AbstractRobustConnection) -> AbstractChannel:

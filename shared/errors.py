@@ -9,18 +9,32 @@
     │   ├── Conflict               409
     │   ├── Gone                   410
     │   ├── PayloadTooLarge        413
+    │   ├── UnsupportedMediaType   415
     │   └── TooManyRequests        429
+    ├── RowInvalid             (shared/rows/payloads.py: a row refused; it fails with 400)
+    ├── NotScannable           (a rendered code did not read back; the row fails with 500)
     ├── IllegalTransition      (a status change the state machine forbids)
     ├── Superseded             (another delivery already finished this work; drop it)
-    └── StoreUnavailable       (MongoDB, RabbitMQ or S3 failed; retried, then HTTP 503/500)
-        └── PublishFailed          the broker did not confirm a publish
+    ├── AlreadyExists          (a unique insert lost: that `_id` was created first elsewhere)
+    ├── ObjectMissing          (the object store has no object under that key)
+    └── ServerUnavailable      (a backing server failed; retried, then HTTP 503)
+        ├── StoreUnavailable       MongoDB
+        ├── BrokerUnavailable      RabbitMQ
+        │   └── PublishFailed          the broker did not confirm a publish (HTTP 500)
+        └── ObjectStoreUnavailable S3
+
+Nothing outside the tree crosses an adapter: shared/mongo.py, shared/amqp.py and
+shared/s3.py translate their driver's exceptions where they call it (httpx's
+`map_exceptions` is the model), and `shared.drivers.translated()` applies the same tables
+at the edge of a request or a message, for code that uses a driver handle directly.
 """
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ParamValidationError
-from botocore.exceptions import ClientError as BotoClientError
-from pymongo.errors import ConnectionFailure, OperationFailure
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Translation = Callable[[BaseException], "BaseException | None"]
 
 
 class BulkQRError(Exception):
@@ -66,8 +80,16 @@ class PayloadTooLarge(ClientError):
     status = 413
 
 
+class UnsupportedMediaType(ClientError):
+    status = 415
+
+
 class TooManyRequests(ClientError):
     status = 429
+
+
+class NotScannable(BulkQRError):
+    """A rendered code did not read back as its payload (opt-in verification)."""
 
 
 class IllegalTransition(BulkQRError):
@@ -79,22 +101,51 @@ class Superseded(BulkQRError):
     not needed, and what it charged has been given back."""
 
 
-class StoreUnavailable(BulkQRError):
+class AlreadyExists(BulkQRError):
+    """A unique-index insert found its `_id` taken: another writer won that decision."""
+
+
+class ObjectMissing(BulkQRError):
+    """The object store answered, and has no object under the key asked for."""
+
+
+class ServerUnavailable(BulkQRError):
     """A backing server (MongoDB, RabbitMQ, S3) failed or did not answer."""
 
 
-class PublishFailed(StoreUnavailable):
+class StoreUnavailable(ServerUnavailable):
+    """MongoDB did not answer, timed out, or is stepping down."""
+
+
+class BrokerUnavailable(ServerUnavailable):
+    """RabbitMQ refused or dropped the connection, or did not answer in time."""
+
+
+class PublishFailed(BrokerUnavailable):
     """The broker refused, returned or did not confirm a message."""
+
+
+class ObjectStoreUnavailable(ServerUnavailable):
+    """The S3 server failed, throttled, or the connection to it broke."""
 
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures of a server or the network, which retrying can cure, as opposed
-    to failures of the message itself."""
-    if isinstance(exc, StoreUnavailable | ConnectionFailure | ConnectionError | TimeoutError):
-        return True
-    if isinstance(exc, OperationFailure):
-        return exc.code in {91, 189, 11600, 11602}  # shutdown and step-down codes
-    if isinstance(exc, BotoClientError):
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return int(status) >= 500
-    return isinstance(exc, BotoCoreError) and not isinstance(exc, ParamValidationError)
+    to failures of the message itself. A driver exception that escaped its adapter is
+    judged by the adapter's own translation table."""
+    from shared.drivers import translate  # the drivers' tables import this module
+
+    return isinstance(translate(exc), ServerUnavailable | ConnectionError | TimeoutError)
+
+
+@contextmanager
+def map_exceptions(translate: Translation) -> Iterator[None]:
+    """Re-raise what `translate` recognises as the project's exception (chained to the
+    original); let everything else through unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = translate(exc)
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc

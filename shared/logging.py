@@ -1,4 +1,11 @@
-"""structlog configured once: JSON lines off a TTY, readable lines on one."""
+"""structlog configured once, for every log line: JSON lines off a TTY, readable lines on one.
+
+Our own lines and the libraries' stdlib records (aiohttp, aio-pika, aiormq, PyMongo,
+botocore) go through one `structlog.stdlib.ProcessorFormatter`, so each line is one JSON
+object with `level`, `logger`, `event` and `timestamp`, and an exception is a structured
+`exception` field rather than text between the lines (structlog's "Standard Library
+Logging" recipe).
+"""
 
 from __future__ import annotations
 
@@ -7,30 +14,57 @@ import sys
 
 import structlog
 
+# The libraries chatter at INFO and DEBUG; their warnings are what an operator needs,
+# unless the whole service runs at debug level.
+LIBRARIES = ("aiohttp", "aio_pika", "aiormq", "pymongo", "botocore", "aiobotocore", "asyncio")
+
+# Locals stay out of tracebacks: they hold rows, passwords and tokens.
+TRACEBACKS = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+)
+SHARED: list[structlog.typing.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
 
 def configure_logging(level: str = "info", json_lines: bool | None = None) -> None:
-    """Route structlog (and stdlib logging) to stderr in one format."""
+    """Route structlog and stdlib logging to stderr in one format."""
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json_lines else structlog.dev.ConsoleRenderer()
-    )
     level_no = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[*SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(level_no),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=max(level_no, logging.WARNING), stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter(json_lines))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level_no)
+    for name in LIBRARIES:
+        logging.getLogger(name).setLevel(
+            level_no if level_no <= logging.DEBUG else max(level_no, logging.WARNING)
+        )
+    logging.captureWarnings(True)
+
+
+def formatter(json_lines: bool) -> structlog.stdlib.ProcessorFormatter:
+    """The one formatter every record passes, structlog's or a library's."""
+    final: list[structlog.typing.Processor] = (
+        [TRACEBACKS, structlog.processors.JSONRenderer()]
+        if json_lines else [structlog.dev.ConsoleRenderer()]
+    )
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=SHARED,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
+    )
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    """A logger bound to its module's name."""
+    """A logger bound to its module's name (the `logger` field of each line)."""
     return structlog.get_logger(name)  # type: ignore[no-any-return]

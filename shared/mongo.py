@@ -1,14 +1,22 @@
-"""The MongoDB client (PyMongo's async API), collection names, and index creation."""
+"""The MongoDB client (PyMongo's async API), collection names, indexes, and its error table."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import (
+    BulkWriteError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    OperationFailure,
+)
 
+from shared.errors import AlreadyExists, BulkQRError, StoreUnavailable, map_exceptions
 from shared.settings import Settings
 
 Doc = dict[str, Any]
@@ -16,6 +24,7 @@ Database = AsyncDatabase[Doc]
 Collection = AsyncCollection[Doc]
 
 DUPLICATE_KEY = 11000
+SHUTDOWN_CODES = frozenset({91, 189, 11600, 11602})  # shutting down, stepping down
 
 SUBSCRIPTIONS = "subscriptions"
 ORDERS = "orders"
@@ -58,8 +67,29 @@ def open_client(settings: Settings) -> AsyncMongoClient[Doc]:
     )
 
 
+def store_error(exc: BaseException) -> BulkQRError | None:
+    """The project's name for a PyMongo exception, or None for one that is a bug."""
+    if is_duplicate_key(exc):
+        return AlreadyExists(str(exc))
+    if isinstance(exc, ConnectionFailure | ExecutionTimeout) or (
+        isinstance(exc, OperationFailure) and exc.code in SHUTDOWN_CODES
+    ):
+        return StoreUnavailable(f"MongoDB: {exc}")
+    return None
+
+
+def store_errors() -> contextlib.AbstractContextManager[None]:
+    """Translate PyMongo's exceptions raised inside the block into the project's tree."""
+    return map_exceptions(store_error)
+
+
 async def ensure_indexes(db: Database) -> None:
     """Create the indexes production MongoDB needs (FerretDB accepts them too)."""
+    with store_errors():
+        await _create_indexes(db)
+
+
+async def _create_indexes(db: Database) -> None:
     await db[ORDERS].create_indexes(
         [IndexModel([("subscription", ASCENDING), ("createdAt", DESCENDING)], name="by_owner")]
     )
@@ -67,16 +97,18 @@ async def ensure_indexes(db: Database) -> None:
 
 
 async def ensure_quota_indexes(db: Database, client_id: str) -> None:
-    await db[quota_collection(client_id)].create_indexes(
-        [IndexModel([("bulkId", ASCENDING), ("chunk", ASCENDING)], name="by_chunk")]
-    )
+    with store_errors():
+        await db[quota_collection(client_id)].create_indexes(
+            [IndexModel([("bulkId", ASCENDING), ("chunk", ASCENDING)], name="by_chunk")]
+        )
 
 
 def is_duplicate_key(exc: BaseException) -> bool:
-    return isinstance(exc, DuplicateKeyError) or (
-        isinstance(exc, BulkWriteError)
-        and all(e.get("code") == DUPLICATE_KEY for e in exc.details.get("writeErrors", []))
-    )
+    """A lost unique insert: one duplicate, or a bulk insert whose only errors are those."""
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    errors = exc.details.get("writeErrors", []) if isinstance(exc, BulkWriteError) else []
+    return bool(errors) and all(e.get("code") == DUPLICATE_KEY for e in errors)
 
 
 async def insert_unique(collection: Collection, doc: Doc) -> bool:
@@ -86,8 +118,9 @@ async def insert_unique(collection: Collection, doc: Doc) -> bool:
     MongoDB and FerretDB, so every exactly-once decision goes through here.
     """
     try:
-        await collection.insert_one(doc)
-    except DuplicateKeyError:
+        with store_errors():
+            await collection.insert_one(doc)
+    except AlreadyExists:
         return False
     return True
 
@@ -97,11 +130,12 @@ async def insert_many_unique(collection: Collection, docs: list[Doc]) -> set[Any
     if not docs:
         return set()
     try:
-        await collection.insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+        with store_errors():
+            await collection.insert_many(docs, ordered=False)
+    except AlreadyExists as exc:
+        cause = exc.__cause__
+        if not isinstance(cause, BulkWriteError):  # insert_many reports duplicates in bulk
             raise
-        failed = {e["index"] for e in errors}
+        failed = {e["index"] for e in cause.details.get("writeErrors", [])}
         return {doc["_id"] for i, doc in enumerate(docs) if i not in failed}
     return {doc["_id"] for doc in docs}

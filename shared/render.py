@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import zxingcpp
 
+from shared.errors import NotScannable
 from shared.rows.payloads import RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
 
@@ -53,10 +54,6 @@ def module_px(modules: int, styling: Styling) -> int:
             f"styling.size {size_px}px is too small for this content: it needs {modules}px"
         )
     return size_px // modules
-
-
-class NotScannable(RuntimeError):
-    """A rendered code did not read back as its payload (opt-in verification)."""
 
 
 def verify_matrix(matrix: Matrix, payload: str) -> None:
@@ -136,9 +133,22 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 RenderJob = tuple[str, Styling]
 
 
+class RenderFailure(str):
+    """Why a row drew no image: the message for the caller, typed by what went wrong.
+    A `str`, so results keep their (ok, text) shape and pickle as cheaply as before."""
+
+    status = 400  # a row the renderer refuses
+
+
+class Unscannable(RenderFailure):
+    """The image was drawn but did not read back as its content (opt-in verification)."""
+
+    status = 500
+
+
 def render_batch(jobs: list[RenderJob], verify: bool = False) -> list[tuple[bool, str]]:
-    """Render many jobs; each result is (True, data URI) or (False, the row's message).
-    A message that starts with "verification failed" marks an image that did not scan.
+    """Render many jobs; each result is (True, data URI) or (False, a RenderFailure):
+    `Unscannable` for an image that did not scan, with `.status` the row's code.
 
     Runs in worker processes: everything in and out pickles cheaply.
     """
@@ -146,8 +156,10 @@ def render_batch(jobs: list[RenderJob], verify: bool = False) -> list[tuple[bool
     for payload, styling in jobs:
         try:
             results.append((True, render_data_uri(payload, styling, verify=verify)))
-        except (RowInvalid, NotScannable) as exc:
-            results.append((False, str(exc)))
+        except RowInvalid as exc:
+            results.append((False, RenderFailure(exc)))
+        except NotScannable as exc:
+            results.append((False, Unscannable(exc)))
     return results
 
 

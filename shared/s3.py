@@ -1,22 +1,64 @@
-"""The object store client (aiobotocore): put, get, stream, delete, and multipart uploads."""
+"""The object store client (aiobotocore): put, get, stream, delete, multipart uploads, and
+the table that turns botocore's and aiohttp's exceptions into the project's."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from typing import Any, Self
+from typing import Any, ParamSpec, Self, TypeVar
 
 import aiohttp
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from shared.errors import StoreUnavailable
+from shared.errors import BulkQRError, ObjectMissing, ObjectStoreUnavailable, map_exceptions
 from shared.settings import Settings
 
 MIN_PART_BYTES = 5 * 1024 * 1024
+MISSING_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def object_store_error(exc: BaseException) -> BulkQRError | None:
+    """The project's name for a botocore or aiohttp exception, or None for a bug of ours
+    (a parameter botocore refused)."""
+    if isinstance(exc, ClientError):
+        if _code(exc) in MISSING_CODES:
+            return ObjectMissing(f"S3: {exc}")
+        return ObjectStoreUnavailable(f"S3: {exc}")
+    if isinstance(exc, BotoCoreError | aiohttp.ClientError) and not isinstance(
+        exc, ParamValidationError
+    ):
+        return ObjectStoreUnavailable(f"S3: {exc!r}")
+    return None
+
+
+def _call_error(exc: BaseException) -> BulkQRError | None:
+    """Inside the adapter any OSError is the connection to S3 breaking as well."""
+    if isinstance(exc, OSError):
+        return ObjectStoreUnavailable(f"S3: {exc!r}")
+    return object_store_error(exc)
+
+
+def object_store_errors() -> contextlib.AbstractContextManager[None]:
+    """Translate the S3 client's exceptions raised inside the block into the project's tree."""
+    return map_exceptions(_call_error)
+
+
+def translated(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """A client call whose driver exceptions come out as the project's."""
+
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        with object_store_errors():
+            return await method(*args, **kwargs)
+
+    return call
 
 
 class ObjectStore:
@@ -54,6 +96,7 @@ class ObjectStore:
     async def __aexit__(self, *exc: object) -> None:
         await self._stack.aclose()
 
+    @translated
     async def ensure_bucket(self) -> None:
         try:
             await self._client.head_bucket(Bucket=self.bucket)
@@ -65,17 +108,20 @@ class ObjectStore:
                     raise
 
     async def ping(self) -> None:
-        """Raise StoreUnavailable unless the bucket answers."""
+        """Raise ObjectStoreUnavailable unless the bucket answers."""
         try:
-            await self._client.head_bucket(Bucket=self.bucket)
-        except (BotoCoreError, ClientError, OSError) as exc:
-            raise StoreUnavailable(f"S3: {exc}") from exc
+            with object_store_errors():
+                await self._client.head_bucket(Bucket=self.bucket)
+        except ObjectMissing as exc:
+            raise ObjectStoreUnavailable(f"S3: bucket {self.bucket} is missing") from exc
 
+    @translated
     async def put(self, key: str, body: bytes, content_type: str = "application/json") -> None:
         await self._client.put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type
         )
 
+    @translated
     async def get(self, key: str) -> bytes:
         response = await self._client.get_object(Bucket=self.bucket, Key=key)
         async with response["Body"] as stream:
@@ -83,13 +129,13 @@ class ObjectStore:
 
     async def exists(self, key: str) -> bool:
         try:
-            await self._client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _code(exc) in {"404", "NoSuchKey", "NotFound"}:
-                return False
-            raise
+            with object_store_errors():
+                await self._client.head_object(Bucket=self.bucket, Key=key)
+        except ObjectMissing:
+            return False
         return True
 
+    @translated
     async def size(self, key: str) -> int:
         head = await self._client.head_object(Bucket=self.bucket, Key=key)
         return int(head["ContentLength"])
@@ -102,33 +148,39 @@ class ObjectStore:
         while True:
             extra = {"Range": f"bytes={offset}-"} if offset else {}
             try:
-                response = await self._client.get_object(Bucket=self.bucket, Key=key, **extra)
-                async with response["Body"] as body:
-                    async for piece in body.iter_chunks(piece_bytes):
-                        offset += len(piece)
-                        yield piece
+                with object_store_errors():
+                    response = await self._client.get_object(Bucket=self.bucket, Key=key,
+                                                             **extra)
+                    async with response["Body"] as body:
+                        async for piece in body.iter_chunks(piece_bytes):
+                            offset += len(piece)
+                            yield piece
                 return
-            except (aiohttp.ClientError, BotoCoreError, OSError) as exc:
+            except ObjectStoreUnavailable as exc:
                 failures += 1
                 if failures >= attempts:
-                    raise StoreUnavailable(f"S3: reading {key} failed: {exc!r}") from exc
+                    raise ObjectStoreUnavailable(f"S3: reading {key} failed: {exc}") from exc
                 await asyncio.sleep(0.2 * failures)
 
+    @translated
     async def delete(self, key: str) -> None:
         await self._client.delete_object(Bucket=self.bucket, Key=key)
 
     async def keys(self, prefix: str) -> AsyncIterator[str]:
         """Every key under `prefix`."""
         paginator = self._client.get_paginator("list_objects_v2")
-        async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"]
+        with object_store_errors():
+            async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    yield item["Key"]
 
+    @translated
     async def pending_uploads(self) -> int:
         """Multipart uploads started and neither completed nor aborted."""
         listed = await self._client.list_multipart_uploads(Bucket=self.bucket)
         return len(listed.get("Uploads", []))
 
+    @translated
     async def delete_prefix(self, prefix: str) -> int:
         """Delete every object under `prefix`; returns how many."""
         deleted = 0
@@ -158,6 +210,7 @@ class MultipartUpload:
         self._parts: list[dict[str, Any]] = []
         self._upload_id = ""
 
+    @translated
     async def __aenter__(self) -> Self:
         created = await self._client.create_multipart_upload(
             Bucket=self._bucket, Key=self._key, ContentType=self._content_type
@@ -165,6 +218,7 @@ class MultipartUpload:
         self._upload_id = created["UploadId"]
         return self
 
+    @translated
     async def write(self, data: bytes) -> None:
         self._buffer += data
         if len(self._buffer) >= 2 * MIN_PART_BYTES:
@@ -179,6 +233,7 @@ class MultipartUpload:
         self._parts.append({"PartNumber": number, "ETag": part["ETag"]})
         self._buffer.clear()
 
+    @translated
     async def __aexit__(self, exc_type: object, *rest: object) -> None:
         if exc_type is None:
             try:

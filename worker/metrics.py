@@ -15,8 +15,8 @@ class WorkerMetrics:
             "bulkqr_chunk_duration_seconds", "Time to process one chunk", registry=self.registry,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
         )
-        self.messages = Counter("bulkqr_messages_total", "Messages handled by kind and action",
-                                ["kind", "action"], registry=self.registry)
+        self.messages = Counter("bulkqr_messages_total", "Messages handled by queue and action",
+                                ["queue", "action"], registry=self.registry)
         self.redeliveries = Counter("bulkqr_redeliveries_total", "Messages seen again",
                                     registry=self.registry)
         self.dead_lettered = Counter("bulkqr_dead_lettered_chunks_total",

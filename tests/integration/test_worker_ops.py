@@ -105,7 +105,7 @@ def with_metrics(settings: Settings, **changes: Any) -> Settings:
 async def settled(http: aiohttp.ClientSession, port: int, before: dict[Sample, float],
                   acks: int, timeout_s: float = 15) -> dict[Sample, float]:
     """Metrics once `acks` more messages were acked and none is in flight."""
-    acked = sample("bulkqr_messages_total", kind="chunks", action="acked")
+    acked = sample("bulkqr_messages_total", queue="chunks", action="acked")
     deadline = time.monotonic() + timeout_s
     while True:
         after = await scrape(http, port)
@@ -140,7 +140,7 @@ async def test_worker_metrics_change_after_a_batch(ops: Settings, db: Database) 
     # 100 rows in chunks of 50: one split message, then two chunk messages.
     assert delta(before, after, sample("bulkqr_rows_rendered_total", outcome="static")) == 90
     assert delta(before, after, sample("bulkqr_rows_rendered_total", outcome="failed_400")) == 10
-    assert delta(before, after, sample("bulkqr_messages_total", kind="chunks",
+    assert delta(before, after, sample("bulkqr_messages_total", queue="chunks",
                                        action="acked")) == 3
     assert delta(before, after, sample("bulkqr_chunk_duration_seconds_count")) == 3
     assert delta(before, after, sample("bulkqr_archives_total")) == 1

@@ -1,0 +1,29 @@
+"""The adapters' exception tables as one: driver exceptions to the project's tree, at an edge."""
+
+from __future__ import annotations
+
+import contextlib
+
+from shared.amqp import broker_error
+from shared.errors import BulkQRError, map_exceptions
+from shared.mongo import store_error
+from shared.s3 import object_store_error
+
+TABLES = (store_error, broker_error, object_store_error)
+
+
+def translate(exc: BaseException) -> BaseException:
+    """`exc` as the project names it: itself if it is ours or no adapter knows it."""
+    if isinstance(exc, BulkQRError):
+        return exc
+    for table in TABLES:
+        mapped = table(exc)
+        if mapped is not None:
+            return mapped
+    return exc
+
+
+def translated() -> contextlib.AbstractContextManager[None]:
+    """Around a request or a message handler that uses driver handles (collections,
+    channels) directly: what escapes comes out in the project's tree."""
+    return map_exceptions(translate)
