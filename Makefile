@@ -25,6 +25,7 @@ browser:
 
 # Local servers unless the tests will use containers (see docs/testing.md).
 test-servers: install
+	scripts/prometheus.sh install
 	@if $(VENV)/bin/python -m tests.servers | grep -q local; then scripts/stack.sh start; fi
 
 test: install test-servers browser lint
