@@ -87,5 +87,5 @@ async def test_row_over_capacity_is_a_row_failure_not_an_http_error(api: Api) ->
     rows: list[Any] = [{"uid": "huge", "dataType": "text", "data": "x" * 8000},
                        {"uid": "fine", "data": "https://example.com"}]
     huge, fine = await api.archive(await api.submit(rows))
-    assert huge["code"] == 400 and "too long for a QR code" in huge["message"]
+    assert huge["code"] == 400 and "longer than 7089 characters" in huge["message"]
     assert fine.startswith("data:image/png;base64,")
