@@ -30,7 +30,7 @@ from shared.mongo import Database, Doc
 from shared.orders import FEATURE_KEYS, find_order
 from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
-from shared.render import RenderJob
+from shared.render import RenderFailure, RenderJob
 from shared.rowguard import each_or_alone
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
@@ -114,7 +114,7 @@ async def _render(ctx: ChunkContext, planned: list[_Rendered], renderer: Rendere
         failure = (INTERNAL_MESSAGE if outputs is None
                    else next((message for ok, message in outputs if not ok), None))
         if failure is not None:
-            code = 500 if outputs is None or failure.startswith("verification failed") else 400
+            code = failure.status if isinstance(failure, RenderFailure) else 500
             results[item.plan.index] = _fail(item.plan, failure, code)
         else:
             assert outputs is not None
