@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
+from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
 from gateway.metrics import GatewayMetrics
@@ -15,7 +16,7 @@ from shared.settings import Settings
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[handle_errors],
+    app = web.Application(middlewares=[handle_errors, body_deadline],
                           client_max_size=settings.max_body_bytes + 1)
     app[SETTINGS] = settings
     app[METRICS] = GatewayMetrics()
@@ -47,4 +48,5 @@ def create_app(settings: Settings) -> web.Application:
 def run(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM (aiohttp handles both and runs the cleanup contexts)."""
     web.run_app(create_app(settings), host=settings.http_host, port=settings.http_port,
-                access_log=None, print=None, shutdown_timeout=settings.drain_timeout_s)
+                access_log=None, print=None, shutdown_timeout=settings.drain_timeout_s,
+                keepalive_timeout=settings.keepalive_timeout_s)

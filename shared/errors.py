@@ -6,6 +6,7 @@
     │   ├── Unauthorized           401
     │   ├── Forbidden              403
     │   ├── NotFound               404
+    │   ├── RequestTimeout         408
     │   ├── Conflict               409
     │   ├── Gone                   410
     │   ├── PayloadTooLarge        413
@@ -66,6 +67,10 @@ class Forbidden(ClientError):
 
 class NotFound(ClientError):
     status = 404
+
+
+class RequestTimeout(ClientError):
+    status = 408
 
 
 class Conflict(ClientError):

@@ -82,3 +82,10 @@ class Settings(BaseSettings):
     # waiting at most download_ack_timeout_s after the last write.
     password_threads: int = Field(default=2, ge=1, le=32)
     download_ack_timeout_s: float = Field(default=120.0, gt=0)
+    # A request body must arrive within body_timeout_s in all, and after its first
+    # body_grace_s at body_min_bytes_per_s or faster (slow bodies: 408); an idle
+    # keep-alive connection is closed after keepalive_timeout_s.
+    body_timeout_s: float = Field(default=300.0, gt=0)
+    body_grace_s: float = Field(default=5.0, ge=0)
+    body_min_bytes_per_s: int = Field(default=16 * 1024, ge=1)
+    keepalive_timeout_s: float = Field(default=15.0, gt=0)
