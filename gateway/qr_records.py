@@ -13,7 +13,7 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, NotFound, RowInvalid
 from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
 from shared.linkdoc import Link
-from shared.links import find_link, short_url
+from shared.links import find_link, find_links, short_url
 from shared.mongo import Database, links_collection
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
@@ -35,8 +35,7 @@ async def record_view(db: Database, public_url: str, link: Link) -> dict[str, An
     codes = [s.code for s in link.sources]
     counts: dict[str, Link] = {}
     if codes and shard is not None:
-        counts = {d["_id"]: Link.from_doc(d) async for d in db[links_collection(shard)].find(
-            {"_id": {"$in": codes}})}
+        counts = await find_links(db, shard, codes)
     scans = [counts[s.code].scans if s.code in counts else 0 for s in link.sources]
     sources = [{"source": s.source, "url": short_url(public_url, s.code), "scans": n}
                for s, n in zip(link.sources, scans, strict=True)]

@@ -62,8 +62,7 @@ async def insert_links(db: Database, shard: int, docs: list[Doc]) -> None:
     existing = [doc for doc in docs if doc["_id"] not in created]
     if not existing:
         return
-    ids = [doc["_id"] for doc in existing]
-    found = {d["_id"]: Link.from_doc(d) async for d in collection.find({"_id": {"$in": ids}})}
+    found = await find_links(db, shard, [doc["_id"] for doc in existing])
     for doc in existing:
         stored = found.get(doc["_id"])
         if stored is None or not stored.same_row(Link.from_doc(doc)):
@@ -77,6 +76,12 @@ async def find_link(db: Database, code: str) -> Link | None:
         return None
     doc = await db[links_collection(shard)].find_one({"_id": code})
     return None if doc is None else Link.from_doc(doc)
+
+
+async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Link]:
+    """The links of one shard that exist among `codes`, by code."""
+    found = db[links_collection(shard)].find({"_id": {"$in": codes}})
+    return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
 
 
 def short_url(public_url: str, code: str) -> str:
