@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
-from shared.mongo import Doc
+from shared.linkdoc import Link
 
 
 class LinkCache:
@@ -13,19 +13,19 @@ class LinkCache:
 
     def __init__(self, max_entries: int = 100_000, ttl_s: float = 300.0,
                  negative_ttl_s: float = 5.0) -> None:
-        self._entries: OrderedDict[str, tuple[float, Doc | None]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Link | None]] = OrderedDict()
         self._max, self._ttl_s, self._negative_ttl_s = max_entries, ttl_s, negative_ttl_s
 
-    def get(self, code: str) -> tuple[bool, Doc | None]:
+    def get(self, code: str) -> tuple[bool, Link | None]:
         entry = self._entries.get(code)
         if entry is None or entry[0] < time.monotonic():
             return False, None
         self._entries.move_to_end(code)
         return True, entry[1]
 
-    def put(self, code: str, doc: Doc | None) -> None:
-        ttl_s = self._ttl_s if doc is not None else self._negative_ttl_s
-        self._entries[code] = (time.monotonic() + ttl_s, doc)
+    def put(self, code: str, link: Link | None) -> None:
+        ttl_s = self._ttl_s if link is not None else self._negative_ttl_s
+        self._entries[code] = (time.monotonic() + ttl_s, link)
         self._entries.move_to_end(code)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)

@@ -10,53 +10,51 @@ from gateway.auth import caller
 from gateway.body import parse_json, read_capped, require_json_type
 from gateway.invalidation import announce_change
 from gateway.resources import DB, SETTINGS
-from shared.errors import BadRequest, NotFound
+from shared.errors import BadRequest, NotFound, RowInvalid
 from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
-from shared.links import find_link, short_url
-from shared.mongo import Database, Doc, links_collection
+from shared.linkdoc import Link
+from shared.links import find_link, find_links, short_url
+from shared.mongo import Database, links_collection
 from shared.orders import now_ms
-from shared.rows.payloads import RowInvalid, encode_url
+from shared.rows.payloads import encode_url
 from shared.rows.plan import parse_expiry_ms
 
 MAX_PATCH_BYTES = 64 * 1024
 
 
-async def owned_record(db: Database, qr_id: str, client_id: str) -> Doc:
+async def owned_record(db: Database, qr_id: str, client_id: str) -> Link:
     code = code_of_qr_id(qr_id)
-    doc = await find_link(db, code) if code else None
-    if doc is None or doc.get("parent") or doc.get("subscription") != client_id:
+    link = await find_link(db, code) if code else None
+    if link is None or not link.is_record_of(client_id):
         raise NotFound("no QR with that id")
-    return doc
+    return link
 
 
-async def record_view(db: Database, public_url: str, doc: Doc) -> dict[str, Any]:
-    shard = shard_of_code(doc["_id"])
-    codes = [s["code"] for s in doc.get("sources", [])]
-    counts: dict[str, Doc] = {}
+async def record_view(db: Database, public_url: str, link: Link) -> dict[str, Any]:
+    shard = shard_of_code(link.code)
+    codes = [s.code for s in link.sources]
+    counts: dict[str, Link] = {}
     if codes and shard is not None:
-        counts = {d["_id"]: d async for d in db[links_collection(shard)].find(
-            {"_id": {"$in": codes}})}
-    sources = [{"source": s["source"], "url": short_url(public_url, s["code"]),
-                "scans": int(counts.get(s["code"], {}).get("scans", 0))}
-               for s in doc.get("sources", [])]
-    last = [doc.get("lastScanAt")] + [counts.get(c, {}).get("lastScanAt") for c in codes]
-    direct = int(doc.get("scans", 0))
+        counts = await find_links(db, shard, codes)
+    scans = [counts[s.code].scans if s.code in counts else 0 for s in link.sources]
+    sources = [{"source": s.source, "url": short_url(public_url, s.code), "scans": n}
+               for s, n in zip(link.sources, scans, strict=True)]
+    last = [link.last_scan_at_ms] + [counts[c].last_scan_at_ms for c in codes if c in counts]
     return {
-        "id": qr_id_of_code(doc["_id"]), "uid": doc["uid"], "bulkId": doc["bulkId"],
-        "url": short_url(public_url, doc["_id"]), "destination": doc["destination"],
-        "expiry": doc.get("expiryMs"), "secured": bool(doc.get("passwordHashes")),
-        "sources": sources,
-        "scans": {"total": direct + sum(s["scans"] for s in sources), "direct": direct},
+        "id": qr_id_of_code(link.code), "uid": link.uid, "bulkId": link.bulk_id,
+        "url": short_url(public_url, link.code), "destination": link.destination,
+        "expiry": link.expiry_ms, "secured": link.is_secured, "sources": sources,
+        "scans": {"total": link.scans + sum(scans), "direct": link.scans},
         "lastScanAt": max((t for t in last if t is not None), default=None),
-        "createdAt": doc["createdAt"],
+        "createdAt": link.created_at_ms,
     }
 
 
 async def get_record(request: web.Request) -> web.Response:
     sub = await caller(request)
-    doc = await owned_record(request.app[DB], request.match_info["qr_id"], sub.client_id)
+    link = await owned_record(request.app[DB], request.match_info["qr_id"], sub.client_id)
     return web.json_response(await record_view(request.app[DB],
-                                                request.app[SETTINGS].public_url, doc))
+                                                request.app[SETTINGS].public_url, link))
 
 
 async def patch_record(request: web.Request) -> web.Response:
@@ -64,13 +62,12 @@ async def patch_record(request: web.Request) -> web.Response:
     sub = await caller(request)
     require_json_type(request)
     db = request.app[DB]
-    doc = await owned_record(db, request.match_info["qr_id"], sub.client_id)
+    link = await owned_record(db, request.match_info["qr_id"], sub.client_id)
     changes = _changes(parse_json(await read_capped(request, MAX_PATCH_BYTES)))
-    await db[links_collection(shard_of_code(doc["_id"]) or 0)].update_one(
-        {"_id": doc["_id"]}, {"$set": changes})
-    await announce_change(request.app,
-                          [doc["_id"], *(s["code"] for s in doc.get("sources", []))])
-    view = await record_view(db, request.app[SETTINGS].public_url, {**doc, **changes})
+    await db[links_collection(shard_of_code(link.code) or 0)].update_one(
+        {"_id": link.code}, {"$set": changes})
+    await announce_change(request.app, link.codes)
+    view = await record_view(db, request.app[SETTINGS].public_url, link.updated(changes))
     return web.json_response(view)
 
 

@@ -18,8 +18,8 @@ from gateway.ratelimit import request_ip
 from gateway.resources import DB, METRICS, SETTINGS
 from gateway.scans import SCANS
 from shared.errors import PayloadTooLarge
+from shared.linkdoc import Link
 from shared.links import find_link
-from shared.mongo import Doc
 from shared.passwords import password_pool
 
 LINK_CACHE = web.AppKey("link_cache", LinkCache)
@@ -27,24 +27,23 @@ GUESSES = web.AppKey("password_guesses", dict[tuple[str, str], list[float]])
 MAX_FORM_BYTES = 4096  # the password form is one short field; anyone may post it
 
 
-async def resolve(request: web.Request, code: str) -> Doc | None:
+async def resolve(request: web.Request, code: str) -> Link | None:
     """The link that decides where `code` goes (a source link resolves to its parent)."""
     cache = request.app[LINK_CACHE]
-    hit, doc = cache.get(code)
+    hit, link = cache.get(code)
     if not hit:
-        doc = await find_link(request.app[DB], code)
-        if doc is not None and doc.get("parent"):
-            parent = await find_link(request.app[DB], doc["parent"])
-            doc = None if parent is None else {**parent, "scanCode": code}
-        cache.put(code, doc)
-    return doc
+        link = await find_link(request.app[DB], code)
+        if link is not None and link.parent is not None:
+            link = await find_link(request.app[DB], link.parent)
+        cache.put(code, link)
+    return link
 
 
 async def redirect(request: web.Request) -> web.StreamResponse:
     code, link = request.match_info["code"], await _usable_link(request)
     if isinstance(link, web.Response):
         return link
-    if link.get("passwordHashes"):
+    if link.is_secured:
         request.app[METRICS].redirects.labels("password_page").inc()
         return pages.password_form(code)
     return _go(request, code, link)
@@ -61,9 +60,8 @@ async def unlock(request: web.Request) -> web.StreamResponse:
     guess = await begin_guess(db, request.app[GUESSES], address, code)
     if guess is None:
         return pages.message(429, "Too many wrong passwords. Try again in a minute.")
-    hashes = link.get("passwordHashes", [])
     pool = password_pool(settings.password_threads)
-    if password and hashes and await pool.matches(password, hashes):
+    if password and link.is_secured and await pool.matches(password, link.password_hashes):
         await forgive_guess(db, request.app[GUESSES], guess)
         return _go(request, code, link)
     request.app[METRICS].redirects.labels("wrong_password").inc()
@@ -84,22 +82,21 @@ async def _posted_password(request: web.Request) -> str:
     return fields.get("password", [""])[0]
 
 
-async def _usable_link(request: web.Request) -> Doc | web.Response:
+async def _usable_link(request: web.Request) -> Link | web.Response:
     """The link the path names, or the page that says why it cannot be followed."""
     link = await resolve(request, request.match_info["code"])
     metrics = request.app[METRICS]
     if link is None:
         metrics.redirects.labels("not_found").inc()
         return pages.message(404, "This QR code is not known.")
-    expiry_ms = link.get("expiryMs")
-    if expiry_ms is not None and expiry_ms <= time.time() * 1000:
+    if link.is_expired(time.time() * 1000):
         metrics.redirects.labels("expired").inc()
         return pages.message(410, "This QR code has expired.")
     return link
 
 
-def _go(request: web.Request, code: str, link: Doc) -> web.Response:
+def _go(request: web.Request, code: str, link: Link) -> web.Response:
     request.app[SCANS].add(code, int(time.time() * 1000))
     request.app[METRICS].redirects.labels("redirected").inc()
-    return web.Response(status=302, headers={"Location": link["destination"],
+    return web.Response(status=302, headers={"Location": link.location,
                                              "Cache-Control": "no-store"})

@@ -12,7 +12,7 @@
     │   ├── PayloadTooLarge        413
     │   ├── UnsupportedMediaType   415
     │   └── TooManyRequests        429
-    ├── RowInvalid             (shared/rows/payloads.py: a row refused; it fails with 400)
+    ├── RowInvalid             (also a ValueError: a row refused; it fails with 400)
     ├── NotScannable           (a rendered code did not read back; the row fails with 500)
     ├── IllegalTransition      (a status change the state machine forbids)
     ├── Superseded             (another delivery already finished this work; drop it)
@@ -91,6 +91,11 @@ class UnsupportedMediaType(ClientError):
 
 class TooManyRequests(ClientError):
     status = 429
+
+
+class RowInvalid(BulkQRError, ValueError):
+    """A row cannot be rendered; the message names the field and goes back to the caller.
+    Still a ValueError, as it was before it joined the tree, for callers that catch that."""
 
 
 class NotScannable(BulkQRError):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 from shared.ids import derive_code, shard_of_code
+from shared.linkdoc import Link, SourceRef
 from shared.mongo import Database, Doc, insert_many_unique, links_collection
 
 
@@ -40,25 +40,15 @@ def codes_for_row(secret: bytes, shard: int, bulk_id: str, row: int,
 def link_documents(codes: LinkCodes, *, subscription: str, bulk_id: str, row: int,
                    uid: str | int | None, destination: str, expiry_ms: int | None,
                    password_hashes: list[str], now_ms: int) -> list[Doc]:
-    """The QR record and one document per source link.
-
-    Optional fields are left out when empty, and scan counters appear with the first
-    scan: every field costs FerretDB time on each of the bulk's inserts.
-    """
-    main: Doc = {"_id": codes.code, "subscription": subscription, "bulkId": bulk_id,
-                 "row": row, "uid": uid, "destination": destination, "createdAt": now_ms}
-    if expiry_ms is not None:
-        main["expiryMs"] = expiry_ms
-    if password_hashes:
-        main["passwordHashes"] = password_hashes
-    if codes.source_codes:
-        main["sources"] = [{"source": name, "code": code} for name, code in codes.source_codes]
-    children: list[Doc] = [
-        {"_id": code, "parent": codes.code, "source": name, "subscription": subscription,
-         "bulkId": bulk_id, "row": row, "createdAt": now_ms}
-        for name, code in codes.source_codes
-    ]
-    return [main, *children]
+    """The QR record and one document per source link (scan counters appear with the
+    first scan)."""
+    record = Link(codes.code, subscription, bulk_id, row, now_ms, uid=uid,
+                  destination=destination, expiry_ms=expiry_ms,
+                  password_hashes=tuple(password_hashes),
+                  sources=tuple(SourceRef(name, code) for name, code in codes.source_codes))
+    children = [Link(code, subscription, bulk_id, row, now_ms, parent=codes.code, source=name)
+                for name, code in codes.source_codes]
+    return [link.to_doc() for link in [record, *children]]
 
 
 async def insert_links(db: Database, shard: int, docs: list[Doc]) -> None:
@@ -72,25 +62,27 @@ async def insert_links(db: Database, shard: int, docs: list[Doc]) -> None:
     existing = [doc for doc in docs if doc["_id"] not in created]
     if not existing:
         return
-    ids = [doc["_id"] for doc in existing]
-    found = {d["_id"]: d async for d in collection.find({"_id": {"$in": ids}})}
+    found = await find_links(db, shard, [doc["_id"] for doc in existing])
     for doc in existing:
-        stored = found.get(doc["_id"], {})
-        if (stored.get("bulkId"), stored.get("row")) != (doc["bulkId"], doc["row"]):
+        stored = found.get(doc["_id"])
+        if stored is None or not stored.same_row(Link.from_doc(doc)):
             raise RuntimeError(f"short code collision on {doc['_id']}")
 
 
-async def find_link(db: Database, code: str) -> Doc | None:
+async def find_link(db: Database, code: str) -> Link | None:
     """The link document for a code, reading only its shard."""
     shard = shard_of_code(code)
     if shard is None:
         return None
-    return await db[links_collection(shard)].find_one({"_id": code})
+    doc = await db[links_collection(shard)].find_one({"_id": code})
+    return None if doc is None else Link.from_doc(doc)
+
+
+async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Link]:
+    """The links of one shard that exist among `codes`, by code."""
+    found = db[links_collection(shard)].find({"_id": {"$in": codes}})
+    return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
 
 
 def short_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/r/{code}"
-
-
-def public_fields(doc: Doc) -> dict[str, Any]:
-    return {key: doc[key] for key in ("destination", "expiryMs") if key in doc}

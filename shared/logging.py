@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from types import TracebackType
 
 import structlog
 
@@ -51,6 +53,7 @@ def configure_logging(level: str = "info", json_lines: bool | None = None) -> No
             level_no if level_no <= logging.DEBUG else max(level_no, logging.WARNING)
         )
     logging.captureWarnings(True)
+    _route_uncaught()
 
 
 def formatter(json_lines: bool) -> structlog.stdlib.ProcessorFormatter:
@@ -63,6 +66,29 @@ def formatter(json_lines: bool) -> structlog.stdlib.ProcessorFormatter:
         foreign_pre_chain=SHARED,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
     )
+
+
+def _route_uncaught() -> None:
+    """Uncaught and unraisable exceptions, which Python would print as bare tracebacks,
+    become lines of the same stream with the traceback as their `exception` field."""
+    log = logging.getLogger("bulkqr.uncaught")
+
+    def uncaught(kind: type[BaseException], exc: BaseException,
+                 tb: TracebackType | None) -> None:
+        log.critical("uncaught exception", exc_info=(kind, exc, tb))
+
+    def unraisable(info: sys.UnraisableHookArgs) -> None:
+        exc = info.exc_value or info.exc_type()
+        log.error(f"{info.err_msg or 'exception ignored'}: {info.object!r}",
+                  exc_info=(info.exc_type, exc, info.exc_traceback))
+
+    def in_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is not SystemExit:
+            exc = args.exc_value or args.exc_type()
+            log.critical(f"uncaught exception in thread {args.thread and args.thread.name}",
+                         exc_info=(args.exc_type, exc, args.exc_traceback))
+
+    sys.excepthook, sys.unraisablehook, threading.excepthook = uncaught, unraisable, in_thread
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:

@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from shared.errors import Forbidden, NotFound, Unauthorized
-from shared.ids import api_key_matches, hash_api_key, new_api_key, new_client_id
-from shared.mongo import SUBSCRIPTIONS, Database, Doc, ensure_quota_indexes
+from shared.ids import hash_api_key, new_api_key, new_client_id
+from shared.mongo import SUBSCRIPTIONS, Database, ensure_quota_indexes
+from shared.subscriptiondoc import Subscription as Subscription  # re-exported: its old home
+from shared.subscriptiondoc import SubscriptionRecord
 
 DEFAULT_QR_LIMIT = 10_000
-
-
-@dataclass(frozen=True)
-class Subscription:
-    client_id: str
-    name: str
-    qr_limit: int
-    quota_hint: int = 0
-
-    @classmethod
-    def from_doc(cls, doc: Doc) -> Subscription:
-        return cls(doc["_id"], doc.get("name", ""), int(doc["qrLimit"]),
-                   int(doc.get("quotaHint", 0)))
 
 
 async def create_subscription(db: Database, name: str = "", qr_limit: int = DEFAULT_QR_LIMIT
                               ) -> tuple[str, str]:
     """Create a subscription; returns (clientId, apiKey). Only the key's hash is stored."""
     client_id, api_key = new_client_id(), new_api_key()
-    await db[SUBSCRIPTIONS].insert_one({
-        "_id": client_id, "name": name, "keyHash": hash_api_key(api_key),
-        "revokedKeyHashes": [], "disabled": False, "qrLimit": qr_limit,
-        "quotaHint": 0, "createdAt": _now_ms(),
-    })
+    record = SubscriptionRecord(client_id, hash_api_key(api_key), qr_limit, name,
+                                created_at_ms=_now_ms())
+    await db[SUBSCRIPTIONS].insert_one(record.to_doc())
     await ensure_quota_indexes(db, client_id)
     return client_id, api_key
 
@@ -44,23 +30,20 @@ async def authenticate(db: Database, client_id: str | None, api_key: str | None)
     subscription is disabled or the key was revoked."""
     if not client_id or not api_key:
         raise Unauthorized("client-id and api-key headers are required")
-    doc = await db[SUBSCRIPTIONS].find_one({"_id": client_id})
-    if doc is None:
+    record = await _find(db, client_id)
+    if record is None:
         raise Unauthorized("unknown client-id or api-key")
-    if not api_key_matches(api_key, doc["keyHash"]):
-        if any(api_key_matches(api_key, h) for h in doc.get("revokedKeyHashes", [])):
+    if not record.accepts(api_key):
+        if record.was_revoked(api_key):
             raise Forbidden("this api-key was revoked")
         raise Unauthorized("unknown client-id or api-key")
-    if doc.get("disabled"):
+    if not record.is_active:
         raise Forbidden("this subscription is disabled")
-    return Subscription.from_doc(doc)
+    return record.subscription
 
 
 async def get_subscription(db: Database, client_id: str) -> Subscription:
-    doc = await db[SUBSCRIPTIONS].find_one({"_id": client_id})
-    if doc is None:
-        raise NotFound(f"no subscription {client_id}")
-    return Subscription.from_doc(doc)
+    return (await _existing(db, client_id)).subscription
 
 
 async def set_disabled(db: Database, client_id: str, disabled: bool = True) -> None:
@@ -72,24 +55,30 @@ async def set_disabled(db: Database, client_id: str, disabled: bool = True) -> N
 
 async def rotate_key(db: Database, client_id: str) -> str:
     """Issue a new key; the old one answers 403 from now on."""
-    doc = await db[SUBSCRIPTIONS].find_one({"_id": client_id})
-    if doc is None:
-        raise NotFound(f"no subscription {client_id}")
+    record = await _existing(db, client_id)
     api_key = new_api_key()
     await db[SUBSCRIPTIONS].update_one({"_id": client_id}, {
         "$set": {"keyHash": hash_api_key(api_key)},
-        "$push": {"revokedKeyHashes": doc["keyHash"]},
+        "$push": {"revokedKeyHashes": record.key_hash},
     })
     return api_key
 
 
 async def list_subscriptions(db: Database) -> list[dict[str, Any]]:
     docs = db[SUBSCRIPTIONS].find({}, {"keyHash": 0, "revokedKeyHashes": 0}).sort("createdAt", 1)
-    return [
-        {"clientId": d["_id"], "name": d.get("name", ""), "qrLimit": d["qrLimit"],
-         "disabled": d.get("disabled", False), "createdAt": d.get("createdAt")}
-        async for d in docs
-    ]
+    return [SubscriptionRecord.from_doc(d).listing() async for d in docs]
+
+
+async def _find(db: Database, client_id: str) -> SubscriptionRecord | None:
+    doc = await db[SUBSCRIPTIONS].find_one({"_id": client_id})
+    return None if doc is None else SubscriptionRecord.from_doc(doc)
+
+
+async def _existing(db: Database, client_id: str) -> SubscriptionRecord:
+    record = await _find(db, client_id)
+    if record is None:
+        raise NotFound(f"no subscription {client_id}")
+    return record
 
 
 def _now_ms() -> int:

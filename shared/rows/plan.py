@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from shared.errors import RowInvalid
 from shared.passwords import MAX_PASSWORD_CHARS, MAX_PASSWORDS
-from shared.rows.payloads import RowInvalid, encode_payload, encode_url
+from shared.rows.payloads import encode_payload, encode_url
 from shared.rows.styling import Styling, parse_styling
 
 Uid = str | int | None

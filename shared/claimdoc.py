@@ -1,0 +1,60 @@
+"""The typed claim document: who holds a one-winner job (`archive:` or `download:` a batch).
+
+A claim is taken by a unique-index insert into `claims` (DESIGN.md §4): the insert that
+creates `{kind}:{bulkId}` wins. The archive claim names the delivery that holds it; the
+download claim names its gateway request and expires, in case that gateway dies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.mongo import Doc
+
+ClaimKind = Literal["archive", "download"]
+HOLDER_FIELD: dict[ClaimKind, str] = {"archive": "owner", "download": "token"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: ClaimKind
+    bulk_id: str
+    holder: str
+    expires_at_s: float | None = None
+
+    @classmethod
+    def archive(cls, bulk_id: str, owner: str) -> Claim:
+        return cls("archive", bulk_id, owner)
+
+    @classmethod
+    def download(cls, bulk_id: str, token: str, now_s: float, ttl_s: float) -> Claim:
+        return cls("download", bulk_id, token, now_s + ttl_s)
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Claim:
+        kind, _, bulk_id = str(doc["_id"]).partition(":")
+        if kind not in HOLDER_FIELD or not bulk_id:
+            raise ValueError(f"not a claim id: {doc['_id']!r}")
+        claim_kind: ClaimKind = "archive" if kind == "archive" else "download"
+        # A download claim without its expiry is treated as expired, as gateway/download.py does.
+        expires = doc.get("expiresAt", 0.0 if claim_kind == "download" else None)
+        return cls(claim_kind, bulk_id, str(doc.get(HOLDER_FIELD[claim_kind], "")),
+                   None if expires is None else float(expires))
+
+    @property
+    def claim_id(self) -> str:
+        return f"{self.kind}:{self.bulk_id}"
+
+    def to_doc(self) -> Doc:
+        doc: Doc = {"_id": self.claim_id, HOLDER_FIELD[self.kind]: self.holder}
+        if self.expires_at_s is not None:
+            doc["expiresAt"] = self.expires_at_s
+        return doc
+
+    def is_held_by(self, holder: str) -> bool:
+        return self.holder == holder
+
+    def is_expired(self, now_s: float) -> bool:
+        """A claim without an expiry (the archive's) never expires: redelivery takes it over."""
+        return self.expires_at_s is not None and self.expires_at_s < now_s
