@@ -47,7 +47,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await ensure_indexes(db)
         store = await stack.enter_async_context(ObjectStore(settings))
         await store.ensure_bucket()
-        renderer = ProcessRenderer(settings.render_processes)
+        renderer = ProcessRenderer(settings.render_processes, settings.log_level,
+                                   settings.log_json)
         drained = True  # read when the stack closes: a timed-out drain abandons the pool
         stack.callback(lambda: renderer.close(wait=drained))
         connection = await amqp.connect(settings)

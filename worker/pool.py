@@ -10,17 +10,19 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+from shared.logging import configure_logging
 from shared.render import RenderJob, render_batch
 
 
 class ProcessRenderer:
     """Spreads each chunk's jobs over `processes` worker processes."""
 
-    def __init__(self, processes: int = 0) -> None:
+    def __init__(self, processes: int = 0, log_level: str = "info",
+                 log_json: bool | None = None) -> None:
         self.processes = processes or os.cpu_count() or 1
         # spawn, not fork: the parent runs threads (PyMongo's monitors) that fork would copy.
         self._pool = ProcessPoolExecutor(self.processes, initializer=_serve_parent,
-                                         initargs=(os.getpid(),),
+                                         initargs=(os.getpid(), log_level, log_json),
                                          mp_context=multiprocessing.get_context("spawn"))
 
     async def render(self, jobs: list[RenderJob], verify: bool = False
@@ -47,7 +49,7 @@ class ProcessRenderer:
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _serve_parent(parent_pid: int) -> None:
+def _serve_parent(parent_pid: int, log_level: str, log_json: bool | None) -> None:
     """Run in each render process first: it lives and stops with its worker.
 
     Ctrl-C reaches the whole process group, but only the worker decides to stop; and if
@@ -58,6 +60,7 @@ def _serve_parent(parent_pid: int) -> None:
     the event loop's thread, which lives as long as the worker.)
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(log_level, log_json)  # a warning from a render process is JSON too
     if sys.platform == "linux":
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
