@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.errors import Superseded
+from shared.keys import charge_id
 from shared.mongo import (
     SUBSCRIPTIONS,
     Collection,
@@ -43,7 +44,7 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     slots = db[quota_collection(sub.client_id)]
     adopted: dict[int, int] = {}
     if redelivered:  # an earlier delivery may have charged, or died while charging
-        existing = await charges.find_one({"_id": f"charge:{chunk}"})
+        existing = await charges.find_one({"_id": charge_id(chunk)})
         if existing is not None:
             return set(existing["rows"])
         async for slot in slots.find({"bulkId": bulk_id, "chunk": chunk}):
@@ -51,14 +52,14 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     wanted = [row for row in rows if row not in adopted]
     claimed = await _claim(db, slots, sub, bulk_id, chunk, wanted)
     charged = adopted | claimed
-    if await insert_unique(charges, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
+    if await insert_unique(charges, {"_id": charge_id(chunk), "rows": sorted(charged)}):
         if still_open is None or await still_open():
             return set(charged)
         await _give_back(slots, claimed)
         raise Superseded(f"{bulk_id} completed while chunk {chunk} was being charged again")
     # A duplicate delivery of this chunk recorded its charge first: give back ours.
     await _give_back(slots, claimed)
-    winner = await charges.find_one({"_id": f"charge:{chunk}"})
+    winner = await charges.find_one({"_id": charge_id(chunk)})
     return set(winner["rows"]) if winner else set()
 
 

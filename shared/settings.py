@@ -82,3 +82,13 @@ class Settings(BaseSettings):
     # waiting at most download_ack_timeout_s after the last write.
     password_threads: int = Field(default=2, ge=1, le=32)
     download_ack_timeout_s: float = Field(default=120.0, gt=0)
+
+    # Fair scheduling (issue 15): each subscription keeps about window_chunks chunks in the
+    # work queue, shared by its running batches; workers refresh the pending-rows gauge
+    # every pending_refresh_s over at most pending_max_batches batches.
+    window_chunks: int = Field(default=8, ge=1, le=1000)
+    pending_refresh_s: float = Field(default=5.0, gt=0)
+    pending_max_batches: int = Field(default=200, ge=1)
+    # Fault tests only (0 in production): pause between claiming window slots and
+    # publishing them, so a test can kill a worker right there.
+    fault_pause_after_claim_s: float = Field(default=0.0, ge=0)

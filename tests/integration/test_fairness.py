@@ -1,0 +1,87 @@
+"""Fair scheduling on the real servers: a small batch is not held up by another
+subscription's big one, and two subscriptions' big batches share the workers evenly."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import orjson
+import pytest
+
+from shared.mongo import Database
+from tests.api import Api, Tenant, new_tenant
+from tests.conftest import Stack
+
+pytestmark = pytest.mark.slow
+
+
+def static_rows(tag: str, count: int) -> bytes:
+    return orjson.dumps([{"uid": f"{tag}-{i}", "qrType": "static",
+                          "data": f"https://example.com/{tag}/{i}"} for i in range(count)])
+
+
+async def submit_bytes(http: aiohttp.ClientSession, tenant: Tenant, body: bytes) -> str:
+    headers = {**tenant.headers, "content-type": "application/json"}
+    async with http.post("/api/qr/bulk-generate", data=body, headers=headers) as answer:
+        text = await answer.text()
+        assert answer.status == 200, text
+        bulk_id = orjson.loads(text)
+        assert isinstance(bulk_id, str)
+        return bulk_id
+
+
+async def completed_after(api: Api, bulk_id: str, started: float, timeout_s: float) -> float:
+    """Seconds from `started` until the batch completed (polled every 0.1 s)."""
+    deadline = time.monotonic() + timeout_s
+    while (await api.status(bulk_id))["status"] == "processing":
+        assert time.monotonic() < deadline, f"{bulk_id} still processing after {timeout_s}s"
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+async def drain(api: Api, bulk_id: str) -> None:
+    await api.wait_completed(bulk_id, timeout_s=600)
+    status, _ = await api.download(bulk_id)  # removes the archive
+    assert status == 200
+
+
+async def test_small_batch_overtakes_another_subscriptions_big_one(
+        stack: Stack, http: aiohttp.ClientSession, db: Database) -> None:
+    big_api = Api(http, await new_tenant(db))
+    small_api = Api(http, await new_tenant(db))
+    big = await submit_bytes(http, big_api.tenant, static_rows("big", 100_000))
+    big_started = time.monotonic()
+    while (await big_api.status(big))["processed"] == 0:  # the big batch is under way
+        assert time.monotonic() < big_started + 120, "the big batch never started"
+        await asyncio.sleep(0.1)
+    started = time.monotonic()
+    small = await submit_bytes(http, small_api.tenant, static_rows("small", 300))
+    small_s = await completed_after(small_api, small, started, 60)
+    big_status = await big_api.status(big)
+    print(f"fairness: 300 rows behind 100,000 completed in {small_s:.2f}s; "
+          f"the big batch had processed {big_status['processed']} rows")
+    assert big_status["status"] == "processing"  # the small one finished first
+    assert 0 < big_status["processed"] < 100_000
+    assert small_s < 10
+    entries = await small_api.archive(small)
+    assert len(entries) == 300
+    await drain(big_api, big)
+    print(f"fairness: the big batch completed after {time.monotonic() - big_started:.1f}s")
+
+
+async def test_two_subscriptions_big_batches_finish_together(
+        stack: Stack, http: aiohttp.ClientSession, db: Database) -> None:
+    apis = [Api(http, await new_tenant(db)) for _ in range(2)]
+    bodies = [static_rows(f"even{n}", 20_000) for n in range(2)]
+    started = time.monotonic()
+    bulk_ids = await asyncio.gather(*(submit_bytes(http, api.tenant, body)
+                                      for api, body in zip(apis, bodies, strict=True)))
+    times = await asyncio.gather(*(completed_after(api, bulk_id, started, 600)
+                                   for api, bulk_id in zip(apis, bulk_ids, strict=True)))
+    print(f"fairness: two 20,000-row batches completed after {times[0]:.1f}s and "
+          f"{times[1]:.1f}s")
+    assert abs(times[0] - times[1]) <= 0.25 * max(times)
+    for api, bulk_id in zip(apis, bulk_ids, strict=True):
+        await drain(api, bulk_id)
