@@ -84,9 +84,10 @@ class Settings(BaseSettings):
     download_ack_timeout_s: float = Field(default=120.0, gt=0)
 
     # Fair scheduling (issue 15): each subscription keeps about window_chunks chunks in the
-    # work queue, shared by its running batches; workers refresh the pending-rows gauge
+    # work queue (0: the queue's consumers x (prefetch_chunks - 1), at least 2), shared by its
+    # running batches; workers refresh the pending-rows gauge (and the consumer count)
     # every pending_refresh_s over at most pending_max_batches batches.
-    window_chunks: int = Field(default=8, ge=1, le=1000)
+    window_chunks: int = Field(default=0, ge=0, le=1000)
     pending_refresh_s: float = Field(default=5.0, gt=0)
     pending_max_batches: int = Field(default=200, ge=1)
     # Fault tests only (0 in production): pause between claiming window slots and

@@ -32,6 +32,14 @@ def next_step(status: OrderStatus | None, progress: Progress, chunk: int, chunks
     return Step.ADVANCE
 
 
+def subscription_window(window_chunks: int, consumers: int, prefetch: int) -> int:
+    """Chunks one subscription keeps queued: `window_chunks` if set, else one chunk for every
+    consumer of the work queue and prefetch slot but one (each chunk's rendering already
+    uses all of its worker's processes), so one lone batch keeps the whole fleet busy while
+    every worker keeps a slot for a newcomer's work; at least two."""
+    return window_chunks or max(2, consumers * max(1, prefetch - 1))
+
+
 def window_size(window_chunks: int, running_batches: int) -> int:
     """One batch's window: the subscription's `window_chunks` shared by its running batches,
     at least one, so every subscription keeps about `window_chunks` chunks queued."""

@@ -59,8 +59,6 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         topology = await amqp.declare_topology(channel, settings)
         deps = Deps(settings, db, store, topology, renderer, metrics)
         in_flight = InFlight()
-        gauge = asyncio.create_task(refresh_pending(db, settings, metrics))
-        stack.callback(gauge.cancel)
         tags = [
             (topology.chunks, await topology.chunks.consume(consumer(
                 lambda m, d: route_work(deps, m, d), metrics, "chunks", in_flight,
@@ -70,6 +68,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 settings.transient_retry_s))),
             (topology.scans, await topology.scans.consume(scan_consumer(db))),
         ]
+        gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
+        stack.callback(gauge.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=renderer.processes)
         await stop.wait()

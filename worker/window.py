@@ -17,7 +17,7 @@ from shared.keys import SPLIT_CLAIMER, next_claim
 from shared.mongo import insert_unique, progress_collection
 from shared.progress import Progress, find_running, read_progress, running_batches
 from shared.schemas import WorkMessage
-from worker.decide import candidates, slots_to_fill, window_size
+from worker.decide import candidates, slots_to_fill, subscription_window, window_size
 from worker.delivery import Delivery
 from worker.deps import Deps
 
@@ -34,8 +34,9 @@ async def advance(deps: Deps, bulk_id: str, claimer: str, delivery: Delivery,
     sizes: list[int] = running["sizes"]
     mine = ([n for n, by in progress.claims.items() if by == claimer and n not in progress.done]
             if delivery.may_have_run else [])
-    window = window_size(deps.settings.window_chunks,
-                         await running_batches(deps.db, running["subscription"]))
+    share = subscription_window(deps.settings.window_chunks, deps.fleet.consumers,
+                                deps.settings.prefetch_chunks)
+    window = window_size(share, await running_batches(deps.db, running["subscription"]))
     won = await claim(deps, bulk_id, claimer, progress, window, len(sizes))
     if deps.settings.fault_pause_after_claim_s and won and claimer != SPLIT_CLAIMER:
         await asyncio.sleep(deps.settings.fault_pause_after_claim_s)

@@ -24,13 +24,13 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def fair(settings: Settings) -> AsyncIterator[tuple[Stack, aiohttp.ClientSession]]:
-    """A gateway and two workers of their own, with a window of two chunks (these two
-    workers hold four), so what is measured is the scheduling, not the session's queue."""
+    """A gateway and two workers of their own with the default (automatic) window, so what
+    is measured is the scheduling, not the session's shared queue."""
     port = free_port()
     tag = uuid.uuid4().hex[:6]
     own = settings.model_copy(update={
         "queue_prefix": f"{settings.queue_prefix}-fair-{tag}", "http_port": port,
-        "public_url": f"http://127.0.0.1:{port}", "window_chunks": 2, "chunk_rows": 500})
+        "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 500})
     gateway = start_gateway(own, f"fair-{tag}-gateway")
     workers = [start_worker(own, f"fair-{tag}-worker-{i}") for i in range(2)]
     stack = Stack(own, gateway, workers)

@@ -8,7 +8,14 @@ import pytest
 
 from shared.progress import Progress
 from shared.status import OrderStatus
-from worker.decide import Step, candidates, next_step, slots_to_fill, window_size
+from worker.decide import (
+    Step,
+    candidates,
+    next_step,
+    slots_to_fill,
+    subscription_window,
+    window_size,
+)
 from worker.delivery import Delivery
 
 CHUNKS = 3
@@ -82,3 +89,11 @@ def test_a_delivery_may_have_run_when_redelivered_or_retried() -> None:
     assert not retried.redelivered  # a retry does not take over another holder's claims
     assert Delivery(redelivered=True).may_have_run
     assert Delivery().token != first.token
+
+
+def test_the_automatic_window_lets_one_batch_use_every_consumer() -> None:
+    assert subscription_window(0, consumers=10, prefetch=2) == 10  # a slot each kept free
+    assert subscription_window(0, consumers=10, prefetch=4) == 30
+    assert subscription_window(0, consumers=10, prefetch=1) == 10
+    assert subscription_window(0, consumers=0, prefetch=2) == 2  # not counted yet
+    assert subscription_window(6, consumers=10, prefetch=2) == 6  # set: fixed
