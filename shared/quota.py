@@ -28,7 +28,7 @@ from shared.subscriptions import Subscription
 
 
 async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
-                      rows: list[int], *, redelivered: bool, record: bool = True,
+                      rows: list[int], *, may_have_run: bool, record: bool = True,
                       still_open: Callable[[], Awaitable[bool]] | None = None) -> set[int]:
     """Charge one slot per row; returns the rows charged (the rest are over quota).
 
@@ -43,7 +43,7 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     charges = db[charges_collection(bulk_id)]
     slots = db[quota_collection(sub.client_id)]
     adopted: dict[int, int] = {}
-    if redelivered:  # an earlier delivery may have charged, or died while charging
+    if may_have_run:  # an earlier run may have charged, or died while charging
         existing = await charges.find_one({"_id": charge_id(chunk)})
         if existing is not None:
             return set(existing["rows"])
