@@ -8,6 +8,8 @@ import io
 import time
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import orjson
@@ -26,11 +28,18 @@ pytestmark = pytest.mark.slow
 async def fair(settings: Settings) -> AsyncIterator[tuple[Stack, aiohttp.ClientSession]]:
     """A gateway and two workers of their own with the default (automatic) window, so what
     is measured is the scheduling, not the session's shared queue."""
+    async with own_stack(settings) as running:
+        yield running
+
+
+@asynccontextmanager
+async def own_stack(settings: Settings, **overrides: Any
+                    ) -> AsyncIterator[tuple[Stack, aiohttp.ClientSession]]:
     port = free_port()
     tag = uuid.uuid4().hex[:6]
     own = settings.model_copy(update={
         "queue_prefix": f"{settings.queue_prefix}-fair-{tag}", "http_port": port,
-        "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 500})
+        "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 500, **overrides})
     gateway = start_gateway(own, f"fair-{tag}-gateway")
     workers = [start_worker(own, f"fair-{tag}-worker-{i}") for i in range(2)]
     stack = Stack(own, gateway, workers)
@@ -111,3 +120,22 @@ async def test_two_subscriptions_big_batches_finish_together(
     assert abs(times[0] - times[1]) <= 0.25 * max(times)
     for api, bulk_id in zip(apis, bulk_ids, strict=True):
         await drain(api, bulk_id)
+
+
+async def test_many_batches_of_one_subscription_share_its_part(
+        settings: Settings, db: Database) -> None:
+    """Five batches of one subscription against one batch of another, the same rows in
+    total: shared per subscription, both finish together (shared per batch, the five
+    would take five sixths of the throughput and finish at about 60 % of the other's time)."""
+    async with own_stack(settings, window_chunks=10) as (_, http):
+        many, one = Api(http, await new_tenant(db)), Api(http, await new_tenant(db))
+        started = time.monotonic()
+        *five, single = await asyncio.gather(
+            *(submit_bytes(http, many.tenant, static_rows(f"five{n}", 2_000)) for n in range(5)),
+            submit_bytes(http, one.tenant, static_rows("one", 10_000)))
+        many_s = max(await asyncio.gather(*(completed_after(many, bulk_id, started, 600)
+                                            for bulk_id in five)))
+        one_s = await completed_after(one, single, started, 600)
+        print(f"fairness: five 2,000-row batches of one subscription completed after "
+              f"{many_s:.1f}s, one 10,000-row batch of another after {one_s:.1f}s")
+        assert abs(many_s - one_s) <= 0.25 * max(many_s, one_s)
