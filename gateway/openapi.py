@@ -56,7 +56,9 @@ STATUS = {
                            "properties": {k: {"type": "integer"}
                                           for k in ("dynamicQr", "securedQr", "sourceQr")}},
         "product": {"const": "qr"},
-        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}}
+        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
+        "processed": {"type": "integer", "minimum": 0,
+                      "description": "rows finished so far; equals count once completed"}}}
 FAILED_ROW = {"type": "object", "required": ["uid", "status", "message", "code"],
               "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}}}
 ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},

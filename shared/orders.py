@@ -11,6 +11,7 @@ from pymongo import ReturnDocument
 
 from shared.errors import BadRequest, NotFound
 from shared.mongo import ORDERS, Database, Doc
+from shared.progress import read_progress
 from shared.status import OrderStatus, check_transition
 
 FEATURE_KEYS = ("dynamicQr", "securedQr", "sourceQr")
@@ -36,11 +37,20 @@ async def find_order(db: Database, bulk_id: str) -> Doc | None:
 
 
 async def get_owned_order(db: Database, bulk_id: str, subscription: str) -> Doc:
-    """The order if the caller owns it; otherwise the same 404 as for an unknown id."""
+    """The order if the caller owns it (with its progress); else the 404 of an unknown id."""
     doc = await db[ORDERS].find_one({"_id": bulk_id})
     if doc is None or doc["subscription"] != subscription:
         raise NotFound("no bulk order with that id")
-    return doc
+    return await with_processed(db, doc)
+
+
+async def with_processed(db: Database, doc: Doc) -> Doc:
+    """The order with `processed`, the rows finished so far: while it is processing, read
+    from its small progress collection (never from a big one); afterwards, every row."""
+    if doc["status"] != OrderStatus.PROCESSING:
+        return {**doc, "processed": doc["count"]}
+    progress = await read_progress(db, doc["_id"])
+    return {**doc, "processed": min(doc["count"], progress.done_rows)}
 
 
 async def transition(db: Database, bulk_id: str, current: OrderStatus, target: OrderStatus,
@@ -60,11 +70,15 @@ async def transition(db: Database, bulk_id: str, current: OrderStatus, target: O
 
 
 def status_document(doc: Doc) -> dict[str, Any]:
-    """The API's view of an order."""
+    """The API's view of an order (`processed` comes from `with_processed`)."""
+    processed = doc.get("processed")
+    if processed is None:
+        processed = doc["count"] if doc["status"] != OrderStatus.PROCESSING else 0
     return {
         "bulkId": doc["_id"], "status": doc["status"], "count": doc["count"],
         "failedFeatures": {key: int(doc["failedFeatures"].get(key, 0)) for key in FEATURE_KEYS},
         "product": doc["product"], "createdAt": doc["createdAt"], "updatedAt": doc["updatedAt"],
+        "processed": int(processed),
     }
 
 
@@ -77,7 +91,7 @@ async def list_orders(db: Database, subscription: str, limit: int, cursor: str |
         query["$or"] = [{"createdAt": {"$lt": created}},
                         {"createdAt": created, "_id": {"$lt": bulk_id}}]
     found = db[ORDERS].find(query).sort([("createdAt", -1), ("_id", -1)]).limit(limit + 1)
-    docs = [doc async for doc in found]
+    docs = [await with_processed(db, doc) async for doc in found]
     more = len(docs) > limit
     docs = docs[:limit]
     return docs, encode_cursor(docs[-1]) if more else None

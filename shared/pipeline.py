@@ -63,7 +63,7 @@ class ChunkContext:
     bulk_id: str
     chunk: int
     now_ms: int
-    redelivered: bool = False
+    may_have_run: bool = False  # an earlier run of this chunk may have charged its rows
     single: bool = False  # one synchronous row: nothing to make idempotent
     verify: bool = False  # scan every image back before delivering it
 
@@ -153,7 +153,7 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
         return
     charged = await charge_rows(ctx.db, ctx.subscription, ctx.bulk_id, ctx.chunk,
                                 [item.plan.index for item in dynamic],
-                                redelivered=ctx.redelivered, record=not ctx.single,
+                                may_have_run=ctx.may_have_run, record=not ctx.single,
                                 still_open=None if ctx.single else lambda: _open(ctx))
     for item in dynamic:
         if item.plan.index not in charged:

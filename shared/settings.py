@@ -89,3 +89,14 @@ class Settings(BaseSettings):
     body_grace_s: float = Field(default=5.0, ge=0)
     body_min_bytes_per_s: int = Field(default=16 * 1024, ge=1)
     keepalive_timeout_s: float = Field(default=15.0, gt=0)
+
+    # Fair scheduling (issue 15): each subscription keeps about window_chunks chunks in the
+    # work queue (0: the queue's consumers x (prefetch_chunks - 1), at least 2), shared by its
+    # running batches; workers refresh the pending-rows gauge (and the consumer count)
+    # every pending_refresh_s over at most pending_max_batches batches.
+    window_chunks: int = Field(default=0, ge=0, le=1000)
+    pending_refresh_s: float = Field(default=5.0, gt=0)
+    pending_max_batches: int = Field(default=200, ge=1)
+    # Fault tests only (0 in production): pause between claiming window slots and
+    # publishing them, so a test can kill a worker right there.
+    fault_pause_after_claim_s: float = Field(default=0.0, ge=0)

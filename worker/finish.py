@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import structlog
 
+from shared.keys import archive_claim, inputs_prefix, part_key, parts_prefix, result_key
 from shared.mongo import (
     CLAIMS,
     Database,
@@ -13,22 +14,17 @@ from shared.mongo import (
     progress_collection,
 )
 from shared.orders import FEATURE_KEYS, find_order, transition
+from shared.progress import forget_running
 from shared.s3 import ObjectStore
-from shared.schemas import (
-    ARCHIVE_CLOSE,
-    ARCHIVE_OPEN,
-    ARCHIVE_SEPARATOR,
-    part_key,
-    result_key,
-)
+from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
-from worker.delivery import CURRENT
+from worker.delivery import Delivery
 from worker.deps import Deps
 
 log = structlog.get_logger(__name__)
 
 
-async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
+async def finish_if_last(deps: Deps, order: Doc, delivery: Delivery, *, takeover: bool) -> bool:
     """Assemble the archive if all chunks are done and this delivery holds the job.
 
     The job is claimed by a unique insert that names the delivery. The holder keeps it
@@ -41,8 +37,8 @@ async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
     progress = deps.db[progress_collection(bulk_id)]
     if await progress.count_documents({"kind": "done"}) < order["chunks"]:
         return False
-    token = CURRENT.get().token
-    claim = {"_id": f"archive:{bulk_id}", "owner": token}
+    token = delivery.token
+    claim = {"_id": archive_claim(bulk_id), "owner": token}
     if not await insert_unique(deps.db[CLAIMS], claim) and not takeover:
         held = await deps.db[CLAIMS].find_one({"_id": claim["_id"]})
         if held is None or held.get("owner") != token:
@@ -91,5 +87,6 @@ async def cleanup(deps: Deps, bulk_id: str) -> None:
     """Drop what only served the batch's processing (idempotent)."""
     await deps.db.drop_collection(progress_collection(bulk_id))
     await deps.db.drop_collection(charges_collection(bulk_id))
-    await deps.store.delete_prefix(f"inputs/{bulk_id}/")
-    await deps.store.delete_prefix(f"parts/{bulk_id}/")
+    await deps.store.delete_prefix(inputs_prefix(bulk_id))
+    await deps.store.delete_prefix(parts_prefix(bulk_id))
+    await forget_running(deps.db, bulk_id)

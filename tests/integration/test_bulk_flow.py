@@ -28,7 +28,8 @@ async def test_vendor_example_round_trip(api: Api, http: aiohttp.ClientSession,
     assert done["status"] == "completed" and done["count"] == 3
     assert done["failedFeatures"] == {"dynamicQr": 0, "securedQr": 0, "sourceQr": 0}
     assert set(done) == {"bulkId", "status", "count", "failedFeatures", "product",
-                         "createdAt", "updatedAt"}
+                         "createdAt", "updatedAt", "processed"}
+    assert done["processed"] == 3
     assert done["product"] == "qr" and done["updatedAt"] >= done["createdAt"]
 
     status, body = await api.download(bulk_id)
