@@ -34,9 +34,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     structlog.contextvars.bind_contextvars(bulkId=bulk_id)
     db, store = request.app[DB], request.app[STORE]
     order = await get_owned_order(db, bulk_id, sub.client_id)
-    if order["status"] == OrderStatus.PROCESSING:
+    if order.is_processing:
         raise Gone(NOT_READY)
-    if order["status"] != OrderStatus.COMPLETED:
+    if not order.is_completed:
         raise Gone(CONSUMED)
     token = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
     key = result_key(bulk_id)

@@ -34,7 +34,6 @@ from shared.render import RenderFailure, RenderJob
 from shared.rowguard import each_or_alone
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
-from shared.status import OrderStatus
 from shared.subscriptions import Subscription
 
 log = structlog.get_logger(__name__)
@@ -193,7 +192,7 @@ async def _insert_rows(ctx: ChunkContext, shard: int,
 
 async def _open(ctx: ChunkContext) -> bool:
     order = await find_order(ctx.db, ctx.bulk_id)
-    return order is not None and order["status"] == OrderStatus.PROCESSING
+    return order is not None and order.is_processing
 
 
 def _fail(plan: RowPlan, message: str, code: int) -> RowFailure:

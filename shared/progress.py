@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from shared.mongo import Database, Doc, insert_unique, progress_collection
+from shared.orderdoc import Order
 
 RUNNING = "running"
 
@@ -38,10 +39,10 @@ async def read_progress(db: Database, bulk_id: str) -> Progress:
     return Progress(frozenset(done), claims, rows)
 
 
-async def register_running(db: Database, order: Doc, sizes: list[int]) -> None:
+async def register_running(db: Database, order: Order, sizes: list[int]) -> None:
     """Record the batch as running (idempotent): its owner, size and chunk sizes."""
-    await insert_unique(db[RUNNING], {"_id": order["_id"], "subscription": order["subscription"],
-                                      "count": order["count"], "sizes": sizes})
+    await insert_unique(db[RUNNING], {"_id": order.bulk_id, "subscription": order.subscription,
+                                      "count": order.count, "sizes": sizes})
 
 
 async def find_running(db: Database, bulk_id: str) -> Doc | None:

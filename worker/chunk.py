@@ -8,13 +8,13 @@ import structlog
 
 from shared.errors import Superseded
 from shared.keys import claimer_of_chunk, done_id, input_key, part_key
-from shared.mongo import Doc, insert_unique, progress_collection
+from shared.mongo import insert_unique, progress_collection
+from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
 from shared.progress import Progress, read_progress
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
-from shared.status import OrderStatus
 from shared.subscriptions import get_subscription
 from worker.decide import Step, next_step
 from worker.delivery import Delivery
@@ -31,9 +31,9 @@ async def load_rows(store: ObjectStore, bulk_id: str, chunk: int) -> list[RowInp
     return [RowInput(first + i, raw, first + i in dups) for i, raw in enumerate(stored["rows"])]
 
 
-async def observe(deps: Deps, bulk_id: str) -> tuple[Doc | None, Progress]:
+async def observe(deps: Deps, bulk_id: str) -> tuple[Order | None, Progress]:
     order = await find_order(deps.db, bulk_id)
-    if order is None or order["status"] != OrderStatus.PROCESSING:
+    if order is None or not order.is_processing:
         return order, Progress()
     return order, await read_progress(deps.db, bulk_id)
 
@@ -57,13 +57,13 @@ async def handle_chunk(deps: Deps, message: WorkMessage, delivery: Delivery) -> 
     await act(deps, step, order, progress, message, delivery)
 
 
-def _step(order: Doc | None, progress: Progress, message: WorkMessage,
+def _step(order: Order | None, progress: Progress, message: WorkMessage,
           may_have_run: bool) -> Step:
-    status = None if order is None else OrderStatus(order["status"])
+    status = None if order is None else order.status
     return next_step(status, progress, message.chunk, message.chunks, may_have_run=may_have_run)
 
 
-async def act(deps: Deps, step: Step, order: Doc | None, progress: Progress,
+async def act(deps: Deps, step: Step, order: Order | None, progress: Progress,
               message: WorkMessage, delivery: Delivery) -> None:
     if step is Step.SKIP:
         log.info("chunk dropped", reason="order is not processing")
@@ -76,14 +76,14 @@ async def act(deps: Deps, step: Step, order: Doc | None, progress: Progress,
         await finish_if_last(deps, order, delivery, takeover=delivery.redelivered)
 
 
-async def render_chunk(deps: Deps, message: WorkMessage, order: Doc, delivery: Delivery
+async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery: Delivery
                        ) -> None:
     """Render the chunk's rows, store its archive fragment and record it as done."""
     rows = await load_rows(deps.store, message.bulk_id, message.chunk)
     ctx = ChunkContext(
-        deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
+        deps.db, deps.settings, await get_subscription(deps.db, order.subscription),
         message.bulk_id, message.chunk, now_ms(), delivery.may_have_run,
-        verify=bool(order.get("verify")),
+        verify=order.verify,
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
     await deps.store.put(part_key(message.bulk_id, message.chunk),

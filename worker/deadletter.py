@@ -11,7 +11,6 @@ from shared.orders import FEATURE_KEYS, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage, fragment
-from shared.status import OrderStatus
 from worker.chunk import load_rows, record_done
 from worker.delivery import Delivery
 from worker.deps import Deps
@@ -26,7 +25,7 @@ async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> N
     """A dead split fails every chunk; a dead chunk fails its own rows and moves the
     batch's window on, as its rendering would have (else the batch never finishes)."""
     order = await find_order(deps.db, message.bulk_id)
-    if order is None or order["status"] != OrderStatus.PROCESSING:
+    if order is None or not order.is_processing:
         return
     chunks = message.chunk_messages() if message.kind == "split" else [message]
     for chunk in chunks:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from shared.keys import done_id, next_claim
 from shared.mongo import Database, progress_collection
-from shared.orders import new_order, status_document, with_processed
+from shared.orders import Order, new_order, status_document, with_processed
 from shared.progress import (
     find_running,
     forget_running,
@@ -15,12 +16,13 @@ from shared.progress import (
     register_running,
     running_batches,
 )
+from shared.status import OrderStatus
 
 
 async def test_processed_and_pending_come_from_the_small_collections(db: Database) -> None:
     bulk_id = f"bulk_{uuid.uuid4().hex}"
     subscription = f"sub-{uuid.uuid4().hex}"
-    order = new_order(bulk_id, subscription, 250, 3)
+    order = Order.from_doc(new_order(bulk_id, subscription, 250, 3))
     await register_running(db, order, [100, 100, 50])
     await register_running(db, order, [100, 100, 50])  # idempotent
     progress = db[progress_collection(bulk_id)]
@@ -36,7 +38,7 @@ async def test_processed_and_pending_come_from_the_small_collections(db: Databas
     assert await pending_rows(db, 1000) >= 100  # other tests' batches may be running
     assert await running_batches(db, subscription) == 1
     assert (await find_running(db, bulk_id) or {})["sizes"] == [100, 100, 50]
-    completed = {**order, "status": "completed"}
+    completed = replace(order, status=OrderStatus.COMPLETED)
     assert status_document(await with_processed(db, completed))["processed"] == 250
     await forget_running(db, bulk_id)
     await db.drop_collection(progress_collection(bulk_id))
