@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
 from aiohttp import web
 
+from gateway.strictjson import loads_strict
 from shared.errors import BadRequest, ClientError, PayloadTooLarge
 
 JSON_TYPES = ("application/json", "text/json")
@@ -41,28 +40,10 @@ def require_json_type(request: web.Request) -> None:
 
 def parse_json(body: bytes) -> Any:
     """Strict JSON: invalid UTF-8, lone surrogates, NaN/Infinity, nesting past 1024 levels
-    and objects that repeat a key are all 400s."""
+    and objects that repeat a key (at any depth) are all 400s."""
     if not body.strip():
         raise BadRequest("body is empty")
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"body is not valid JSON: {exc}") from exc
-    _reject_duplicate_keys(body)
-    return value
-
-
-def _reject_duplicate_keys(body: bytes) -> None:
-    """orjson keeps the last of repeated keys silently; which one a sender meant is
-    anyone's guess, so refuse them. The hook builds nothing, so memory stays flat."""
-
-    def check(pairs: list[tuple[str, Any]]) -> None:
-        keys = [key for key, _ in pairs]
-        if len(set(keys)) != len(keys):
-            repeated = next(key for i, key in enumerate(keys) if key in keys[:i])
-            raise BadRequest(f"body is not valid JSON: an object repeats the key {repeated!r}")
-
-    json.loads(body, object_pairs_hook=check)
+    return loads_strict(body)
 
 
 def parse_rows(body: bytes) -> list[Any]:
