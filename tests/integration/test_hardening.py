@@ -154,3 +154,23 @@ async def test_deep_nesting_is_a_400_on_every_json_route(api: Api) -> None:
                     assert answer.status == 400, (method, path, depth, reply)
                     assert "not valid JSON" in reply["error"], reply
     assert (await location(api.http, path_of(record["url"])))[1] == "https://example.com/target"
+
+
+async def test_single_generate_needs_no_uid_and_echoes_one_given(api: Api) -> None:
+    """Issue 16: uid is optional on POST /api/qr/generate, echoed when given."""
+    status, entry = await generate(api, DYNAMIC)
+    assert status == 200 and "uid" not in entry and entry["url"], entry
+    assert (await location(api.http, path_of(entry["url"])))[1] == "https://example.com/target"
+    async with api.http.get(f"/api/qr/{entry['id']}", headers=api.tenant.headers) as answer:
+        assert answer.status == 200 and (await answer.json())["uid"] is None
+    async with api.http.post(GENERATE, json={"data": "https://example.com/s"},
+                             headers=api.tenant.headers) as answer:
+        assert answer.status == 200
+        assert (await answer.json()).startswith("data:image/png;base64,")
+    status, failed = await generate(api, {"data": "not a url"})
+    assert status == 400 and "uid" not in failed and "Invalid URL" in failed["message"]
+    for uid in ("given", 7):
+        status, entry = await generate(api, {**DYNAMIC, "uid": uid})
+        assert status == 200 and entry["uid"] == uid
+    status, entry = await generate(api, {**DYNAMIC, "uid": True})
+    assert status == 400 and "uid must be a string or an integer" in entry["message"]
