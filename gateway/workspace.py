@@ -8,11 +8,11 @@ from aiohttp import BodyPartReader, web
 
 from gateway.auth import caller
 from gateway.body import UnsupportedMediaType, read_capped
-from gateway.csvrows import decode_csv, parse_csv
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
 from gateway.submit import accept_batch
+from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest, PayloadTooLarge
 
 STATIC_DIR = Path(__file__).with_name("static")
