@@ -17,8 +17,13 @@ class UnsupportedMediaType(ClientError):
 
 
 async def read_capped(request: web.Request, max_bytes: int) -> bytes:
+    """The whole (small) body as bytes; see read_body."""
+    return bytes(await read_body(request, max_bytes))
+
+
+async def read_body(request: web.Request, max_bytes: int) -> bytearray:
     """The whole body, refused with 413 as soon as it passes `max_bytes` (before reading
-    anything when Content-Length already says so)."""
+    anything when Content-Length already says so). Not copied once read."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
     body = bytearray()
@@ -26,7 +31,7 @@ async def read_capped(request: web.Request, max_bytes: int) -> bytes:
         body += piece
         if len(body) > max_bytes:
             raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
-    return bytes(body)
+    return body
 
 
 def require_json_type(request: web.Request) -> None:
@@ -44,18 +49,3 @@ def parse_json(body: bytes) -> Any:
     if not body.strip():
         raise BadRequest("body is empty")
     return loads_strict(body)
-
-
-def parse_rows(body: bytes) -> list[Any]:
-    """A non-empty JSON array of rows."""
-    rows = parse_json(body)
-    if not isinstance(rows, list):
-        raise BadRequest(f"body must be a JSON array of rows, not {_json_kind(rows)}")
-    if not rows:
-        raise BadRequest("body is an empty array; send at least one row")
-    return rows
-
-
-def _json_kind(value: Any) -> str:
-    names = {dict: "an object", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(value), "a number")

@@ -20,7 +20,8 @@ import orjson
 from shared.errors import BadRequest
 
 MAX_DEPTH = 254
-QUOTE_SPACE = (b'" ', b'"\t', b'"\n', b'"\r')
+WHITESPACE = (b" ", b"\t", b"\n", b"\r")
+QUOTE_SPACE = tuple(b'"' + space for space in WHITESPACE)
 Text = bytes | bytearray
 
 
@@ -42,7 +43,8 @@ def check_value(data: Text, value: Any) -> bytes:
     except orjson.JSONEncodeError as exc:
         raise BadRequest(f"body is not valid JSON: nested deeper than {MAX_DEPTH} "
                          "levels") from exc
-    plain = b"\\" not in data and not any(pair in data for pair in QUOTE_SPACE)
+    plain = b"\\" not in data and not (any(space in data for space in WHITESPACE)
+                                        and any(pair in data for pair in QUOTE_SPACE))
     if not plain or data.count(b'":') != compact.count(b'":'):
         json.loads(data, object_pairs_hook=_unique_pairs)
     return compact

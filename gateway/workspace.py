@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from aiohttp import BodyPartReader, web
 
 from gateway.auth import caller
@@ -11,7 +12,7 @@ from gateway.body import UnsupportedMediaType, read_capped
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
-from gateway.submit import accept_batch
+from gateway.submit import accept_batch, parse_batch
 from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest, PayloadTooLarge
 
@@ -43,12 +44,13 @@ async def submit_csv(request: web.Request) -> web.Response:
                     settings.workspace_calls_per_minute)
     body, charset = await read_upload(request, mime, settings.workspace_max_bytes)
     rows = parse_csv(decode_csv(body, charset), settings.workspace_max_rows)
+    batch = await parse_batch(orjson.dumps(rows), settings)
 
     async def accept() -> str:
         bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
-                                     sub, rows)
+                                     sub, batch)
         request.app[METRICS].submissions.labels("workspace-bulk-generate").inc()
-        request.app[METRICS].rows_accepted.inc(len(rows))
+        request.app[METRICS].rows_accepted.inc(batch.count)
         return bulk_id
 
     return web.json_response(await submit_once(db, sub.client_id, key, body, accept))

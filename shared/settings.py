@@ -49,7 +49,6 @@ class Settings(BaseSettings):
     queue_prefix: str = "bulkqr"
 
     max_body_bytes: int = Field(default=25 * MIB, ge=1)
-    max_batch_rows: int = Field(default=250_000, ge=1, description="larger batches: 413")
     # 1,000 rows (about 0.3 s of rendering) a chunk: large enough that a 25 MB batch is a
     # few hundred objects and messages, small enough that N workers share a 10k batch.
     chunk_rows: int = Field(default=1000, ge=1, le=10_000)
