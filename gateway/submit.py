@@ -28,20 +28,27 @@ STORE_CONCURRENCY = 32
 
 @dataclass(frozen=True)
 class Batch:
-    """A parsed batch: its chunk pieces, row count, whether any row is dynamic, and the
-    sorted indexes of rows whose uid an earlier row gave (they fail from that occurrence)."""
+    """A parsed batch: its chunks (each a run of neighbouring pieces), row count, whether
+    any row is dynamic, and the sorted indexes of rows whose uid an earlier row gave
+    (they fail from that occurrence)."""
 
-    pieces: list[Piece]
+    chunks: list[list[Piece]]
     count: int
     dynamic: bool
     repeats: npt.NDArray[np.int64]
 
+    def sizes(self) -> list[int]:
+        return [sum(piece.rows for piece in chunk) for chunk in self.chunks]
+
     def chunk_body(self, number: int) -> bytes:
-        """Chunk `number` as stored: `{"first": i, "dups": [...], "rows": [...]}`."""
-        piece = self.pieces[number]
-        low, high = np.searchsorted(self.repeats, [piece.first, piece.first + piece.rows])
+        """Chunk `number` as stored: `{"first": i, "dups": [...], "rows": [...]}` (built
+        only now, so the stored texts never exist twice)."""
+        chunk = self.chunks[number]
+        first, end = chunk[0].first, chunk[-1].first + chunk[-1].rows
+        low, high = np.searchsorted(self.repeats, [first, end])
         dups = orjson.dumps(self.repeats[low:high], option=orjson.OPT_SERIALIZE_NUMPY)
-        return b'{"first":%d,"dups":%s,"rows":%s}' % (piece.first, dups, piece.text)
+        rows = b",".join(piece.text[1:-1] for piece in chunk)
+        return b'{"first":%d,"dups":%s,"rows":[%s]}' % (first, dups, rows)
 
 
 async def parse_batch(body: bytes | bytearray, settings: Settings) -> Batch:
@@ -50,7 +57,24 @@ async def parse_batch(body: bytes | bytearray, settings: Settings) -> Batch:
     uids = UidIndex(len(body) // 2 + 1)  # a row takes at least two bytes: `0,`
     split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids)
     repeats = await asyncio.to_thread(uids.repeated_rows)
-    return Batch(split.pieces, split.count, split.dynamic, repeats)
+    chunks = group_pieces(split.pieces, settings.max_chunks_per_batch, settings.chunk_bytes)
+    return Batch(chunks, split.count, split.dynamic, repeats)
+
+
+def group_pieces(pieces: list[Piece], max_chunks: int, max_bytes: int) -> list[list[Piece]]:
+    """Neighbouring pieces grouped into about `max_chunks` chunks (each object stored
+    costs the gateway more than its bytes do), none past `max_bytes` unless one piece is."""
+    per_chunk = -(-len(pieces) // max_chunks)
+    groups: list[list[Piece]] = []
+    size = 0
+    for piece in pieces:
+        if groups and len(groups[-1]) < per_chunk and size + len(piece.text) <= max_bytes:
+            groups[-1].append(piece)
+            size += len(piece.text)
+        else:
+            groups.append([piece])
+            size = len(piece.text)
+    return groups
 
 
 async def accept_batch(settings: Settings, db: Database, store: ObjectStore, broker: Broker,
@@ -64,13 +88,13 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
     if batch.dynamic and await quota_exhausted(db, sub):
         raise TooManyRequests("QR creation limit of your plan reached; nothing was queued")
     bulk_id = new_bulk_id()
-    chunks = len(batch.pieces)
+    chunks = len(batch.chunks)
     try:
         await _store_inputs(store, bulk_id, batch)
         await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, batch.count, chunks,
                                               verify))
         message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=chunks,
-                              sizes=[piece.rows for piece in batch.pieces])
+                              sizes=batch.sizes())
         await amqp.publish(broker.topology.work, amqp.CHUNK_KEY, message.to_bytes(),
                            timeout_s=settings.publish_timeout_s, message_id=message.message_id)
     except BaseException:
@@ -80,9 +104,8 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
 
 
 async def _store_inputs(store: ObjectStore, bulk_id: str, batch: Batch) -> None:
-    """Put every chunk's input, at most STORE_CONCURRENCY at once (each body is built
-    just before its put, so the stored texts never exist twice)."""
-    numbers = iter(range(len(batch.pieces)))
+    """Put every chunk's input, at most STORE_CONCURRENCY at once."""
+    numbers = iter(range(len(batch.chunks)))
 
     async def put_next() -> None:
         for number in numbers:

@@ -81,3 +81,14 @@ class Settings(BaseSettings):
     # waiting at most download_ack_timeout_s after the last write.
     password_threads: int = Field(default=2, ge=1, le=32)
     download_ack_timeout_s: float = Field(default=120.0, gt=0)
+
+    # Admission control (issue 16): request bodies of 1 MiB or more that a gateway holds at
+    # once (past it, new ones get 503 with Retry-After before they are read), and each
+    # subscription's batches in flight and rows a minute unless its own limits say otherwise
+    # (past them: 429 with Retry-After).
+    body_budget_bytes: int = Field(default=128 * MIB, ge=MIB)
+    batches_in_flight: int = Field(default=20, ge=1, le=1000)
+    rows_per_minute: int = Field(default=10_000_000, ge=1)
+    # A batch of more chunks than this has neighbouring chunks joined (each stored object
+    # costs the gateway a few ms of CPU): ~2M tiny rows then make 200 objects, not 2,000.
+    max_chunks_per_batch: int = Field(default=200, ge=1)

@@ -19,11 +19,16 @@ class Subscription:
     name: str
     qr_limit: int
     quota_hint: int = 0
+    # Admission limits of this subscription; None: the gateway's setting applies.
+    batches_in_flight: int | None = None
+    rows_per_minute: int | None = None
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Subscription:
+        limits = doc.get("limits") or {}
         return cls(doc["_id"], doc.get("name", ""), int(doc["qrLimit"]),
-                   int(doc.get("quotaHint", 0)))
+                   int(doc.get("quotaHint", 0)), limits.get("batchesInFlight"),
+                   limits.get("rowsPerMinute"))
 
 
 async def create_subscription(db: Database, name: str = "", qr_limit: int = DEFAULT_QR_LIMIT
@@ -66,6 +71,15 @@ async def get_subscription(db: Database, client_id: str) -> Subscription:
 async def set_disabled(db: Database, client_id: str, disabled: bool = True) -> None:
     result = await db[SUBSCRIPTIONS].update_one({"_id": client_id},
                                                 {"$set": {"disabled": disabled}})
+    if result.matched_count == 0:
+        raise NotFound(f"no subscription {client_id}")
+
+
+async def set_limits(db: Database, client_id: str, *, batches_in_flight: int | None,
+                     rows_per_minute: int | None) -> None:
+    """Set (or, with None, clear back to the gateway's setting) the admission limits."""
+    result = await db[SUBSCRIPTIONS].update_one({"_id": client_id}, {"$set": {"limits": {
+        "batchesInFlight": batches_in_flight, "rowsPerMinute": rows_per_minute}}})
     if result.matched_count == 0:
         raise NotFound(f"no subscription {client_id}")
 

@@ -106,7 +106,7 @@ async def check_big_archive(api: Api, bulk_id: str, rows: list[Any]) -> None:
         assert decode_data_uri(entries[i]) == f"https://example.com/m/{i}"
     minimal = [i for i in range(len(rows) - 2) if i % 40_000]
     assert all(entries[i]["uid"] == i and entries[i]["code"] == 400 for i in minimal)
-    assert entries[minimal[0]]["message"] == "Invalid URL provided for dataType: url"
+    assert entries[minimal[0]]["message"] == "data is required for dataType: url"
     assert entries[-2]["code"] == 400 and entries[-2]["uid"] == "7"
     assert entries[-1]["code"] == 400 and "duplicate uid 7" in entries[-1]["message"]
 

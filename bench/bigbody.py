@@ -1,0 +1,121 @@
+"""`python -m bench.bigbody`: one gateway accepting a 25 MB body of tiny rows, while redirects run.
+
+Measures the gateway's RSS above idle (sampled every 10 ms), the time to answer the POST,
+and the latency of redirects served by the same gateway during the POST (one every 5 ms).
+Needs the local servers; starts its own gateway and no worker (the batch stays queued).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import statistics
+import sys
+import threading
+import time
+from typing import Any
+
+import aiohttp
+import orjson
+import psutil
+
+from bench.e2e import deploy
+from shared.settings import Settings
+from tests.servers import start_local_servers
+
+MB = 1024 * 1024
+REDIRECT_GAP_S = 0.005
+
+
+def tiny_rows_body(max_bytes: int = 25 * MB - 1024) -> tuple[bytes, int]:
+    """`{"uid":N}` rows with distinct uids, as many as fit under `max_bytes`."""
+    pieces, size, n = [], 1, 0
+    while size < max_bytes - 20:
+        piece = b'{"uid":%d}' % n
+        pieces.append(piece)
+        size += len(piece) + 1
+        n += 1
+    return b"[" + b",".join(pieces) + b"]", n
+
+
+class RssPeak(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process, self.peak_bytes, self.done = psutil.Process(pid), 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            self.peak_bytes = max(self.peak_bytes, self.process.memory_info().rss)
+
+
+async def redirects(http: aiohttp.ClientSession, path: str, stop: asyncio.Event
+                    ) -> list[float]:
+    latencies: list[float] = []
+
+    async def one() -> None:
+        started = time.perf_counter()
+        async with http.get(path, allow_redirects=False) as answer:
+            assert answer.status == 302
+        latencies.append(time.perf_counter() - started)
+
+    tasks = []
+    while not stop.is_set():
+        tasks.append(asyncio.create_task(one()))
+        await asyncio.sleep(REDIRECT_GAP_S)
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> dict[str, Any]:
+    async with aiohttp.ClientSession(url) as http:
+        async with http.post("/api/qr/generate", headers=headers, json={
+                "uid": "bench", "qrType": "dynamic", "data": "https://example.com/"}) as made:
+            path = "/r/" + (await made.json())["url"].rsplit("/r/", 1)[1]
+        for _ in range(50):  # warm the link cache and the connection pool
+            async with http.get(path, allow_redirects=False):
+                pass
+        await asyncio.sleep(1)
+        idle_bytes = psutil.Process(pid).memory_info().rss
+        peak, stop = RssPeak(pid), asyncio.Event()
+        peak.start()
+        load = asyncio.create_task(redirects(http, path, stop))
+        started = time.perf_counter()
+        async with http.post("/api/qr/bulk-generate", data=io.BytesIO(body), headers={
+                **headers, "Content-Type": "application/json"}) as answer:
+            reply = await answer.text()
+        answer_s = time.perf_counter() - started
+        stop.set()
+        latencies = sorted(await load)
+        peak.done.set()
+        peak.join()
+        await asyncio.sleep(3)
+        after_bytes = psutil.Process(pid).memory_info().rss
+    return {"status": answer.status, "reply": reply[:80], "answer_s": round(answer_s, 3),
+            "idle_rss_mb": round(idle_bytes / MB, 1),
+            "peak_rss_above_idle_mb": round((peak.peak_bytes - idle_bytes) / MB, 1),
+            "rss_3s_after_above_idle_mb": round((after_bytes - idle_bytes) / MB, 1),
+            "redirects": len(latencies),
+            "redirect_p50_ms": round(statistics.median(latencies) * 1000, 1),
+            "redirect_p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
+            "redirect_max_ms": round(latencies[-1] * 1000, 1)}
+
+
+async def main() -> None:
+    start_local_servers()
+    deployment = await deploy(Settings(), 0)
+    try:
+        body, rows = tiny_rows_body()
+        duplicates = b"[" + b",".join([b'{"uid":1}'] * ((25 * MB - 1024) // 10)) + b"]"
+        for name, text, count in (("distinct uids", body, rows),
+                                  ("one uid repeated", duplicates, duplicates.count(b"{"))):
+            figures = await measure(deployment.url, deployment.headers, deployment.gateway.pid,
+                                    text)
+            figures |= {"body": name, "rows": count, "body_mb": round(len(text) / MB, 2)}
+            sys.stdout.write(orjson.dumps(figures).decode() + "\n")
+            sys.stdout.flush()
+    finally:
+        deployment.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
