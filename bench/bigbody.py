@@ -1,7 +1,8 @@
 """`python -m bench.bigbody`: one gateway accepting a 25 MB body of tiny rows, while redirects run.
 
 Measures the gateway's RSS above idle (sampled every 10 ms), the time to answer the POST,
-and the latency of redirects served by the same gateway during the POST (one every 5 ms).
+and the latency of redirects served by the same gateway during the POST (one every 5 ms,
+sent from another process).
 Needs the local servers; starts its own gateway and no worker (the batch stays queued).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import multiprocessing
 import statistics
 import sys
 import threading
@@ -48,22 +50,27 @@ class RssPeak(threading.Thread):
             self.peak_bytes = max(self.peak_bytes, self.process.memory_info().rss)
 
 
-async def redirects(http: aiohttp.ClientSession, path: str, stop: asyncio.Event
-                    ) -> list[float]:
-    latencies: list[float] = []
+async def redirects(url: str, path: str, stop: Any) -> list[tuple[float, float]]:
+    """(start, seconds) of one redirect every REDIRECT_GAP_S until `stop` is set."""
+    latencies: list[tuple[float, float]] = []
+    async with aiohttp.ClientSession(url) as http:
+        async def one() -> None:
+            started = time.time()
+            async with http.get(path, allow_redirects=False) as answer:
+                assert answer.status == 302
+            latencies.append((started, time.time() - started))
 
-    async def one() -> None:
-        started = time.perf_counter()
-        async with http.get(path, allow_redirects=False) as answer:
-            assert answer.status == 302
-        latencies.append(time.perf_counter() - started)
-
-    tasks = []
-    while not stop.is_set():
-        tasks.append(asyncio.create_task(one()))
-        await asyncio.sleep(REDIRECT_GAP_S)
-    await asyncio.gather(*tasks)
+        tasks = []
+        while not stop.is_set():
+            tasks.append(asyncio.create_task(one()))
+            await asyncio.sleep(REDIRECT_GAP_S)
+        await asyncio.gather(*tasks)
     return latencies
+
+
+def redirect_process(url: str, path: str, stop: Any, out: Any) -> None:
+    """The redirect load, in its own process so the POST's client cannot slow it."""
+    out.send(asyncio.run(redirects(url, path, stop)))
 
 
 async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> dict[str, Any]:
@@ -76,16 +83,21 @@ async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> d
                 pass
         await asyncio.sleep(1)
         idle_bytes = psutil.Process(pid).memory_info().rss
-        peak, stop = RssPeak(pid), asyncio.Event()
+        peak, stop = RssPeak(pid), multiprocessing.Event()
         peak.start()
-        load = asyncio.create_task(redirects(http, path, stop))
-        started = time.perf_counter()
+        receive, send = multiprocessing.Pipe(duplex=False)
+        load = multiprocessing.Process(target=redirect_process, args=(url, path, stop, send))
+        load.start()
+        await asyncio.sleep(1)
+        started, wall_started = time.perf_counter(), time.time()
         async with http.post("/api/qr/bulk-generate", data=io.BytesIO(body), headers={
                 **headers, "Content-Type": "application/json"}) as answer:
             reply = await answer.text()
         answer_s = time.perf_counter() - started
         stop.set()
-        latencies = sorted(await load)
+        timed = await asyncio.to_thread(receive.recv)
+        load.join()
+        latencies = sorted(s for t, s in timed if wall_started <= t <= wall_started + answer_s)
         peak.done.set()
         peak.join()
         await asyncio.sleep(3)

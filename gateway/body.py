@@ -26,6 +26,15 @@ async def read_body(request: web.Request, max_bytes: int) -> bytearray:
     anything when Content-Length already says so). Not copied once read."""
     if request.content_length is not None and request.content_length > max_bytes:
         raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
+    length = request.content_length
+    if length is not None:  # filled in place: a growing buffer would be copied as it grows
+        body = bytearray(length)
+        view, size = memoryview(body), 0
+        async for piece in request.content.iter_chunked(256 * 1024):
+            view[size:size + len(piece)] = piece
+            size += len(piece)
+        view.release()
+        return body
     body = bytearray()
     async for piece in request.content.iter_chunked(256 * 1024):
         body += piece

@@ -39,7 +39,9 @@ def check_value(data: Text, value: Any) -> bytes:
     """`value` (parsed from `data`) written compactly; BadRequest if it nests past
     MAX_DEPTH levels or if some object of `data` repeats a key."""
     try:
-        compact = orjson.dumps(value)
+        # orjson's output keeps its whole growth buffer (~250 KB for any slice): copy it
+        # out at its length, as it is kept until the batch is stored.
+        compact = memoryview(orjson.dumps(value)).tobytes()
     except orjson.JSONEncodeError as exc:
         raise BadRequest(f"body is not valid JSON: nested deeper than {MAX_DEPTH} "
                          "levels") from exc

@@ -23,7 +23,7 @@ from shared.schemas import WorkMessage, input_key
 from shared.settings import Settings
 from shared.subscriptions import Subscription
 
-STORE_CONCURRENCY = 32
+STORE_CONCURRENCY = 2  # each put costs the loop ~5-10 ms of CPU: few at once keep it responsive
 
 
 @dataclass(frozen=True)
