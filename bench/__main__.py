@@ -19,7 +19,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import render_limit
+from bench import bigbody, render_limit
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -115,6 +115,7 @@ async def main() -> None:
           f" project+verify {render.project_verified_us:.0f} µs per QR", flush=True)
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
+    results["big_body"] = await bigbody.measure_all(base)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

@@ -112,9 +112,10 @@ async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> d
             "redirect_max_ms": round(latencies[-1] * 1000, 1)}
 
 
-async def main() -> None:
-    start_local_servers()
-    deployment = await deploy(Settings(), 0)
+async def measure_all(base: Settings) -> list[dict[str, Any]]:
+    """Both bodies (distinct uids; one uid repeated) on a fresh gateway, one line each."""
+    deployment = await deploy(base, 0)
+    results = []
     try:
         body, rows = tiny_rows_body()
         duplicates = b"[" + b",".join([b'{"uid":1}'] * ((25 * MB - 1024) // 10)) + b"]"
@@ -125,8 +126,15 @@ async def main() -> None:
             figures |= {"body": name, "rows": count, "body_mb": round(len(text) / MB, 2)}
             sys.stdout.write(orjson.dumps(figures).decode() + "\n")
             sys.stdout.flush()
+            results.append(figures)
     finally:
         deployment.stop()
+    return results
+
+
+async def main() -> None:
+    start_local_servers()
+    await measure_all(Settings())
 
 
 if __name__ == "__main__":
