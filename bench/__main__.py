@@ -20,7 +20,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import fairness, render_limit
+from bench import bigbody, fairness, render_limit
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -136,6 +136,7 @@ async def main() -> None:
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
     results["fairness"] = await measure_fairness(base, args.quick)
+    results["big_body"] = await bigbody.measure_all(base)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
+from gateway.admission import BODY_BUDGET, BodyBudget
 from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
@@ -22,6 +23,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = GatewayMetrics()
     app[redirect.LINK_CACHE] = LinkCache()
     app[redirect.GUESSES] = {}
+    app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes)
     app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),

@@ -18,7 +18,8 @@ RENDERER = InlineRenderer()
 
 
 async def generate(request: web.Request) -> web.Response:
-    """The same entry a one-row bulk would hold; a failed row answers with its code."""
+    """The same entry a one-row bulk would hold (uid optional); a failed row answers with its
+    code."""
     sub = await caller(request)
     require_json_type(request)
     row = parse_json(await read_capped(request, MAX_ROW_BYTES))
@@ -28,5 +29,7 @@ async def generate(request: web.Request) -> web.Response:
                        new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True)
     outcome = await process_rows(ctx, [RowInput(0, row)], RENDERER)
     entry = outcome.entries[0]
+    if isinstance(entry, dict) and row.get("uid") is None:
+        entry.pop("uid", None)  # uid is optional here, and echoed only when given
     status = entry["code"] if isinstance(entry, dict) and entry.get("status") == "failed" else 200
     return web.json_response(entry, status=status)

@@ -34,7 +34,8 @@ VERIFY = {"name": "verify", "in": "query", "required": False,
           "description": "scan every image back before delivering it"}
 AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
                "403": error("Subscription disabled or key revoked")}
-ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches.",
+ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches "
+       "(a row without one fails) and optional in single generation (echoed when given).",
        "properties": {
            "uid": {"type": ["string", "integer"]},
            "qrType": {"enum": ["static", "dynamic"]},
@@ -63,6 +64,12 @@ FAILED_ROW = {"type": "object", "required": ["uid", "status", "message", "code"]
               "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}}}
 ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
                    {"type": "object", "required": ["id", "uid", "url", "QRs"]}, FAILED_ROW]}
+SINGLE_FAILED = {"type": "object", "required": ["status", "message", "code"],
+                 "properties": FAILED_ROW["properties"]}
+SINGLE_ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
+                          {"type": "object", "required": ["id", "url", "QRs"],
+                           "description": "dynamic success; uid only when the row gave one"},
+                          SINGLE_FAILED]}
 RECORD = {"type": "object", "required": ["id", "url", "destination", "scans"],
           "properties": {"id": {"type": "string"}, "url": {"type": "string"},
                          "destination": {"type": "string"},
@@ -129,11 +136,11 @@ def _qr_paths() -> dict[str, Any]:
             "summary": "Render one row now", "security": AUTH,
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": ROW}}},
-            "responses": {"200": json_body(ENTRY),
-                          "400": json_body({"oneOf": [FAILED_ROW, ref("Error")]},
+            "responses": {"200": json_body(SINGLE_ENTRY),
+                          "400": json_body({"oneOf": [SINGLE_FAILED, ref("Error")]},
                                            "The row failed, or the body is not one row"),
                           "415": error("Not JSON"),
-                          "429": json_body(FAILED_ROW, "Quota used up"), **AUTH_ERRORS}}},
+                          "429": json_body(SINGLE_FAILED, "Quota used up"), **AUTH_ERRORS}}},
         "/api/qr/{qrId}": {
             "get": {"summary": "A dynamic QR with its scan counts", "security": AUTH,
                     "parameters": [QR_ID],

@@ -90,7 +90,8 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
     planned: list[_Rendered] = []
     for row in rows:
         try:
-            plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate)
+            plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate,
+                            uid_required=not ctx.single)
             if isinstance(plan, RowFailure):
                 results[row.index] = plan
                 continue

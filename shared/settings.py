@@ -49,7 +49,6 @@ class Settings(BaseSettings):
     queue_prefix: str = "bulkqr"
 
     max_body_bytes: int = Field(default=25 * MIB, ge=1)
-    max_batch_rows: int = Field(default=250_000, ge=1, description="larger batches: 413")
     # 1,000 rows (about 0.3 s of rendering) a chunk: large enough that a 25 MB batch is a
     # few hundred objects and messages, small enough that N workers share a 10k batch.
     chunk_rows: int = Field(default=1000, ge=1, le=10_000)
@@ -100,3 +99,14 @@ class Settings(BaseSettings):
     # Fault tests only (0 in production): pause between claiming window slots and
     # publishing them, so a test can kill a worker right there.
     fault_pause_after_claim_s: float = Field(default=0.0, ge=0)
+
+    # Admission control (issue 16): request bodies of 1 MiB or more that a gateway holds at
+    # once (past it, new ones get 503 with Retry-After before they are read), and each
+    # subscription's batches in flight and rows a minute unless its own limits say otherwise
+    # (past them: 429 with Retry-After).
+    body_budget_bytes: int = Field(default=128 * MIB, ge=MIB)
+    batches_in_flight: int = Field(default=20, ge=1, le=1000)
+    rows_per_minute: int = Field(default=10_000_000, ge=1)
+    # A batch of more chunks than this has neighbouring chunks joined (each stored object
+    # costs the gateway ~10 ms of CPU): ~2M tiny rows then make 100 objects, not 2,000.
+    max_chunks_per_batch: int = Field(default=100, ge=1)
