@@ -22,6 +22,7 @@ from shared.schemas import (
     result_key,
 )
 from shared.status import OrderStatus
+from worker import webhooks
 from worker.delivery import CURRENT
 from worker.deps import Deps
 
@@ -57,6 +58,7 @@ async def assemble(deps: Deps, order: Doc) -> bool:
     await write_archive(deps.store, bulk_id, order["chunks"])
     completed = await transition(deps.db, bulk_id, OrderStatus.PROCESSING,
                                  OrderStatus.COMPLETED, {"failedFeatures": totals})
+    await webhooks.on_completed(deps, bulk_id, completed)
     if completed is None:
         current = await find_order(deps.db, bulk_id)
         if current is not None and current["status"] == OrderStatus.RESULT_DOWNLOADED:

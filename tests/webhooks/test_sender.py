@@ -11,35 +11,14 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from shared.webhooks.sender import MAX_ANSWER_BYTES, send
 from shared.webhooks.signing import new_secret, signed_headers
 from tests.processes import free_port
-
-
-class Receiver:
-    """A loopback HTTP server that records what it was sent and answers as told."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.answer = web.Response(status=204)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests.append((dict(request.headers), await request.read()))
-        return self.answer
-
-    async def start(self) -> web.AppRunner:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.handle)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", self.port).start()
-        return runner
+from tests.webhooks.receiver import Receiver
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    target = Receiver()
-    runner = await target.start()
+    target = await Receiver().start()
     yield target
-    await runner.cleanup()
+    await target.stop()
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/", "http://169.254.169.254/",
@@ -54,15 +33,14 @@ async def test_private_targets_are_refused_without_the_setting(receiver: Receive
 
 
 async def test_a_redirect_to_a_private_address_is_not_followed(receiver: Receiver) -> None:
-    inner = Receiver()
-    runner = await inner.start()
+    inner = await Receiver().start()
     try:
         receiver.answer = web.Response(status=302, headers={
             "Location": f"http://127.0.0.1:{inner.port}/metadata"})
         outcome = await send(f"http://127.0.0.1:{receiver.port}/", {}, b"{}",
                              allow_private=True)
     finally:
-        await runner.cleanup()
+        await inner.stop()
     assert not outcome.ok and outcome.status == 302
     assert outcome.error is not None and "not followed" in outcome.error
     assert len(receiver.requests) == 1 and inner.requests == []
