@@ -42,10 +42,10 @@ async def wh_http(wh_stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(wh_stack.url) as session:
         yield session
     await delete_topology(wh_stack.settings)
-    await _delete_webhook_queues(wh_stack.settings)
+    await delete_webhook_queues(wh_stack.settings)
 
 
-async def _delete_webhook_queues(settings: Settings) -> None:
+async def delete_webhook_queues(settings: Settings) -> None:
     prefix = settings.queue_prefix
     names = [webhooks_queue(prefix)] + [delay_queue(prefix, d)
                                         for d in settings.webhook_retry_delays_s]

@@ -14,14 +14,15 @@ from tests.processes import free_port
 
 
 class Receiver:
-    """Answers each request with the next scripted action ("500", "slow", or a status),
-    then 204 once the script is used up."""
+    """Answers each request with the next scripted action (a status; "slow": 204 after the
+    sender's timeout; "hang": 204 after 4 s), then 204 once the script is used up."""
 
     def __init__(self, script: list[str] | None = None) -> None:
         self.port = free_port()
         self.script = list(script or [])
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.answer: web.Response | None = None
+        self.hanging = asyncio.Event()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -31,8 +32,9 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append((dict(request.headers), await request.read()))
         action = self.script.pop(0) if self.script else "204"
-        if action == "slow":
-            await asyncio.sleep(6.5)  # past the sender's 5 s timeout
+        if action in ("slow", "hang"):
+            self.hanging.set()
+            await asyncio.sleep(6.5 if action == "slow" else 4.0)  # past / within 5 s
             action = "204"
         if self.answer is not None:
             return self.answer
