@@ -6,6 +6,8 @@ import secrets
 import time
 from typing import Any
 
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
 from shared.errors import BadRequest, NotFound
 from shared.mongo import Database, Doc
 from shared.settings import Settings
@@ -51,11 +53,14 @@ async def create_endpoint(db: Database, settings: Settings, client_id: str, url:
     if await collection.count_documents({}) >= MAX_ENDPOINTS:
         raise BadRequest(f"a subscription has at most {MAX_ENDPOINTS} webhooks")
     secret = new_secret()
-    doc = {"_id": "wh_" + secrets.token_hex(12), "url": checked_url, "events": checked_events,
+    endpoint_id = "wh_" + secrets.token_hex(12)
+    doc = {"_id": endpoint_id, "url": checked_url, "events": checked_events,
            "sealedSecret": seal(settings.webhook_seal_key.get_secret_value(), secret),
            "createdAt": now_ms(), "disabled": False, "disabledReason": None,
            "failingSince": None}
     await collection.insert_one(doc)
+    await db[log_collection(endpoint_id)].create_indexes(  # for MongoDB; FerretDB scans
+        [IndexModel([("kind", ASCENDING), ("at", DESCENDING)], name="attempts")])
     return {**public_view(doc), "secret": secret}
 
 
