@@ -13,6 +13,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
 from gateway.scans import scans_ctx
+from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
 from shared.settings import Settings
 
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/readyz", health.readyz),
         web.get("/metrics", health.metrics),
         web.get("/openapi.json", openapi.serve),
+        *WEBHOOK_ROUTES,
     ])
     return app
 

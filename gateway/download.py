@@ -17,6 +17,7 @@ from aiohttp import web
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
 from gateway.sendack import wait_acknowledged
+from gateway.webhooks import on_downloaded
 from shared.errors import Gone
 from shared.mongo import CLAIMS, Database, insert_unique
 from shared.orders import get_owned_order, transition
@@ -60,6 +61,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         return response
     await transition(db, bulk_id, OrderStatus.COMPLETED, OrderStatus.RESULT_DOWNLOADED)
     await store.delete(key)
+    await on_downloaded(request.app, bulk_id)
     return response
 
 

@@ -195,7 +195,7 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "bulkqr", "version": "1.0.0",
                  "description": "Bulk and single QR code generation with dynamic short links."},
-        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths()},
+        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_webhook_paths()},
         "components": {
             "securitySchemes": {
                 "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
@@ -209,3 +209,64 @@ def document() -> dict[str, Any]:
 
 async def serve(request: web.Request) -> web.Response:
     return web.json_response(document())
+
+
+WEBHOOK_ID = {"name": "webhookId", "in": "path", "required": True, "schema": {"type": "string"}}
+DELIVERY_ID = {"name": "deliveryId", "in": "path", "required": True,
+               "schema": {"type": "string"}, "description": "a delivery's webhook-id"}
+EVENTS = {"type": "array", "minItems": 1, "uniqueItems": True,
+          "items": {"enum": ["bulk.completed", "bulk.downloaded"]}}
+WEBHOOK: Schema = {"type": "object", "required": ["id", "url", "events", "createdAt", "disabled"],
+           "properties": {"id": {"type": "string"}, "url": {"type": "string"},
+                          "events": EVENTS, "createdAt": {"type": "integer"},
+                          "disabled": {"type": "boolean"},
+                          "disabledReason": {"type": ["string", "null"]},
+                          "failingSince": {"type": ["integer", "null"]}}}
+ATTEMPT = {"type": "object", "required": ["id", "deliveryId", "event", "attempt", "at", "ok"],
+           "properties": {"id": {"type": "string"}, "deliveryId": {"type": "string"},
+                          "event": {"type": "string"}, "attempt": {"type": "integer"},
+                          "manual": {"type": "boolean"}, "at": {"type": "integer"},
+                          "ok": {"type": "boolean"}, "status": {"type": ["integer", "null"]},
+                          "error": {"type": ["string", "null"]},
+                          "latencyMs": {"type": "number"}, "answer": {"type": "string"},
+                          "note": {"type": ["string", "null"]}}}
+NO_WEBHOOK = error("No such webhook for this caller")
+
+
+def _webhook_paths() -> dict[str, Any]:
+    items = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array"}}}
+    created = {**WEBHOOK, "required": [*WEBHOOK["required"], "secret"], "properties": {
+        **WEBHOOK["properties"], "secret": {"type": "string", "pattern": "^whsec_"}}}
+    register = {"type": "object", "required": ["url", "events"], "properties": {
+        "url": {"type": "string", "maxLength": 2048}, "events": EVENTS}}
+    limit = {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+    return {
+        "/api/webhooks": {
+            "post": {"summary": "Register a webhook endpoint (the secret is shown once)",
+                     "security": AUTH, "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": register}}},
+                     "responses": {"201": json_body(created, "Registered"),
+                                   "400": error("Bad url or events"), **AUTH_ERRORS}},
+            "get": {"summary": "The caller's webhook endpoints", "security": AUTH,
+                    "responses": {"200": json_body({**items, "properties": {"items": {
+                        "type": "array", "items": WEBHOOK}}}), **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}": {
+            "delete": {"summary": "Remove a webhook endpoint and its delivery log",
+                       "security": AUTH, "parameters": [WEBHOOK_ID],
+                       "responses": {"204": {"description": "Removed"}, "404": NO_WEBHOOK,
+                                     **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}/deliveries": {
+            "get": {"summary": "Every delivery attempt, newest first", "security": AUTH,
+                    "parameters": [WEBHOOK_ID, limit],
+                    "responses": {"200": json_body({**items, "properties": {"items": {
+                        "type": "array", "items": ATTEMPT}}}),
+                        "400": error("Bad limit"), "404": NO_WEBHOOK, **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}/deliveries/{deliveryId}/retry": {
+            "post": {"summary": "Send a logged delivery again, with its webhook-id",
+                     "security": AUTH, "parameters": [WEBHOOK_ID, DELIVERY_ID],
+                     "responses": {"202": json_body({"type": "object", "properties": {
+                         "deliveryId": {"type": "string"}, "queued": {"type": "boolean"}}},
+                         "Queued"), "404": error("No such webhook or delivery"),
+                         **AUTH_ERRORS}}},
+    }

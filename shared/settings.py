@@ -110,3 +110,13 @@ class Settings(BaseSettings):
     # A batch of more chunks than this has neighbouring chunks joined (each stored object
     # costs the gateway ~10 ms of CPU): ~2M tiny rows then make 100 objects, not 2,000.
     max_chunks_per_batch: int = Field(default=100, ge=1)
+    # Webhooks (issue 21): private, loopback and link-local targets (and plain http) are
+    # refused unless webhook_allow_private (local runs, tests); a failed delivery waits in
+    # the delay queue of each of webhook_retry_delays_s in turn (about 24 h in all); an
+    # endpoint failing for webhook_disable_after_s is disabled; endpoint secrets are sealed
+    # at rest with webhook_seal_key (set a real secret in production).
+    webhook_allow_private: bool = False
+    webhook_retry_delays_s: list[float] = Field(
+        default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 18000.0, 28800.0, 28800.0])
+    webhook_disable_after_s: float = Field(default=3 * 86400.0, gt=0)
+    webhook_seal_key: SecretStr = SecretStr("bulkqr-local-webhook-seal-key")

@@ -17,6 +17,7 @@ from shared.progress import forget_running
 from shared.s3 import ObjectStore
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
+from worker import webhooks
 from worker.delivery import Delivery
 from worker.deps import Deps
 
@@ -52,6 +53,7 @@ async def assemble(deps: Deps, order: Order) -> bool:
     await write_archive(deps.store, bulk_id, order.chunks)
     completed = await transition(deps.db, bulk_id, OrderStatus.PROCESSING,
                                  OrderStatus.COMPLETED, {"failedFeatures": totals})
+    await webhooks.on_completed(deps, bulk_id, completed)
     if completed is None:
         current = await find_order(deps.db, bulk_id)
         if current is not None and current.is_downloaded:

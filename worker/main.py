@@ -14,6 +14,7 @@ from shared.mongo import ensure_indexes, open_client
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
+from worker import webhooks
 from worker.chunk import handle_chunk
 from worker.consume import InFlight, consumer
 from worker.deadletter import handle_dead
@@ -68,6 +69,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 lambda m, d: handle_dead(deps, m, d), metrics, "dead", in_flight,
                 settings.transient_retry_s))),
             (topology.scans, await topology.scans.consume(scan_consumer(db))),
+            await webhooks.consume(deps, in_flight),
         ]
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
