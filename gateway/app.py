@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
+from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/readyz", health.readyz),
         web.get("/metrics", health.metrics),
         web.get("/openapi.json", openapi.serve),
+        *ASSET_ROUTES,
     ])
     return app
 

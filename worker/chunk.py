@@ -13,6 +13,7 @@ from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment, input_key, part_key
 from shared.status import OrderStatus
 from shared.subscriptions import get_subscription
+from worker.assets import cached_lookup
 from worker.delivery import CURRENT
 from worker.deps import Deps
 from worker.finish import cleanup, finish_if_last
@@ -61,6 +62,7 @@ async def render_chunk(deps: Deps, message: WorkMessage, order: Doc, redelivered
         deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
         message.bulk_id, message.chunk, now_ms(), redelivered,
         verify=bool(order.get("verify")),
+        assets=cached_lookup(deps.db, deps.store, order["subscription"]),
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
     await deps.store.put(part_key(message.bulk_id, message.chunk),
