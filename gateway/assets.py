@@ -70,7 +70,7 @@ async def list_all(request: web.Request) -> web.Response:
 
 async def get_one(request: web.Request) -> web.Response:
     sub = await caller(request)
-    doc = await find_asset(request.app[DB], sub.client_id, request.match_info["asset_id"])
+    doc = await find_asset(request.app[DB], sub.client_id, request.match_info["assetId"])
     if doc is None:
         raise NotFound("no such asset")
     return web.json_response(public(doc))
@@ -79,7 +79,7 @@ async def get_one(request: web.Request) -> web.Response:
 async def delete_one(request: web.Request) -> web.Response:
     sub = await caller(request)
     if not await delete_asset(request.app[DB], request.app[STORE], sub.client_id,
-                              request.match_info["asset_id"]):
+                              request.match_info["assetId"]):
         raise NotFound("no such asset")
     return web.Response(status=204)
 
@@ -94,5 +94,5 @@ def asset_lookup(request: web.Request, sub: Subscription) -> Lookup:
 
 ROUTES = [
     web.post("/api/assets", upload), web.get("/api/assets", list_all),
-    web.get("/api/assets/{asset_id}", get_one), web.delete("/api/assets/{asset_id}", delete_one),
+    web.get("/api/assets/{assetId}", get_one), web.delete("/api/assets/{assetId}", delete_one),
 ]
