@@ -38,6 +38,8 @@ class Layout:
     frame_radius: float
     text_box: Box | None
     cleared: int  # modules under the logo and its padding: lost to the reader
+    dark: Matrix  # the data modules drawn (eyes and logo hole removed)
+    origin: tuple[float, float]  # where module (0, 0) sits
 
 
 def layout(matrix: Matrix, margin: int, brand: Brand) -> Layout:
@@ -63,7 +65,7 @@ def layout(matrix: Matrix, margin: int, brand: Brand) -> Layout:
         logo=logo, frame=_frame_box(style, side, border, strip),
         frame_radius=2.0 if style == "rounded" else 0.0,
         text_box=(border, side + 2 * border, side, strip - border) if style else None,
-        cleared=cleared,
+        cleared=cleared, dark=dark, origin=(ox, oy),
     )
 
 
@@ -97,6 +99,18 @@ def _modules(dark: Matrix, shape: str, ox: float, oy: float) -> list[Shape]:
                     "classy": (0.5, 0.0, 0.5, 0.0)}[shape]
     return [(x + ox, y + oy, 1.0, 1.0, radii)
             for y, x in zip(ys.tolist(), xs.tolist(), strict=True)]
+
+
+def module_shape(shape: str, before: bool, after: bool) -> Shape:
+    """One module's shape in a unit cell; bars join the neighbours before and after (above
+    and below for vertical, left and right for horizontal)."""
+    if shape not in ("vertical", "horizontal"):
+        return _modules(np.ones((1, 1), np.bool_), shape, 0.0, 0.0)[0]
+    start, end = (0.0 if before else 0.05), (1.0 if after else 0.95)
+    r_start, r_end = (0.0 if before else 0.4), (0.0 if after else 0.4)
+    if shape == "vertical":
+        return (0.1, start, 0.8, end - start, (r_start, r_start, r_end, r_end))
+    return (start, 0.1, end - start, 0.8, (r_start, r_end, r_end, r_start))
 
 
 def _bars(rows: Matrix, shape: str, ox: float, oy: float) -> list[Shape]:

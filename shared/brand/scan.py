@@ -51,9 +51,9 @@ def check_logo(shape: Layout, modules: int, level: str) -> None:
 def check_reads_back(pixels: Pixels, payload: str) -> None:
     """Decode the image as drawn (over white where transparent), then at half size."""
     wide = pixels.astype(np.uint16)
-    grey = (wide[..., 0] * 77 + wide[..., 1] * 150 + wide[..., 2] * 29) >> 8
-    alpha = wide[..., 3]
-    grey = (grey * alpha + 255 * (255 - alpha)) // 255
+    grey = (wide[..., 0] * 77 + wide[..., 1] * 150 + wide[..., 2] * 29) >> 8  # luma
+    if not bool((pixels[..., 3] == 255).all()):  # transparent: seen over white
+        grey = (grey * wide[..., 3] + 255 * (255 - wide[..., 3])) // 255
     full = grey.astype(np.uint8)
     h, w = (full.shape[0] // 2) * 2, (full.shape[1] // 2) * 2
     quads = grey[:h, :w].reshape(h // 2, 2, w // 2, 2)
