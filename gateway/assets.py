@@ -49,16 +49,20 @@ async def _multipart_file(request: web.Request) -> bytes:
     too_large = PayloadTooLarge(f"the image is larger than {MAX_ASSET_BYTES} bytes")
     if request.content_length is not None and request.content_length > MAX_ASSET_BYTES + 65536:
         raise too_large
-    reader = await request.multipart()
-    async for part in reader:
-        if not isinstance(part, BodyPartReader) or part.name != "file":
-            continue
-        data = bytearray()
-        while piece := await part.read_chunk(256 * 1024):
-            data += piece
-            if len(data) > MAX_ASSET_BYTES:
-                raise too_large
-        return bytes(data)
+    if "boundary=" not in request.headers.get("Content-Type", ""):
+        raise BadRequest("a multipart Content-Type needs its boundary parameter")
+    try:
+        async for part in await request.multipart():
+            if not isinstance(part, BodyPartReader) or part.name != "file":
+                continue
+            data = bytearray()
+            while piece := await part.read_chunk(256 * 1024):
+                data += piece
+                if len(data) > MAX_ASSET_BYTES:
+                    raise too_large
+            return bytes(data)
+    except (ValueError, AssertionError) as exc:  # aiohttp's word for a malformed body
+        raise BadRequest(f"malformed multipart body: {exc}") from exc
     raise BadRequest("multipart body has no field named file")
 
 

@@ -10,7 +10,7 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
   || die "bulkqr needs Python 3.11 ($PYTHON is $("$PYTHON" --version 2>&1))"
 
 # Branded codes: cairo draws PDF/EPS, DejaVu is the frame's font, pdftoppm checks PDFs in tests.
-if ! { [[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]] && command -v pdftoppm \
+if ! { fc-list 2>/dev/null | grep -q "DejaVu Sans:style=Bold" && command -v pdftoppm \
        >/dev/null && ldconfig -p | grep -q libcairo.so.2; }; then
   sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
