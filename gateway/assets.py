@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from gateway.auth import caller
 from gateway.body import read_capped
@@ -61,7 +62,7 @@ async def _multipart_file(request: web.Request) -> bytes:
                 if len(data) > MAX_ASSET_BYTES:
                     raise too_large
             return bytes(data)
-    except (ValueError, AssertionError) as exc:  # aiohttp's word for a malformed body
+    except (ValueError, AssertionError, HttpProcessingError) as exc:  # a malformed body
         raise BadRequest(f"malformed multipart body: {exc}") from exc
     raise BadRequest("multipart body has no field named file")
 
