@@ -6,6 +6,7 @@ from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
 from gateway.admission import BODY_BUDGET, BodyBudget
+from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
@@ -45,6 +46,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/metrics", health.metrics),
         web.get("/openapi.json", openapi.serve),
         *WEBHOOK_ROUTES,
+        *ASSET_ROUTES,
     ])
     return app
 

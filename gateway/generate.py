@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.assets import asset_lookup
 from gateway.auth import caller
 from gateway.body import parse_json, read_capped, require_json_type
 from gateway.resources import DB, SETTINGS
@@ -26,7 +27,8 @@ async def generate(request: web.Request) -> web.Response:
     if not isinstance(row, dict):
         raise BadRequest("body must be one row: a JSON object")
     ctx = ChunkContext(request.app[DB], request.app[SETTINGS], sub,
-                       new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True)
+                       new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True,
+                       assets=asset_lookup(request, sub))
     outcome = await process_rows(ctx, [RowInput(0, row)], RENDERER)
     entry = outcome.entries[0]
     if isinstance(entry, dict) and row.get("uid") is None:

@@ -195,7 +195,8 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "bulkqr", "version": "1.0.0",
                  "description": "Bulk and single QR code generation with dynamic short links."},
-        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_webhook_paths()},
+        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_webhook_paths(),
+                  **_asset_paths()},
         "components": {
             "securitySchemes": {
                 "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
@@ -269,4 +270,40 @@ def _webhook_paths() -> dict[str, Any]:
                          "deliveryId": {"type": "string"}, "queued": {"type": "boolean"}}},
                          "Queued"), "404": error("No such webhook or delivery"),
                          **AUTH_ERRORS}}},
+    }
+
+
+ASSET = {"type": "object", "required": ["assetId", "kind", "width", "height", "sha256"],
+         "properties": {"assetId": {"type": "string", "pattern": "^asset_[0-9a-f]{32}$"},
+                        "kind": {"enum": ["png", "svg"]}, "width": {"type": "integer"},
+                        "height": {"type": "integer"}, "sha256": {"type": "string"},
+                        "sizeBytes": {"type": "integer"}}}
+ASSET_ID = {"name": "assetId", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _asset_paths() -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    upload = {"content": {
+        **{kind: binary for kind in ("image/png", "image/jpeg", "image/webp", "image/svg+xml")},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": binary["schema"]}}}}}
+    return {
+        "/api/assets": {
+            "post": {"summary": "Upload a logo (PNG, JPEG, WebP or SVG; at most 1 MB and "
+                                "4096x4096 px)", "security": AUTH, "requestBody": upload,
+                     "responses": {"201": json_body(ASSET, "Stored"),
+                                   "400": error("Refused image (says why)"),
+                                   "413": error("Over 1 MB"),
+                                   "415": error("Not an image type"), **AUTH_ERRORS}},
+            "get": {"summary": "The subscription's assets", "security": AUTH,
+                    "responses": {"200": json_body({"type": "object", "properties": {
+                        "assets": {"type": "array", "items": ASSET}}}), **AUTH_ERRORS}}},
+        "/api/assets/{assetId}": {
+            "get": {"summary": "One asset's description", "security": AUTH,
+                    "parameters": [ASSET_ID],
+                    "responses": {"200": json_body(ASSET), "404": error("No such asset"),
+                                  **AUTH_ERRORS}},
+            "delete": {"summary": "Delete an asset", "security": AUTH, "parameters": [ASSET_ID],
+                       "responses": {"204": {"description": "Deleted"},
+                                     "404": error("No such asset"), **AUTH_ERRORS}}},
     }

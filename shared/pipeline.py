@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import structlog
 
+from shared.brand.logos import Lookup, with_logo
 from shared.links import (
     LinkCodes,
     codes_for_row,
@@ -32,6 +33,7 @@ from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderFailure, RenderJob
 from shared.rowguard import each_or_alone
+from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
 from shared.subscriptions import Subscription
@@ -65,6 +67,7 @@ class ChunkContext:
     may_have_run: bool = False  # an earlier run of this chunk may have charged its rows
     single: bool = False  # one synchronous row: nothing to make idempotent
     verify: bool = False  # scan every image back before delivering it
+    assets: Lookup | None = None  # finds this subscription's logo assets by id
 
 
 @dataclass
@@ -94,6 +97,11 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
                             uid_required=not ctx.single)
             if isinstance(plan, RowFailure):
                 results[row.index] = plan
+                continue
+            try:
+                plan = replace(plan, styling=await with_logo(plan.styling, ctx.assets))
+            except RowInvalid as exc:
+                results[row.index] = _fail(plan, str(exc), 400)
                 continue
             codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
                      if plan.dynamic else None)

@@ -50,12 +50,14 @@ class SubscriptionRecord:
                    _limit(limits, "batchesInFlight"), _limit(limits, "rowsPerMinute"))
 
     def to_doc(self) -> Doc:
-        return {"_id": self.client_id, "name": self.name, "keyHash": self.key_hash,
-                "revokedKeyHashes": list(self.revoked_key_hashes), "disabled": self.disabled,
-                "qrLimit": self.qr_limit, "quotaHint": self.quota_hint,
-                "createdAt": self.created_at_ms,
-                "limits": {"batchesInFlight": self.batches_in_flight,
-                           "rowsPerMinute": self.rows_per_minute}}
+        doc: Doc = {"_id": self.client_id, "name": self.name, "keyHash": self.key_hash,
+                    "revokedKeyHashes": list(self.revoked_key_hashes),
+                    "disabled": self.disabled, "qrLimit": self.qr_limit,
+                    "quotaHint": self.quota_hint, "createdAt": self.created_at_ms}
+        if self.batches_in_flight is not None or self.rows_per_minute is not None:
+            doc["limits"] = {"batchesInFlight": self.batches_in_flight,
+                             "rowsPerMinute": self.rows_per_minute}
+        return doc
 
     @property
     def subscription(self) -> Subscription:

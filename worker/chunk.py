@@ -16,6 +16,7 @@ from shared.progress import Progress, read_progress
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
 from shared.subscriptions import get_subscription
+from worker.assets import cached_lookup
 from worker.decide import Step, next_step
 from worker.delivery import Delivery
 from worker.deps import Deps
@@ -84,6 +85,7 @@ async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery:
         deps.db, deps.settings, await get_subscription(deps.db, order.subscription),
         message.bulk_id, message.chunk, now_ms(), delivery.may_have_run,
         verify=order.verify,
+        assets=cached_lookup(deps.db, deps.store, order.subscription),
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
     await deps.store.put(part_key(message.bulk_id, message.chunk),
