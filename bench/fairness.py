@@ -83,6 +83,7 @@ async def small_behind_big(deployment: Deployment, big_rows: int) -> tuple[float
     small = static_rows("small", SMALL_ROWS)
     timeout = aiohttp.ClientTimeout(total=3600)
     async with aiohttp.ClientSession(deployment.url, timeout=timeout) as http:
+        await timed_batch(http, small_headers, small)  # warm-up: render processes start
         idle_s = await timed_batch(http, small_headers, small)
         big_started = time.perf_counter()
         big_id = await submit(http, deployment.headers, static_rows("big", big_rows))

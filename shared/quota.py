@@ -112,8 +112,16 @@ async def quota_used(db: Database, client_id: str) -> int:
     return await db[quota_collection(client_id)].count_documents({})
 
 
+HINT_SLACK = 1000  # how far below the truth a lost hint update can leave the hint
+
+
 async def quota_exhausted(db: Database, sub: Subscription) -> bool:
-    """True when every slot is taken. Cheap while the hint says there is room."""
-    if sub.quota_hint < sub.qr_limit:
+    """True when every slot is taken. Cheap while the hint says there is plenty of room.
+
+    The hint is raised with `$max`, which FerretDB does not apply atomically: of two chunks
+    raising it at once, the lower value can land last. Each such loss is at most the rows
+    of the chunks racing, so within HINT_SLACK of the limit the slots are counted instead
+    (a count over this subscription's own slot collection)."""
+    if sub.quota_hint < sub.qr_limit - HINT_SLACK:
         return False
     return await quota_used(db, sub.client_id) >= sub.qr_limit

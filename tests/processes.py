@@ -16,6 +16,7 @@ import orjson
 
 from shared.amqp import Names
 from shared.settings import Settings
+from shared.webhooks.queues import delay_queue, webhooks_queue
 
 ROOT = Path(__file__).resolve().parent.parent
 BULKQR = ROOT / ".venv" / "bin" / "bulkqr"
@@ -126,7 +127,10 @@ async def delete_topology(settings: Settings) -> None:
     connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
     async with connection:
         channel = await connection.channel()
-        for queue in (names.chunks, names.dead_chunks, names.scans):
+        webhooks = [webhooks_queue(settings.queue_prefix),
+                    *(delay_queue(settings.queue_prefix, delay_s)
+                      for delay_s in set(settings.webhook_retry_delays_s))]
+        for queue in (names.chunks, names.dead_chunks, names.scans, *webhooks):
             await channel.queue_delete(queue, if_unused=False, if_empty=False)
         for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
             await channel.exchange_delete(exchange)

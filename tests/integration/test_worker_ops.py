@@ -71,11 +71,15 @@ def rendered_rows(process: Process, bulk_id: str) -> int:
 
 @pytest.fixture(scope="module")
 async def ops(settings: Settings) -> AsyncIterator[Settings]:
-    """A gateway on the session's servers and database, with a queue prefix of its own."""
+    """A gateway on the session's servers and database, with a queue prefix of its own.
+
+    Its batches publish every chunk at once (a window bigger than any of them), so each
+    worker holds a full prefetch of chunks when it is stopped: these tests are about what a
+    stopping worker does with the chunks in its hands, not about fair scheduling."""
     port, tag = free_port(), uuid.uuid4().hex[:8]
     private = settings.model_copy(update={
         "queue_prefix": f"ops-{tag}", "http_port": port,
-        "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 50})
+        "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 50, "window_chunks": 100})
     gateway = await asyncio.to_thread(start_gateway, private, f"ops-{tag}-gateway")
     yield private
     await asyncio.to_thread(stop_all, [gateway])
