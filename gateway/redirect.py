@@ -17,6 +17,8 @@ from gateway.linkcache import LinkCache
 from gateway.ratelimit import request_ip
 from gateway.resources import DB, METRICS, SETTINGS
 from gateway.scans import SCANS
+from shared.analytics.classify import classify
+from shared.analytics.tally import DIRECT
 from shared.errors import PayloadTooLarge
 from shared.linkdoc import Link
 from shared.links import find_link
@@ -96,7 +98,12 @@ async def _usable_link(request: web.Request) -> Link | web.Response:
 
 
 def _go(request: web.Request, code: str, link: Link) -> web.Response:
-    request.app[SCANS].add(code, int(time.time() * 1000))
+    headers = request.headers
+    traits = classify(headers.get("User-Agent", ""),
+                      request_ip(request, request.app[SETTINGS].trusted_proxies),
+                      headers.get("Referer", ""))
+    source = next((s.source for s in link.sources if s.code == code), DIRECT)
+    request.app[SCANS].add(code, int(time.time() * 1000), link.code, source, traits)
     request.app[METRICS].redirects.labels("redirected").inc()
     return web.Response(status=302, headers={"Location": link.location,
                                              "Cache-Control": "no-store"})
