@@ -31,11 +31,24 @@ async def owned_record(db: Database, qr_id: str, client_id: str) -> Link:
 
 
 async def record_view(db: Database, public_url: str, link: Link) -> dict[str, Any]:
-    shard = shard_of_code(link.code)
-    codes = [s.code for s in link.sources]
+    return (await record_views(db, public_url, [link]))[0]
+
+
+async def record_views(db: Database, public_url: str, links: list[Link]) -> list[dict[str, Any]]:
+    """The records as the API shows them, with their sources' counts (one read per shard)."""
+    by_shard: dict[int, list[str]] = {}
+    for link in links:
+        by_shard.setdefault(shard_of_code(link.code) or 0, []).extend(
+            s.code for s in link.sources)
     counts: dict[str, Link] = {}
-    if codes and shard is not None:
-        counts = await find_links(db, shard, codes)
+    for shard, codes in by_shard.items():
+        if codes:
+            counts |= await find_links(db, shard, codes)
+    return [_view(public_url, link, counts) for link in links]
+
+
+def _view(public_url: str, link: Link, counts: dict[str, Link]) -> dict[str, Any]:
+    codes = [s.code for s in link.sources]
     scans = [counts[s.code].scans if s.code in counts else 0 for s in link.sources]
     sources = [{"source": s.source, "url": short_url(public_url, s.code), "scans": n}
                for s, n in zip(link.sources, scans, strict=True)]
@@ -44,6 +57,7 @@ async def record_view(db: Database, public_url: str, link: Link) -> dict[str, An
         "id": qr_id_of_code(link.code), "uid": link.uid, "bulkId": link.bulk_id,
         "url": short_url(public_url, link.code), "destination": link.destination,
         "expiry": link.expiry_ms, "secured": link.is_secured, "sources": sources,
+        "maxScans": link.max_scans, "disabled": link.disabled,
         "scans": {"total": link.scans + sum(scans), "direct": link.scans},
         "lastScanAt": max((t for t in last if t is not None), default=None),
         "createdAt": link.created_at_ms,

@@ -84,5 +84,19 @@ async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Li
     return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
 
 
+def bulk_shards(bulk_id: str, chunks: int, shards: int) -> list[int]:
+    """The link shards a bulk's chunks wrote to: the only collections its links live in."""
+    return sorted({shard_for_chunk(bulk_id, chunk, shards) for chunk in range(max(chunks, 1))})
+
+
+async def find_records(db: Database, shard: int, query: Doc, after_row: int,
+                       limit: int) -> list[Link]:
+    """QR records (not source links) of one shard matching `query`, by row after `after_row`."""
+    found = db[links_collection(shard)].find(
+        query | {"parent": {"$exists": False}, "row": {"$gt": after_row}}
+    ).sort("row", 1).limit(limit)
+    return [Link.from_doc(doc) async for doc in found]
+
+
 def short_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/r/{code}"
