@@ -17,7 +17,7 @@ from shared.links import find_link, find_links, short_url
 from shared.mongo import Database, links_collection
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
-from shared.rows.plan import parse_expiry_ms
+from shared.rows.plan import parse_expiry_ms, parse_max_scans
 
 MAX_PATCH_BYTES = 64 * 1024
 
@@ -72,7 +72,8 @@ async def get_record(request: web.Request) -> web.Response:
 
 
 async def patch_record(request: web.Request) -> web.Response:
-    """Change where a dynamic QR goes, or when it expires (null: never)."""
+    """Change where a dynamic QR goes, when it expires (null: never), its scan limit, or
+    switch it off and on."""
     sub = await caller(request)
     require_json_type(request)
     db = request.app[DB]
@@ -85,12 +86,26 @@ async def patch_record(request: web.Request) -> web.Response:
     return web.json_response(view)
 
 
+CHANGEABLE = ("destination", "expiry", "disabled", "maxScans")
+
+
 def _changes(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or not body.keys() & {"destination", "expiry"}:
-        raise BadRequest("send a JSON object with destination and/or expiry")
-    unknown = body.keys() - {"destination", "expiry"}
+    if not isinstance(body, dict) or not body.keys() & set(CHANGEABLE):
+        raise BadRequest(f"send a JSON object with some of {', '.join(CHANGEABLE)}")
+    unknown = body.keys() - set(CHANGEABLE)
     if unknown:
-        raise BadRequest(f"only destination and expiry can change, not {sorted(unknown)}")
+        raise BadRequest(f"only {', '.join(CHANGEABLE)} can change, not {sorted(unknown)}")
+    changes = link_changes(body)
+    if "maxScans" in body:
+        try:
+            changes["maxScans"] = parse_max_scans(body["maxScans"])
+        except RowInvalid as exc:
+            raise BadRequest(str(exc)) from exc
+    return changes
+
+
+def link_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields for a change of destination, expiry (null: never) or disabled."""
     changes: dict[str, Any] = {}
     try:
         if "destination" in body:
@@ -100,4 +115,8 @@ def _changes(body: Any) -> dict[str, Any]:
                                    else parse_expiry_ms(body["expiry"], now_ms()))
     except RowInvalid as exc:
         raise BadRequest(str(exc).replace("dataType: url", "destination")) from exc
+    if "disabled" in body:
+        if not isinstance(body["disabled"], bool):
+            raise BadRequest("disabled must be true or false")
+        changes["disabled"] = body["disabled"]
     return changes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import time
 from collections.abc import AsyncIterator
 
 import structlog
@@ -27,6 +28,7 @@ from shared.schemas import ScanEvent
 log = structlog.get_logger(__name__)
 FLUSH_EVERY_S = 1.0
 MAX_UNSENT_BATCHES = 600  # ten minutes of a broker outage; older batches are dropped
+KEEP_SENT_S = 60.0  # sent batches a worker may not have applied yet (for maxScans)
 CellKey = tuple[str, str, int, Traits]
 
 
@@ -37,6 +39,7 @@ class ScanCounter:
         self._counts: dict[str, list[int]] = {}
         self._cells: dict[CellKey, int] = {}
         self.unsent: list[TallyBatch] = []
+        self.sent: list[tuple[float, TallyBatch]] = []  # (monotonic s, batch), recent only
 
     def add(self, code: str, at_ms: int, record: str = "", source: str = "",
             traits: Traits | None = None) -> None:
@@ -49,6 +52,16 @@ class ScanCounter:
         if traits is not None:
             key = (record, source, hour_of(at_ms), traits)
             self._cells[key] = self._cells.get(key, 0) + 1
+
+    def pending(self, code: str, applied_seq: int) -> int:
+        """Scans of `code` counted here that its document has not taken yet: it has taken
+        this gateway's batches up to `applied_seq`."""
+        batches = [b for _, b in self.sent if b.seq > applied_seq] + self.unsent
+        sent = sum(e.count for batch in batches for e in batch.links if e.code == code)
+        return sent + (self._counts[code][0] if code in self._counts else 0)
+
+    def forget_sent(self, older_than_s: float) -> None:
+        self.sent = [(at, batch) for at, batch in self.sent if at >= older_than_s]
 
     def take(self) -> TallyBatch | None:
         """The tallies since the last take as the next numbered batch (None: no scans)."""
@@ -82,7 +95,8 @@ async def flush(app: web.Application) -> None:
             log.warning("scan counts not published yet", batches=len(counter.unsent),
                         error=str(exc))
             return
-        counter.unsent.pop(0)
+        counter.sent.append((time.monotonic(), counter.unsent.pop(0)))
+    counter.forget_sent(time.monotonic() - KEEP_SENT_S)
 
 
 async def scans_ctx(app: web.Application) -> AsyncIterator[None]:
