@@ -9,6 +9,7 @@ its inserts collide with the first delivery's instead of making duplicates.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from shared.ids import derive_code, shard_of_code
@@ -109,6 +110,17 @@ async def find_records(db: Database, shard: int, query: Doc, after_row: int,
         query | {"parent": {"$exists": False}, "row": {"$gt": after_row}}
     ).sort("row", 1).limit(limit)
     return [Link.from_doc(doc) async for doc in found]
+
+
+async def bulk_record_pages(db: Database, order: Doc, shards: int, query: Doc,
+                            page_size: int) -> AsyncIterator[list[Link]]:
+    """Every QR record of a bulk order matching `query`, a page of one shard at a time."""
+    query = query | {"bulkId": order["_id"], "subscription": order["subscription"]}
+    for shard in bulk_shards(order["_id"], int(order.get("chunks", 1)), shards):
+        after_row = -1
+        while page := await find_records(db, shard, query, after_row, page_size):
+            yield page
+            after_row = page[-1].row
 
 
 def short_url(public_url: str, code: str) -> str:
