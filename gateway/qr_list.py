@@ -27,6 +27,7 @@ from shared.orders import (
     list_orders,
 )
 from shared.orders import encode_cursor as order_cursor
+from shared.rows.plan import INT64_MAX, INT64_MIN
 
 ORDERS_PER_PAGE = 20  # a page with few matches stops here and hands back a cursor
 MAX_Q_CHARS = 200
@@ -83,7 +84,8 @@ async def _bulk_page(db: Database, order: Doc, shards: int, filters: Doc, after_
 def _filters(uid: str | None, q: str | None) -> Doc:
     filters: Doc = {}
     if uid:
-        filters["uid"] = {"$in": [uid, int(uid)] if uid.lstrip("-").isdigit() else [uid]}
+        numeric = uid.lstrip("-").isdigit() and INT64_MIN <= int(uid) <= INT64_MAX
+        filters["uid"] = {"$in": [uid, int(uid)] if numeric else [uid]}
     if q:
         if len(q) > MAX_Q_CHARS:
             raise BadRequest(f"q may be at most {MAX_Q_CHARS} characters")
