@@ -41,7 +41,7 @@ unit: install
 	$(VENV)/bin/pytest tests/shared
 
 bench: install servers
-	$(VENV)/bin/python -m bench
+	$(VENV)/bin/python -m bench $(ARGS)
 
 stop:
 	scripts/stack.sh stop

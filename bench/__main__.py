@@ -1,6 +1,7 @@
 """`python -m bench`: run every measurement in one go and write JSON, a chart and a table.
 
-Needs the local servers (`make bench` starts them). Options: --sizes, --workers, --quick.
+Needs the local servers (`make bench` starts them). Options: --sizes, --workers, --quick,
+--only fairness (just the fair-scheduling section).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import render_limit
+from bench import bigbody, branded, fairness, render_limit
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -37,6 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redirect-seconds", type=float, default=30.0)
     parser.add_argument("--redirect-rate", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="small sizes, short load")
+    parser.add_argument("--only", choices=["fairness"], help="run one section alone")
     return parser.parse_args()
 
 
@@ -96,6 +98,21 @@ async def verified_batch(deployment: Deployment, sizes: list[int]) -> dict[str, 
     return {"rows": size, "plain_s": plain.total_s, "verified_s": verified.total_s}
 
 
+async def measure_fairness(base: Settings, quick: bool) -> dict[str, Any]:
+    return await fairness.measure(base, big_rows=20_000 if quick else 250_000,
+                                  throughput_rows=10_000 if quick else 100_000)
+
+
+async def fairness_alone(base: Settings, quick: bool) -> None:
+    """`--only fairness`: the section on its own, written beside the full results."""
+    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": psutil.cpu_count(),
+               "command": "make bench ARGS='--only fairness'",
+               "fairness": await measure_fairness(base, quick)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "fairness.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    print(f"wrote {RESULTS / 'fairness.json'}")
+
+
 async def main() -> None:
     args = parse_args()
     if args.quick:
@@ -103,6 +120,9 @@ async def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     start_local_servers()
     base = Settings()
+    if args.only == "fairness":
+        await fairness_alone(base, args.quick)
+        return
     render = render_limit.measure(3000 if args.quick else 5000)
     results: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
@@ -113,8 +133,11 @@ async def main() -> None:
     }
     print(f"render: reference {render.reference_us:.0f} µs, project {render.project_us:.0f} µs,"
           f" project+verify {render.project_verified_us:.0f} µs per QR", flush=True)
+    results["branded"] = branded.report(300 if args.quick else 1000)
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
+    results["fairness"] = await measure_fairness(base, args.quick)
+    results["big_body"] = await bigbody.measure_all(base)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

@@ -29,6 +29,11 @@ def add_parser(commands: Any) -> None:
     sub.add_parser("list-subscriptions", help="one JSON object per line")
     for name in ("disable-subscription", "enable-subscription", "rotate-key"):
         sub.add_parser(name).add_argument("client_id")
+    limits = sub.add_parser("set-limits", help="admission limits of one subscription "
+                            "(a limit left out falls back to the gateway's setting)")
+    limits.add_argument("client_id")
+    limits.add_argument("--batches-in-flight", type=_positive, default=None)
+    limits.add_argument("--rows-per-minute", type=_positive, default=None)
 
 
 def _positive(text: str) -> int:
@@ -73,6 +78,12 @@ async def _act(db: Database, args: argparse.Namespace) -> None:
     elif command in ("disable-subscription", "enable-subscription"):
         await subscriptions.set_disabled(db, args.client_id, command.startswith("disable"))
         _emit({"clientId": args.client_id, "disabled": command.startswith("disable")})
+    elif command == "set-limits":
+        await subscriptions.set_limits(db, args.client_id,
+                                       batches_in_flight=args.batches_in_flight or None,
+                                       rows_per_minute=args.rows_per_minute or None)
+        _emit({"clientId": args.client_id, "batchesInFlight": args.batches_in_flight,
+               "rowsPerMinute": args.rows_per_minute})
     elif command == "rotate-key":
         _emit({"clientId": args.client_id,
                "apiKey": await subscriptions.rotate_key(db, args.client_id)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import admin, client_commands, links
+from cli import admin, client_commands, links, webhooks
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_parser(commands)
     client_commands.add_parsers(commands)
     links.add_parser(commands)
+    webhooks.add_parser(commands)
     return parser
 
 
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         return links.run(args)
     if args.command in client_commands.COMMANDS:
         return client_commands.run(args)  # an API caller: no server settings or logging
+    if args.command == webhooks.COMMAND:
+        return webhooks.run(args)
     settings = Settings()
     configure_logging(settings.log_level, settings.log_json)
     if args.command == "gateway":

@@ -13,6 +13,7 @@ from rich.progress import (
     DownloadColumn,
     Progress,
     SpinnerColumn,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TransferSpeedColumn,
@@ -23,17 +24,20 @@ from client import BulkQRClient, BulkStatus
 
 async def wait_showing(client: BulkQRClient, bulk_id: str, timeout_s: float | None,
                        console: Console) -> BulkStatus:
-    """`client.wait` with a spinner, the last status read, a pulsing bar (the API does not
-    say how many rows are done) and the time spent."""
+    """`client.wait` with a spinner, the last status read, a bar of the rows finished
+    (`processed` of `count`; a pulsing bar from a server that does not say) and the time
+    spent."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-               TimeElapsedColumn())
+               TaskProgressColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True,
                   disable=not console.is_terminal) as progress:
         task = progress.add_task(f"{bulk_id}: submitted", total=None)
 
         def show(current: BulkStatus) -> None:
             progress.update(task, description=f"{bulk_id}: {current.status}, "
-                                              f"{current.count} rows")
+                                              f"{current.count} rows",
+                            completed=current.processed or 0,
+                            total=current.count if current.processed is not None else None)
 
         return await client.wait(bulk_id, timeout_s=timeout_s, on_progress=show)
 

@@ -27,6 +27,7 @@ class BulkStatus:
     created_at_ms: int
     updated_at_ms: int
     raw: Mapping[str, Any]
+    processed: int | None = None  # rows finished so far; None from a server that omits it
 
     @property
     def done(self) -> bool:
@@ -47,6 +48,7 @@ class BulkStatus:
             product=str(data.get("product", "")),
             created_at_ms=_typed(data, "createdAt", int),
             updated_at_ms=_typed(data, "updatedAt", int), raw=dict(data),
+            processed=_typed(data, "processed", int) if "processed" in data else None,
         )
 
 

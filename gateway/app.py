@@ -5,6 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
+from gateway.admission import BODY_BUDGET, BodyBudget
+from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
@@ -13,6 +15,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
 from gateway.scans import scans_ctx
+from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
 from shared.settings import Settings
 
 
@@ -23,6 +26,7 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = GatewayMetrics()
     app[redirect.LINK_CACHE] = LinkCache()
     app[redirect.GUESSES] = {}
+    app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes)
     app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),
@@ -43,6 +47,8 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/readyz", health.readyz),
         web.get("/metrics", health.metrics),
         web.get("/openapi.json", openapi.serve),
+        *WEBHOOK_ROUTES,
+        *ASSET_ROUTES,
     ])
     return app
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import structlog
 from aiohttp import web
 
+from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
-from gateway.body import parse_rows, read_capped, require_json_type
+from gateway.body import read_body, require_json_type
 from gateway.idempotency import key_of, submit_once
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
-from gateway.submit import accept_batch
+from gateway.submit import Batch, accept_batch, parse_batch
 from shared.errors import BadRequest
 from shared.orders import MAX_LIST_LIMIT, get_owned_order, list_orders, status_document
 
@@ -19,19 +20,25 @@ async def submit(request: web.Request) -> web.Response:
     require_json_type(request)
     settings, db = request.app[SETTINGS], request.app[DB]
     key = key_of(request)
-    body = await read_capped(request, settings.max_body_bytes)
-    rows = parse_rows(body)
     verify = flag(request, "verify")
+    with request.app[BODY_BUDGET].hold(request, settings.max_body_bytes):
+        body: list[bytearray] = []  # read inside `admitted`, once a batch slot is held
 
-    async def accept() -> str:
-        bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
-                                     sub, rows, verify=verify)
-        request.app[METRICS].submissions.labels("bulk-generate").inc()
-        request.app[METRICS].rows_accepted.inc(len(rows))
-        return bulk_id
+        async def parse() -> Batch:
+            body.append(await read_body(request, settings.max_body_bytes))
+            return await parse_batch(body[0], settings)
 
-    bulk_id = await submit_once(db, sub.client_id, key, body, accept)
-    structlog.contextvars.bind_contextvars(bulkId=bulk_id, rows=len(rows))
+        async def accept(batch: Batch) -> str:
+            bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
+                                         sub, batch, verify=verify)
+            request.app[METRICS].submissions.labels("bulk-generate").inc()
+            request.app[METRICS].rows_accepted.inc(batch.count)
+            structlog.contextvars.bind_contextvars(rows=batch.count)
+            return bulk_id
+
+        bulk_id = await admitted(db, sub, settings, parse, accept,
+                                 lambda once: submit_once(db, sub.client_id, key, body[0], once))
+    structlog.contextvars.bind_contextvars(bulkId=bulk_id)
     return web.json_response(bulk_id)
 
 

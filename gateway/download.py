@@ -17,6 +17,7 @@ from aiohttp import web
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
 from gateway.sendack import wait_acknowledged
+from gateway.webhooks import on_downloaded
 from shared.errors import Gone
 from shared.mongo import CLAIMS, Database, insert_unique
 from shared.orders import get_owned_order, transition
@@ -34,9 +35,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     structlog.contextvars.bind_contextvars(bulkId=bulk_id)
     db, store = request.app[DB], request.app[STORE]
     order = await get_owned_order(db, bulk_id, sub.client_id)
-    if order["status"] == OrderStatus.PROCESSING:
+    if order.is_processing:
         raise Gone(NOT_READY)
-    if order["status"] != OrderStatus.COMPLETED:
+    if not order.is_completed:
         raise Gone(CONSUMED)
     token = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
     key = result_key(bulk_id)
@@ -60,6 +61,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         return response
     await transition(db, bulk_id, OrderStatus.COMPLETED, OrderStatus.RESULT_DOWNLOADED)
     await store.delete(key)
+    await on_downloaded(request.app, bulk_id)
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from gateway.assets import asset_lookup
 from gateway.auth import caller
 from gateway.body import parse_json, read_capped, require_json_type
 from gateway.resources import DB, SETTINGS
@@ -18,15 +19,19 @@ RENDERER = InlineRenderer()
 
 
 async def generate(request: web.Request) -> web.Response:
-    """The same entry a one-row bulk would hold; a failed row answers with its code."""
+    """The same entry a one-row bulk would hold (uid optional); a failed row answers with its
+    code."""
     sub = await caller(request)
     require_json_type(request)
     row = parse_json(await read_capped(request, MAX_ROW_BYTES))
     if not isinstance(row, dict):
         raise BadRequest("body must be one row: a JSON object")
     ctx = ChunkContext(request.app[DB], request.app[SETTINGS], sub,
-                       new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True)
+                       new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True,
+                       assets=asset_lookup(request, sub))
     outcome = await process_rows(ctx, [RowInput(0, row)], RENDERER)
     entry = outcome.entries[0]
+    if isinstance(entry, dict) and row.get("uid") is None:
+        entry.pop("uid", None)  # uid is optional here, and echoed only when given
     status = entry["code"] if isinstance(entry, dict) and entry.get("status") == "failed" else 200
     return web.json_response(entry, status=status)

@@ -37,13 +37,13 @@ def key_of(request: web.Request) -> str | None:
     return key
 
 
-async def submit_once(db: Database, client_id: str, key: str | None, body: bytes,
+async def submit_once(db: Database, client_id: str, key: str | None, body: bytes | bytearray,
                       accept: Callable[[], Awaitable[str]]) -> str:
     """Run `accept` at most once per (subscription, key) and body; returns the bulkId."""
     if key is None:
         return await accept()
     collection = db[idempotency_collection(client_id)]
-    digest = hashlib.sha256(body).hexdigest()
+    digest = (await asyncio.to_thread(hashlib.sha256, body)).hexdigest()  # 25 MB: ~50 ms
     now = time.time()
     await collection.delete_one({"_id": key, "expiresAt": {"$lt": now}})
     record = {"_id": key, "bodySha256": digest, "bulkId": None, "expiresAt": now + KEEP_S}

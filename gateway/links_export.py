@@ -35,7 +35,7 @@ async def export_links(request: web.Request) -> web.StreamResponse:
     order = await get_owned_order(db, request.match_info["bulk_id"], sub.client_id)
     answer = web.StreamResponse(headers={
         "Content-Type": "text/csv; charset=utf-8" if fmt == "csv" else "application/json",
-        "Content-Disposition": f'attachment; filename="{order["_id"]}-links.{fmt}"'})
+        "Content-Disposition": f'attachment; filename="{order.bulk_id}-links.{fmt}"'})
     await answer.prepare(request)
     await answer.write(_csv_line(COLUMNS) if fmt == "csv" else b"[")
     first = True

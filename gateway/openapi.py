@@ -34,7 +34,8 @@ VERIFY = {"name": "verify", "in": "query", "required": False,
           "description": "scan every image back before delivering it"}
 AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
                "403": error("Subscription disabled or key revoked")}
-ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches.",
+ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches "
+       "(a row without one fails) and optional in single generation (echoed when given).",
        "properties": {
            "uid": {"type": ["string", "integer"]},
            "qrType": {"enum": ["static", "dynamic"]},
@@ -56,11 +57,19 @@ STATUS = {
                            "properties": {k: {"type": "integer"}
                                           for k in ("dynamicQr", "securedQr", "sourceQr")}},
         "product": {"const": "qr"},
-        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}}
+        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
+        "processed": {"type": "integer", "minimum": 0,
+                      "description": "rows finished so far; equals count once completed"}}}
 FAILED_ROW = {"type": "object", "required": ["uid", "status", "message", "code"],
               "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}}}
 ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
                    {"type": "object", "required": ["id", "uid", "url", "QRs"]}, FAILED_ROW]}
+SINGLE_FAILED = {"type": "object", "required": ["status", "message", "code"],
+                 "properties": FAILED_ROW["properties"]}
+SINGLE_ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
+                          {"type": "object", "required": ["id", "url", "QRs"],
+                           "description": "dynamic success; uid only when the row gave one"},
+                          SINGLE_FAILED]}
 RECORD = {"type": "object", "required": ["id", "url", "destination", "scans"],
           "properties": {"id": {"type": "string"}, "url": {"type": "string"},
                          "destination": {"type": "string"},
@@ -127,11 +136,11 @@ def _qr_paths() -> dict[str, Any]:
             "summary": "Render one row now", "security": AUTH,
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": ROW}}},
-            "responses": {"200": json_body(ENTRY),
-                          "400": json_body({"oneOf": [FAILED_ROW, ref("Error")]},
+            "responses": {"200": json_body(SINGLE_ENTRY),
+                          "400": json_body({"oneOf": [SINGLE_FAILED, ref("Error")]},
                                            "The row failed, or the body is not one row"),
                           "415": error("Not JSON"),
-                          "429": json_body(FAILED_ROW, "Quota used up"), **AUTH_ERRORS}}},
+                          "429": json_body(SINGLE_FAILED, "Quota used up"), **AUTH_ERRORS}}},
         "/api/qr/{qrId}": {
             "get": {"summary": "A dynamic QR with its scan counts", "security": AUTH,
                     "parameters": [QR_ID],
@@ -186,7 +195,8 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "bulkqr", "version": "1.0.0",
                  "description": "Bulk and single QR code generation with dynamic short links."},
-        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_links_paths()},
+        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_links_paths(),
+                  **_webhook_paths(), **_asset_paths()},
         "components": {
             "securitySchemes": {
                 "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
@@ -257,4 +267,101 @@ def _links_paths() -> dict[str, Any]:
                             "content": {"application/json": {"schema": change}}},
             "responses": {"200": json_body(outcome), "400": error("Bad change"),
                           "415": error("Not JSON"), **not_found, **AUTH_ERRORS}}},
+    }
+
+
+WEBHOOK_ID = {"name": "webhookId", "in": "path", "required": True, "schema": {"type": "string"}}
+DELIVERY_ID = {"name": "deliveryId", "in": "path", "required": True,
+               "schema": {"type": "string"}, "description": "a delivery's webhook-id"}
+EVENTS = {"type": "array", "minItems": 1, "uniqueItems": True,
+          "items": {"enum": ["bulk.completed", "bulk.downloaded"]}}
+WEBHOOK: Schema = {"type": "object", "required": ["id", "url", "events", "createdAt", "disabled"],
+           "properties": {"id": {"type": "string"}, "url": {"type": "string"},
+                          "events": EVENTS, "createdAt": {"type": "integer"},
+                          "disabled": {"type": "boolean"},
+                          "disabledReason": {"type": ["string", "null"]},
+                          "failingSince": {"type": ["integer", "null"]}}}
+ATTEMPT = {"type": "object", "required": ["id", "deliveryId", "event", "attempt", "at", "ok"],
+           "properties": {"id": {"type": "string"}, "deliveryId": {"type": "string"},
+                          "event": {"type": "string"}, "attempt": {"type": "integer"},
+                          "manual": {"type": "boolean"}, "at": {"type": "integer"},
+                          "ok": {"type": "boolean"}, "status": {"type": ["integer", "null"]},
+                          "error": {"type": ["string", "null"]},
+                          "latencyMs": {"type": "number"}, "answer": {"type": "string"},
+                          "note": {"type": ["string", "null"]}}}
+NO_WEBHOOK = error("No such webhook for this caller")
+
+
+def _webhook_paths() -> dict[str, Any]:
+    items = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array"}}}
+    created = {**WEBHOOK, "required": [*WEBHOOK["required"], "secret"], "properties": {
+        **WEBHOOK["properties"], "secret": {"type": "string", "pattern": "^whsec_"}}}
+    register = {"type": "object", "required": ["url", "events"], "properties": {
+        "url": {"type": "string", "maxLength": 2048}, "events": EVENTS}}
+    limit = {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+    return {
+        "/api/webhooks": {
+            "post": {"summary": "Register a webhook endpoint (the secret is shown once)",
+                     "security": AUTH, "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": register}}},
+                     "responses": {"201": json_body(created, "Registered"),
+                                   "400": error("Bad url or events"), **AUTH_ERRORS}},
+            "get": {"summary": "The caller's webhook endpoints", "security": AUTH,
+                    "responses": {"200": json_body({**items, "properties": {"items": {
+                        "type": "array", "items": WEBHOOK}}}), **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}": {
+            "delete": {"summary": "Remove a webhook endpoint and its delivery log",
+                       "security": AUTH, "parameters": [WEBHOOK_ID],
+                       "responses": {"204": {"description": "Removed"}, "404": NO_WEBHOOK,
+                                     **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}/deliveries": {
+            "get": {"summary": "Every delivery attempt, newest first", "security": AUTH,
+                    "parameters": [WEBHOOK_ID, limit],
+                    "responses": {"200": json_body({**items, "properties": {"items": {
+                        "type": "array", "items": ATTEMPT}}}),
+                        "400": error("Bad limit"), "404": NO_WEBHOOK, **AUTH_ERRORS}}},
+        "/api/webhooks/{webhookId}/deliveries/{deliveryId}/retry": {
+            "post": {"summary": "Send a logged delivery again, with its webhook-id",
+                     "security": AUTH, "parameters": [WEBHOOK_ID, DELIVERY_ID],
+                     "responses": {"202": json_body({"type": "object", "properties": {
+                         "deliveryId": {"type": "string"}, "queued": {"type": "boolean"}}},
+                         "Queued"), "404": error("No such webhook or delivery"),
+                         **AUTH_ERRORS}}},
+    }
+
+
+ASSET = {"type": "object", "required": ["assetId", "kind", "width", "height", "sha256"],
+         "properties": {"assetId": {"type": "string", "pattern": "^asset_[0-9a-f]{32}$"},
+                        "kind": {"enum": ["png", "svg"]}, "width": {"type": "integer"},
+                        "height": {"type": "integer"}, "sha256": {"type": "string"},
+                        "sizeBytes": {"type": "integer"}}}
+ASSET_ID = {"name": "assetId", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _asset_paths() -> dict[str, Any]:
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    upload = {"content": {
+        **{kind: binary for kind in ("image/png", "image/jpeg", "image/webp", "image/svg+xml")},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": binary["schema"]}}}}}
+    return {
+        "/api/assets": {
+            "post": {"summary": "Upload a logo (PNG, JPEG, WebP or SVG; at most 1 MB and "
+                                "4096x4096 px)", "security": AUTH, "requestBody": upload,
+                     "responses": {"201": json_body(ASSET, "Stored"),
+                                   "400": error("Refused image (says why)"),
+                                   "413": error("Over 1 MB"),
+                                   "415": error("Not an image type"), **AUTH_ERRORS}},
+            "get": {"summary": "The subscription's assets", "security": AUTH,
+                    "responses": {"200": json_body({"type": "object", "properties": {
+                        "assets": {"type": "array", "items": ASSET}}}), **AUTH_ERRORS}}},
+        "/api/assets/{assetId}": {
+            "get": {"summary": "One asset's description", "security": AUTH,
+                    "parameters": [ASSET_ID],
+                    "responses": {"200": json_body(ASSET), "404": error("No such asset"),
+                                  **AUTH_ERRORS}},
+            "delete": {"summary": "Delete an asset", "security": AUTH, "parameters": [ASSET_ID],
+                       "responses": {"204": {"description": "Deleted"},
+                                     "404": error("No such asset"), **AUTH_ERRORS}}},
     }

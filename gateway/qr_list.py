@@ -21,8 +21,9 @@ from shared.links import bulk_shards, find_records
 from shared.mongo import Database, Doc
 from shared.orders import (
     MAX_LIST_LIMIT,
+    Order,
     decode_cursor,
-    encode_cursor,
+    encode_pair,
     get_owned_order,
     list_orders,
 )
@@ -47,22 +48,23 @@ async def list_codes(request: web.Request) -> web.Response:
     links: list[Link] = []
     next_cursor: str | None = None
     for order in orders:
-        start = after_row if order["_id"] == bulk_id else -1
+        start = after_row if order.bulk_id == bulk_id else -1
         found = await _bulk_page(db, order, settings.link_shards, filters, start,
                                  limit - len(links) + 1)
         links += found
         if len(links) > limit:
             links = links[:limit]
-            next_cursor = _encode(order["_id"], links[-1].row)
+            next_cursor = _encode(order.bulk_id, links[-1].row)
             break
     else:
         if len(orders) == ORDERS_PER_PAGE and only is None:
-            next_cursor = _encode(orders[-1]["_id"], 1 << 62)
+            next_cursor = _encode(orders[-1].bulk_id, 1 << 62)
     items = await record_views(db, settings.public_url, links)
     return web.json_response({"items": items, "next": next_cursor})
 
 
-async def _orders(db: Database, client_id: str, first: str | None, single: bool) -> list[Doc]:
+async def _orders(db: Database, client_id: str, first: str | None, single: bool
+                  ) -> list[Order]:
     """The orders a page reads: `first` (when given) and the ones after it, newest first."""
     head = [] if first is None else [await get_owned_order(db, first, client_id)]
     if single:
@@ -72,11 +74,11 @@ async def _orders(db: Database, client_id: str, first: str | None, single: bool)
     return head + rest
 
 
-async def _bulk_page(db: Database, order: Doc, shards: int, filters: Doc, after_row: int,
+async def _bulk_page(db: Database, order: Order, shards: int, filters: Doc, after_row: int,
                      limit: int) -> list[Link]:
-    query = {"bulkId": order["_id"], "subscription": order["subscription"]} | filters
+    query = {"bulkId": order.bulk_id, "subscription": order.subscription} | filters
     found: list[Link] = []
-    for shard in bulk_shards(order["_id"], int(order.get("chunks", 1)), shards):
+    for shard in bulk_shards(order.bulk_id, order.chunks, shards):
         found += await find_records(db, shard, query, after_row, limit)
     return sorted(found, key=lambda link: link.row)[:limit]
 
@@ -102,7 +104,7 @@ def _limit(text: str) -> int:
 
 def _encode(bulk_id: str, row: int) -> str:
     """The orders' cursor shape, (number, id): here the last row served and its bulk."""
-    return encode_cursor({"createdAt": row, "_id": bulk_id})
+    return encode_pair(row, bulk_id)
 
 
 def _decode(cursor: str | None) -> tuple[str | None, int]:

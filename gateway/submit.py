@@ -1,17 +1,19 @@
-"""Accept a batch durably: split it into chunks, store them, record the order, publish its work."""
+"""Accept a batch durably: parse it into chunks, store them, record the order, publish its work."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import orjson
 
 from gateway.resources import Broker
+from gateway.rowsplit import Piece, split_rows
+from gateway.uidindex import UidIndex
 from shared import amqp
-from shared.errors import PayloadTooLarge, TooManyRequests
+from shared.errors import TooManyRequests
 from shared.ids import new_bulk_id
 from shared.mongo import ORDERS, Database
 from shared.orders import new_order
@@ -21,71 +23,78 @@ from shared.schemas import WorkMessage, input_key
 from shared.settings import Settings
 from shared.subscriptions import Subscription
 
-STORE_CONCURRENCY = 16
+STORE_CONCURRENCY = 2  # each put costs the loop ~5-10 ms of CPU: few at once keep it responsive
 
 
 @dataclass(frozen=True)
-class Chunk:
-    first: int
-    rows: int
-    body: bytes
+class Batch:
+    """A parsed batch: its chunks (each a run of neighbouring pieces), row count, whether
+    any row is dynamic, and the sorted indexes of rows whose uid an earlier row gave
+    (they fail from that occurrence)."""
+
+    chunks: list[list[Piece]]
+    count: int
+    dynamic: bool
+    repeats: npt.NDArray[np.int64]
+
+    def sizes(self) -> list[int]:
+        return [sum(piece.rows for piece in chunk) for chunk in self.chunks]
+
+    def chunk_body(self, number: int) -> bytes:
+        """Chunk `number` as stored: `{"first": i, "dups": [...], "rows": [...]}` (built
+        only now, so the stored texts never exist twice)."""
+        chunk = self.chunks[number]
+        first, end = chunk[0].first, chunk[-1].first + chunk[-1].rows
+        low, high = np.searchsorted(self.repeats, [first, end])
+        dups = orjson.dumps(self.repeats[low:high], option=orjson.OPT_SERIALIZE_NUMPY)
+        rows = b",".join(piece.text[1:-1] for piece in chunk)
+        return b'{"first":%d,"dups":%s,"rows":[%s]}' % (first, dups, rows)
 
 
-def split_rows(rows: list[Any], max_rows: int, max_bytes: int) -> Iterator[Chunk]:
-    """Chunks of at most `max_rows` rows and about `max_bytes`, each stored as
-    `{"first": i, "dups": [...], "rows": [...]}`; `dups` lists rows whose uid was
-    already given by an earlier row of the batch."""
-    seen: set[tuple[str, Any]] = set()
-    first, size = 0, 0
-    pieces: list[bytes] = []
-    dups: list[int] = []
-    for index, row in enumerate(rows):
-        piece = orjson.dumps(row)
-        if pieces and (len(pieces) >= max_rows or size + len(piece) > max_bytes):
-            yield _chunk(first, pieces, dups)
-            first, pieces, dups, size = index, [], [], 0
-        uid = row.get("uid") if isinstance(row, dict) else None
-        if isinstance(uid, str | int) and not isinstance(uid, bool):
-            key = (type(uid).__name__, uid)
-            if key in seen:
-                dups.append(index)
-            seen.add(key)
-        pieces.append(piece)
-        size += len(piece)
-    if pieces:
-        yield _chunk(first, pieces, dups)
+async def parse_batch(body: bytes | bytearray, settings: Settings) -> Batch:
+    """A body's rows split into chunks as they are parsed (400 for anything but a
+    non-empty strict JSON array); the uid sort runs in a thread."""
+    uids = UidIndex(len(body) // 2 + 1)  # a row takes at least two bytes: `0,`
+    split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids)
+    repeats = await asyncio.to_thread(uids.repeated_rows)
+    chunks = group_pieces(split.pieces, settings.max_chunks_per_batch, settings.chunk_bytes)
+    return Batch(chunks, split.count, split.dynamic, repeats)
 
 
-def _chunk(first: int, pieces: list[bytes], dups: list[int]) -> Chunk:
-    head = orjson.dumps({"first": first, "dups": dups})[:-1]
-    return Chunk(first, len(pieces), head + b',"rows":[' + b",".join(pieces) + b"]}")
-
-
-def has_dynamic_rows(rows: list[Any]) -> bool:
-    return any(isinstance(row, dict) and row.get("qrType") == "dynamic" for row in rows)
+def group_pieces(pieces: list[Piece], max_chunks: int, max_bytes: int) -> list[list[Piece]]:
+    """Neighbouring pieces grouped into about `max_chunks` chunks (each object stored
+    costs the gateway more than its bytes do), none past `max_bytes` unless one piece is."""
+    per_chunk = -(-len(pieces) // max_chunks)
+    groups: list[list[Piece]] = []
+    size = 0
+    for piece in pieces:
+        if groups and len(groups[-1]) < per_chunk and size + len(piece.text) <= max_bytes:
+            groups[-1].append(piece)
+            size += len(piece.text)
+        else:
+            groups.append([piece])
+            size = len(piece.text)
+    return groups
 
 
 async def accept_batch(settings: Settings, db: Database, store: ObjectStore, broker: Broker,
-                       sub: Subscription, rows: list[Any], *, verify: bool = False) -> str:
+                       sub: Subscription, batch: Batch, *, verify: bool = False) -> str:
     """Store and queue a batch; returns its bulkId only once the work is confirmed.
 
     Either the batch is stored and its split message confirmed, or nothing of it is
     left: inputs and order are removed again and PublishFailed is raised. With `verify`,
     workers scan every image back before delivering it.
     """
-    if len(rows) > settings.max_batch_rows:
-        raise PayloadTooLarge(f"the batch has {len(rows)} rows; at most "
-                              f"{settings.max_batch_rows} are accepted at once: split it")
-    if has_dynamic_rows(rows) and await quota_exhausted(db, sub):
+    if batch.dynamic and await quota_exhausted(db, sub):
         raise TooManyRequests("QR creation limit of your plan reached; nothing was queued")
     bulk_id = new_bulk_id()
-    chunks = list(split_rows(rows, settings.chunk_rows, settings.chunk_bytes))
+    chunks = len(batch.chunks)
     try:
-        await _store_inputs(store, bulk_id, chunks)
-        await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, len(rows), len(chunks),
+        await _store_inputs(store, bulk_id, batch)
+        await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, batch.count, chunks,
                                               verify))
-        message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=len(chunks),
-                              sizes=[chunk.rows for chunk in chunks])
+        message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=chunks,
+                              sizes=batch.sizes())
         await amqp.publish(broker.topology.work, amqp.CHUNK_KEY, message.to_bytes(),
                            timeout_s=settings.publish_timeout_s, message_id=message.message_id)
     except BaseException:
@@ -94,16 +103,17 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
     return bulk_id
 
 
-async def _store_inputs(store: ObjectStore, bulk_id: str, chunks: list[Chunk]) -> None:
-    gate = asyncio.Semaphore(STORE_CONCURRENCY)
+async def _store_inputs(store: ObjectStore, bulk_id: str, batch: Batch) -> None:
+    """Put every chunk's input, at most STORE_CONCURRENCY at once."""
+    numbers = iter(range(len(batch.chunks)))
 
-    async def put(number: int, chunk: Chunk) -> None:
-        async with gate:
-            await store.put(input_key(bulk_id, number), chunk.body)
+    async def put_next() -> None:
+        for number in numbers:
+            await store.put(input_key(bulk_id, number), batch.chunk_body(number))
 
     async with asyncio.TaskGroup() as group:
-        for number, chunk in enumerate(chunks):
-            group.create_task(put(number, chunk))
+        for _ in range(STORE_CONCURRENCY):
+            group.create_task(put_next())
 
 
 async def _forget(db: Database, store: ObjectStore, bulk_id: str) -> None:

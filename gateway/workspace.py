@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from aiohttp import BodyPartReader, web
 
+from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
 from gateway.body import UnsupportedMediaType, read_capped
-from gateway.csvrows import decode_csv, parse_csv
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
-from gateway.submit import accept_batch
+from gateway.submit import Batch, accept_batch, parse_batch
+from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest, PayloadTooLarge
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -41,17 +43,25 @@ async def submit_csv(request: web.Request) -> web.Response:
     mime = _csv_mime(request)
     await take_call(db, "workspace", request_ip(request, settings.trusted_proxies),
                     settings.workspace_calls_per_minute)
-    body, charset = await read_upload(request, mime, settings.workspace_max_bytes)
-    rows = parse_csv(decode_csv(body, charset), settings.workspace_max_rows)
+    with request.app[BODY_BUDGET].hold(request, settings.workspace_max_bytes):
+        body: list[bytes] = []
 
-    async def accept() -> str:
-        bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
-                                     sub, rows)
-        request.app[METRICS].submissions.labels("workspace-bulk-generate").inc()
-        request.app[METRICS].rows_accepted.inc(len(rows))
-        return bulk_id
+        async def parse() -> Batch:
+            upload, charset = await read_upload(request, mime, settings.workspace_max_bytes)
+            body.append(upload)
+            rows = parse_csv(decode_csv(upload, charset), settings.workspace_max_rows)
+            return await parse_batch(orjson.dumps(rows), settings)
 
-    return web.json_response(await submit_once(db, sub.client_id, key, body, accept))
+        async def accept(batch: Batch) -> str:
+            bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],
+                                         sub, batch)
+            request.app[METRICS].submissions.labels("workspace-bulk-generate").inc()
+            request.app[METRICS].rows_accepted.inc(batch.count)
+            return bulk_id
+
+        bulk_id = await admitted(db, sub, settings, parse, accept,
+                                 lambda once: submit_once(db, sub.client_id, key, body[0], once))
+    return web.json_response(bulk_id)
 
 
 def _csv_mime(request: web.Request) -> str:

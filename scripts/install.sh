@@ -9,6 +9,15 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
   || die "bulkqr needs Python 3.11 ($PYTHON is $("$PYTHON" --version 2>&1))"
 
+# Branded codes: cairo draws PDF/EPS, DejaVu is the frame's font, pdftoppm checks PDFs in tests.
+if ! { fc-list 2>/dev/null | grep -q "DejaVu Sans:style=Bold" && command -v pdftoppm \
+       >/dev/null && ldconfig -p | grep -q libcairo.so.2; }; then
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    fonts-dejavu-core libcairo2 poppler-utils >/dev/null \
+    || die "apt-get install fonts-dejavu-core libcairo2 poppler-utils failed"
+fi
+
 [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
 .venv/bin/uv pip sync -q --python .venv/bin/python --require-hashes requirements.lock

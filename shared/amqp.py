@@ -17,6 +17,7 @@ from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
 from shared.errors import BrokerUnavailable, BulkQRError, PublishFailed, map_exceptions
 from shared.settings import Settings
+from shared.webhooks.queues import declare_webhook_queues
 
 CHUNK_KEY = "chunk"
 SCAN_KEY = "scan"
@@ -61,6 +62,7 @@ class Topology:
     chunks: AbstractQueue
     dead_chunks: AbstractQueue
     scans: AbstractQueue
+    webhooks: AbstractQueue
 
 
 def broker_error(exc: BaseException) -> BulkQRError | None:
@@ -124,7 +126,9 @@ async def declare_topology(channel: AbstractChannel, settings: Settings) -> Topo
         "x-single-active-consumer": True,  # one writer per counter: no lost increments
     })
     await scans.bind(work, SCAN_KEY)
-    return Topology(names, work, links, chunks, dead_chunks, scans)
+    webhooks = await declare_webhook_queues(channel, names.prefix, work,
+                                            settings.webhook_retry_delays_s)
+    return Topology(names, work, links, chunks, dead_chunks, scans, webhooks)
 
 
 async def publish(exchange: AbstractExchange, routing_key: str, body: bytes,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from shared.ids import derive_code, shard_of_code
 from shared.linkdoc import Link, SourceRef
 from shared.mongo import Database, Doc, insert_many_unique, links_collection
+from shared.orderdoc import Order
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,11 @@ async def find_records(db: Database, shard: int, query: Doc, after_row: int,
     return [Link.from_doc(doc) async for doc in found]
 
 
-async def bulk_record_pages(db: Database, order: Doc, shards: int, query: Doc,
+async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
                             page_size: int) -> AsyncIterator[list[Link]]:
     """Every QR record of a bulk order matching `query`, a page of one shard at a time."""
-    query = query | {"bulkId": order["_id"], "subscription": order["subscription"]}
-    for shard in bulk_shards(order["_id"], int(order.get("chunks", 1)), shards):
+    query = query | {"bulkId": order.bulk_id, "subscription": order.subscription}
+    for shard in bulk_shards(order.bulk_id, order.chunks, shards):
         after_row = -1
         while page := await find_records(db, shard, query, after_row, page_size):
             yield page

@@ -11,9 +11,11 @@ from pymongo import ReturnDocument
 
 from shared.errors import BadRequest, NotFound
 from shared.mongo import ORDERS, Database, Doc
+from shared.orderdoc import FEATURE_KEYS as FEATURE_KEYS  # re-exported for the callers
+from shared.orderdoc import Order as Order
+from shared.progress import read_progress
 from shared.status import OrderStatus, check_transition
 
-FEATURE_KEYS = ("dynamicQr", "securedQr", "sourceQr")
 MAX_LIST_LIMIT = 100
 
 
@@ -23,28 +25,33 @@ def now_ms() -> int:
 
 def new_order(bulk_id: str, subscription: str, count: int, chunks: int,
               verify: bool = False) -> Doc:
-    created = now_ms()
-    return {
-        "_id": bulk_id, "subscription": subscription, "status": OrderStatus.PROCESSING.value,
-        "count": count, "chunks": chunks, "failedFeatures": dict.fromkeys(FEATURE_KEYS, 0),
-        "product": "qr", "createdAt": created, "updatedAt": created, "verify": verify,
-    }
+    """The document to insert for a batch just accepted."""
+    return Order.new(bulk_id, subscription, count, chunks, now_ms(), verify).to_doc()
 
 
-async def find_order(db: Database, bulk_id: str) -> Doc | None:
-    return await db[ORDERS].find_one({"_id": bulk_id})
-
-
-async def get_owned_order(db: Database, bulk_id: str, subscription: str) -> Doc:
-    """The order if the caller owns it; otherwise the same 404 as for an unknown id."""
+async def find_order(db: Database, bulk_id: str) -> Order | None:
     doc = await db[ORDERS].find_one({"_id": bulk_id})
-    if doc is None or doc["subscription"] != subscription:
+    return None if doc is None else Order.from_doc(doc)
+
+
+async def get_owned_order(db: Database, bulk_id: str, subscription: str) -> Order:
+    """The order if the caller owns it (with its progress); else the 404 of an unknown id."""
+    order = await find_order(db, bulk_id)
+    if order is None or order.subscription != subscription:
         raise NotFound("no bulk order with that id")
-    return doc
+    return await with_processed(db, order)
+
+
+async def with_processed(db: Database, order: Order) -> Order:
+    """The order with `processed`, the rows finished so far: while it is processing, read
+    from its small progress collection (never from a big one); afterwards, every row."""
+    if not order.is_processing:
+        return order.with_processed(order.count)
+    return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
 
 
 async def transition(db: Database, bulk_id: str, current: OrderStatus, target: OrderStatus,
-                     extra: dict[str, Any] | None = None) -> Doc | None:
+                     extra: dict[str, Any] | None = None) -> Order | None:
     """Move the order from `current` to `target`; None if it was not in `current`.
 
     The filter on `current` makes this a compare-and-set. On FerretDB v1 two racing
@@ -52,24 +59,21 @@ async def transition(db: Database, bulk_id: str, current: OrderStatus, target: O
     decisions that need one winner are made by unique inserts first.
     """
     check_transition(current, target)
-    return await db[ORDERS].find_one_and_update(
+    doc = await db[ORDERS].find_one_and_update(
         {"_id": bulk_id, "status": current.value},
         {"$set": {"status": target.value, "updatedAt": now_ms(), **(extra or {})}},
         return_document=ReturnDocument.AFTER,
     )
+    return None if doc is None else Order.from_doc(doc)
 
 
-def status_document(doc: Doc) -> dict[str, Any]:
-    """The API's view of an order."""
-    return {
-        "bulkId": doc["_id"], "status": doc["status"], "count": doc["count"],
-        "failedFeatures": {key: int(doc["failedFeatures"].get(key, 0)) for key in FEATURE_KEYS},
-        "product": doc["product"], "createdAt": doc["createdAt"], "updatedAt": doc["updatedAt"],
-    }
+def status_document(order: Order) -> dict[str, Any]:
+    """The API's view of an order (`processed` comes from `with_processed`)."""
+    return order.status_document()
 
 
 async def list_orders(db: Database, subscription: str, limit: int, cursor: str | None
-                      ) -> tuple[list[Doc], str | None]:
+                      ) -> tuple[list[Order], str | None]:
     """The owner's orders, newest first, and the cursor of the next page (or None)."""
     query: dict[str, Any] = {"subscription": subscription}
     if cursor:
@@ -77,14 +81,19 @@ async def list_orders(db: Database, subscription: str, limit: int, cursor: str |
         query["$or"] = [{"createdAt": {"$lt": created}},
                         {"createdAt": created, "_id": {"$lt": bulk_id}}]
     found = db[ORDERS].find(query).sort([("createdAt", -1), ("_id", -1)]).limit(limit + 1)
-    docs = [doc async for doc in found]
-    more = len(docs) > limit
-    docs = docs[:limit]
-    return docs, encode_cursor(docs[-1]) if more else None
+    orders = [await with_processed(db, Order.from_doc(doc)) async for doc in found]
+    more = len(orders) > limit
+    orders = orders[:limit]
+    return orders, encode_cursor(orders[-1]) if more else None
 
 
-def encode_cursor(doc: Doc) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([doc["createdAt"], doc["_id"]])).decode()
+def encode_cursor(order: Order) -> str:
+    return encode_pair(order.created_at_ms, order.bulk_id)
+
+
+def encode_pair(number: int, key: str) -> str:
+    """A cursor of the listings' shape: a number and an id, opaque to clients."""
+    return base64.urlsafe_b64encode(orjson.dumps([number, key])).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import structlog
 
+from shared.brand.logos import Lookup, with_logo
 from shared.links import (
     LinkCodes,
     codes_for_row,
@@ -32,9 +33,9 @@ from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderFailure, RenderJob
 from shared.rowguard import each_or_alone
+from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
-from shared.status import OrderStatus
 from shared.subscriptions import Subscription
 
 log = structlog.get_logger(__name__)
@@ -63,9 +64,10 @@ class ChunkContext:
     bulk_id: str
     chunk: int
     now_ms: int
-    redelivered: bool = False
+    may_have_run: bool = False  # an earlier run of this chunk may have charged its rows
     single: bool = False  # one synchronous row: nothing to make idempotent
     verify: bool = False  # scan every image back before delivering it
+    assets: Lookup | None = None  # finds this subscription's logo assets by id
 
 
 @dataclass
@@ -91,9 +93,15 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
     planned: list[_Rendered] = []
     for row in rows:
         try:
-            plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate)
+            plan = plan_row(row.index, row.raw, now_ms=ctx.now_ms, duplicate=row.duplicate,
+                            uid_required=not ctx.single)
             if isinstance(plan, RowFailure):
                 results[row.index] = plan
+                continue
+            try:
+                plan = replace(plan, styling=await with_logo(plan.styling, ctx.assets))
+            except RowInvalid as exc:
+                results[row.index] = _fail(plan, str(exc), 400)
                 continue
             codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
                      if plan.dynamic else None)
@@ -153,7 +161,7 @@ async def _charge_and_record(ctx: ChunkContext, shard: int, drawn: list[_Rendere
         return
     charged = await charge_rows(ctx.db, ctx.subscription, ctx.bulk_id, ctx.chunk,
                                 [item.plan.index for item in dynamic],
-                                redelivered=ctx.redelivered, record=not ctx.single,
+                                may_have_run=ctx.may_have_run, record=not ctx.single,
                                 still_open=None if ctx.single else lambda: _open(ctx))
     for item in dynamic:
         if item.plan.index not in charged:
@@ -194,7 +202,7 @@ async def _insert_rows(ctx: ChunkContext, shard: int,
 
 async def _open(ctx: ChunkContext) -> bool:
     order = await find_order(ctx.db, ctx.bulk_id)
-    return order is not None and order["status"] == OrderStatus.PROCESSING
+    return order is not None and order.is_processing
 
 
 def _fail(plan: RowPlan, message: str, code: int) -> RowFailure:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.errors import Superseded
+from shared.keys import charge_id
 from shared.mongo import (
     SUBSCRIPTIONS,
     Collection,
@@ -27,7 +28,7 @@ from shared.subscriptions import Subscription
 
 
 async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
-                      rows: list[int], *, redelivered: bool, record: bool = True,
+                      rows: list[int], *, may_have_run: bool, record: bool = True,
                       still_open: Callable[[], Awaitable[bool]] | None = None) -> set[int]:
     """Charge one slot per row; returns the rows charged (the rest are over quota).
 
@@ -42,8 +43,8 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     charges = db[charges_collection(bulk_id)]
     slots = db[quota_collection(sub.client_id)]
     adopted: dict[int, int] = {}
-    if redelivered:  # an earlier delivery may have charged, or died while charging
-        existing = await charges.find_one({"_id": f"charge:{chunk}"})
+    if may_have_run:  # an earlier run may have charged, or died while charging
+        existing = await charges.find_one({"_id": charge_id(chunk)})
         if existing is not None:
             return set(existing["rows"])
         async for slot in slots.find({"bulkId": bulk_id, "chunk": chunk}):
@@ -51,14 +52,14 @@ async def charge_rows(db: Database, sub: Subscription, bulk_id: str, chunk: int,
     wanted = [row for row in rows if row not in adopted]
     claimed = await _claim(db, slots, sub, bulk_id, chunk, wanted)
     charged = adopted | claimed
-    if await insert_unique(charges, {"_id": f"charge:{chunk}", "rows": sorted(charged)}):
+    if await insert_unique(charges, {"_id": charge_id(chunk), "rows": sorted(charged)}):
         if still_open is None or await still_open():
             return set(charged)
         await _give_back(slots, claimed)
         raise Superseded(f"{bulk_id} completed while chunk {chunk} was being charged again")
     # A duplicate delivery of this chunk recorded its charge first: give back ours.
     await _give_back(slots, claimed)
-    winner = await charges.find_one({"_id": f"charge:{chunk}"})
+    winner = await charges.find_one({"_id": charge_id(chunk)})
     return set(winner["rows"]) if winner else set()
 
 

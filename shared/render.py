@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import zxingcpp
 
+from shared.brand.draw import branded_data_uri
 from shared.errors import NotScannable
 from shared.rows.payloads import RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
@@ -66,8 +67,10 @@ def verify_matrix(matrix: Matrix, payload: str) -> None:
 
 
 def render_data_uri(payload: str, styling: Styling, *, verify: bool = False) -> str:
-    """The image of `payload` as a data URI (PNG or SVG, per styling)."""
+    """The image of `payload` as a data URI (PNG or SVG, per styling; branded: also PDF, EPS)."""
     modules = encode_matrix(payload, styling.error_correction)
+    if styling.brand is not None:  # always read back; plain rows keep the path below
+        return branded_data_uri(payload, modules, styling, styling.brand)
     if verify:
         verify_matrix(modules, payload)
     matrix = np.pad(modules, styling.margin)

@@ -7,6 +7,11 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+# Re-exported for the modules that name them from here; they are built in shared.keys.
+from shared.keys import input_key as input_key
+from shared.keys import part_key as part_key
+from shared.keys import result_key as result_key
+
 SCHEMA_VERSION = 1
 
 
@@ -54,20 +59,6 @@ class ScanEvent(BaseModel):
     code: str
     count: int = Field(ge=1)
     last_scan_ms: int = Field(alias="lastScanMs")
-
-
-def input_key(bulk_id: str, chunk: int) -> str:
-    """The stored rows of a chunk (claim-check): `{"rows": [...json text...], "dups": [...]}`."""
-    return f"inputs/{bulk_id}/{chunk:06d}.json"
-
-
-def part_key(bulk_id: str, chunk: int) -> str:
-    """The rendered entries of a chunk, as an archive fragment (see `fragment`)."""
-    return f"parts/{bulk_id}/{chunk:06d}.txt"
-
-
-def result_key(bulk_id: str) -> str:
-    return f"results/{bulk_id}.json"
 
 
 def fragment(entries: list[Any]) -> bytes:

@@ -49,7 +49,6 @@ class Settings(BaseSettings):
     queue_prefix: str = "bulkqr"
 
     max_body_bytes: int = Field(default=25 * MIB, ge=1)
-    max_batch_rows: int = Field(default=250_000, ge=1, description="larger batches: 413")
     # 1,000 rows (about 0.3 s of rendering) a chunk: large enough that a 25 MB batch is a
     # few hundred objects and messages, small enough that N workers share a 10k batch.
     chunk_rows: int = Field(default=1000, ge=1, le=10_000)
@@ -89,3 +88,35 @@ class Settings(BaseSettings):
     body_grace_s: float = Field(default=5.0, ge=0)
     body_min_bytes_per_s: int = Field(default=16 * 1024, ge=1)
     keepalive_timeout_s: float = Field(default=15.0, gt=0)
+
+    # Fair scheduling (issue 15): each subscription keeps about window_chunks chunks in the
+    # work queue (0: the queue's consumers x (prefetch_chunks - 1), at least 2), shared by its
+    # running batches; workers refresh the pending-rows gauge (and the consumer count)
+    # every pending_refresh_s over at most pending_max_batches batches.
+    window_chunks: int = Field(default=0, ge=0, le=1000)
+    pending_refresh_s: float = Field(default=5.0, gt=0)
+    pending_max_batches: int = Field(default=200, ge=1)
+    # Fault tests only (0 in production): pause between claiming window slots and
+    # publishing them, so a test can kill a worker right there.
+    fault_pause_after_claim_s: float = Field(default=0.0, ge=0)
+
+    # Admission control (issue 16): request bodies of 1 MiB or more that a gateway holds at
+    # once (past it, new ones get 503 with Retry-After before they are read), and each
+    # subscription's batches in flight and rows a minute unless its own limits say otherwise
+    # (past them: 429 with Retry-After).
+    body_budget_bytes: int = Field(default=128 * MIB, ge=MIB)
+    batches_in_flight: int = Field(default=20, ge=1, le=1000)
+    rows_per_minute: int = Field(default=10_000_000, ge=1)
+    # A batch of more chunks than this has neighbouring chunks joined (each stored object
+    # costs the gateway ~10 ms of CPU): ~2M tiny rows then make 100 objects, not 2,000.
+    max_chunks_per_batch: int = Field(default=100, ge=1)
+    # Webhooks (issue 21): private, loopback and link-local targets (and plain http) are
+    # refused unless webhook_allow_private (local runs, tests); a failed delivery waits in
+    # the delay queue of each of webhook_retry_delays_s in turn (about 24 h in all); an
+    # endpoint failing for webhook_disable_after_s is disabled; endpoint secrets are sealed
+    # at rest with webhook_seal_key (set a real secret in production).
+    webhook_allow_private: bool = False
+    webhook_retry_delays_s: list[float] = Field(
+        default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 18000.0, 28800.0, 28800.0])
+    webhook_disable_after_s: float = Field(default=3 * 86400.0, gt=0)
+    webhook_seal_key: SecretStr = SecretStr("bulkqr-local-webhook-seal-key")

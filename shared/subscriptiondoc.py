@@ -17,6 +17,9 @@ class Subscription:
     name: str
     qr_limit: int
     quota_hint: int = 0
+    # Admission limits of this subscription; None: the gateway's setting applies.
+    batches_in_flight: int | None = None
+    rows_per_minute: int | None = None
 
 
 @dataclass(frozen=True)
@@ -32,25 +35,34 @@ class SubscriptionRecord:
     disabled: bool = False
     quota_hint: int = 0
     created_at_ms: int | None = None
+    batches_in_flight: int | None = None
+    rows_per_minute: int | None = None
 
     @classmethod
     def from_doc(cls, doc: Doc) -> SubscriptionRecord:
         """A stored document; one read without its key hashes has none (accepts no key)."""
         created = doc.get("createdAt")
+        limits = doc.get("limits") or {}
         return cls(doc["_id"], doc.get("keyHash", ""), int(doc["qrLimit"]),
                    doc.get("name", ""), tuple(doc.get("revokedKeyHashes", ())),
                    bool(doc.get("disabled", False)), int(doc.get("quotaHint", 0)),
-                   None if created is None else int(created))
+                   None if created is None else int(created),
+                   _limit(limits, "batchesInFlight"), _limit(limits, "rowsPerMinute"))
 
     def to_doc(self) -> Doc:
-        return {"_id": self.client_id, "name": self.name, "keyHash": self.key_hash,
-                "revokedKeyHashes": list(self.revoked_key_hashes), "disabled": self.disabled,
-                "qrLimit": self.qr_limit, "quotaHint": self.quota_hint,
-                "createdAt": self.created_at_ms}
+        doc: Doc = {"_id": self.client_id, "name": self.name, "keyHash": self.key_hash,
+                    "revokedKeyHashes": list(self.revoked_key_hashes),
+                    "disabled": self.disabled, "qrLimit": self.qr_limit,
+                    "quotaHint": self.quota_hint, "createdAt": self.created_at_ms}
+        if self.batches_in_flight is not None or self.rows_per_minute is not None:
+            doc["limits"] = {"batchesInFlight": self.batches_in_flight,
+                             "rowsPerMinute": self.rows_per_minute}
+        return doc
 
     @property
     def subscription(self) -> Subscription:
-        return Subscription(self.client_id, self.name, self.qr_limit, self.quota_hint)
+        return Subscription(self.client_id, self.name, self.qr_limit, self.quota_hint,
+                            self.batches_in_flight, self.rows_per_minute)
 
     @property
     def is_active(self) -> bool:
@@ -67,3 +79,8 @@ class SubscriptionRecord:
         """The admin command's line for this subscription (no key material)."""
         return {"clientId": self.client_id, "name": self.name, "qrLimit": self.qr_limit,
                 "disabled": self.disabled, "createdAt": self.created_at_ms}
+
+
+def _limit(limits: Doc, name: str) -> int | None:
+    value = limits.get(name)
+    return None if value is None else int(value)

@@ -53,6 +53,15 @@ async def set_disabled(db: Database, client_id: str, disabled: bool = True) -> N
         raise NotFound(f"no subscription {client_id}")
 
 
+async def set_limits(db: Database, client_id: str, *, batches_in_flight: int | None,
+                     rows_per_minute: int | None) -> None:
+    """Set (or, with None, clear back to the gateway's setting) the admission limits."""
+    result = await db[SUBSCRIPTIONS].update_one({"_id": client_id}, {"$set": {"limits": {
+        "batchesInFlight": batches_in_flight, "rowsPerMinute": rows_per_minute}}})
+    if result.matched_count == 0:
+        raise NotFound(f"no subscription {client_id}")
+
+
 async def rotate_key(db: Database, client_id: str) -> str:
     """Issue a new key; the old one answers 403 from now on."""
     record = await _existing(db, client_id)

@@ -1,4 +1,5 @@
-"""Process one chunk: render its rows, store its archive fragment, record its completion."""
+"""Process one chunk: render its rows, store its archive fragment, record its completion,
+and move the batch's window on (or finish the batch)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ import orjson
 import structlog
 
 from shared.errors import Superseded
-from shared.mongo import Doc, insert_unique, progress_collection
+from shared.keys import claimer_of_chunk, done_id, input_key, part_key
+from shared.mongo import insert_unique, progress_collection
+from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
+from shared.progress import Progress, read_progress
 from shared.s3 import ObjectStore
-from shared.schemas import WorkMessage, fragment, input_key, part_key
-from shared.status import OrderStatus
+from shared.schemas import WorkMessage, fragment
 from shared.subscriptions import get_subscription
-from worker.delivery import CURRENT
+from worker.assets import cached_lookup
+from worker.decide import Step, next_step
+from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.finish import cleanup, finish_if_last
+from worker.window import advance
 
 log = structlog.get_logger(__name__)
 
@@ -26,41 +32,60 @@ async def load_rows(store: ObjectStore, bulk_id: str, chunk: int) -> list[RowInp
     return [RowInput(first + i, raw, first + i in dups) for i, raw in enumerate(stored["rows"])]
 
 
-async def handle_chunk(deps: Deps, message: WorkMessage, *, redelivered: bool) -> None:
-    """Idempotent: a redelivered or duplicated chunk finds its completion and skips ahead."""
-    order = await find_order(deps.db, message.bulk_id)
-    if order is None or order["status"] != OrderStatus.PROCESSING:
-        log.info("chunk dropped", reason="order is not processing")
-        if order is not None and redelivered:
-            # This delivery may have completed the batch and failed while tidying up.
-            await cleanup(deps, message.bulk_id)
-        return
-    progress = deps.db[progress_collection(message.bulk_id)]
-    if await progress.find_one({"_id": f"done:{message.chunk}"}) is None:
+async def observe(deps: Deps, bulk_id: str) -> tuple[Order | None, Progress]:
+    order = await find_order(deps.db, bulk_id)
+    if order is None or not order.is_processing:
+        return order, Progress()
+    return order, await read_progress(deps.db, bulk_id)
+
+
+async def handle_chunk(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
+    """Idempotent: a redelivered or duplicated chunk finds its completion and moves on."""
+    order, progress = await observe(deps, message.bulk_id)
+    step = _step(order, progress, message, delivery.may_have_run)
+    if step is Step.RENDER:
+        assert order is not None
         try:
-            await render_chunk(deps, message, order, redelivered)
+            await render_chunk(deps, message, order, delivery)
         except Superseded as exc:
             log.info("chunk dropped", reason=str(exc))
-            await cleanup(deps, message.bulk_id)
-            return
-        if await finish_if_last(deps, order, takeover=CURRENT.get().redelivered):
-            return
-        # A duplicate of this chunk may have completed the batch while this one worked;
-        # then what it just wrote recreated what the finisher had removed.
-        latest = await find_order(deps.db, message.bulk_id)
-        if latest is not None and latest["status"] != OrderStatus.PROCESSING:
-            await cleanup(deps, message.bulk_id)
-        return
-    await finish_if_last(deps, order, takeover=CURRENT.get().redelivered)
+            step = Step.TIDY
+        else:
+            # Observed again: a duplicate of this chunk may have completed the batch while
+            # this one worked (then what it wrote recreated what the finisher removed).
+            order, progress = await observe(deps, message.bulk_id)
+            step = _step(order, progress, message, may_have_run=True)
+    await act(deps, step, order, progress, message, delivery)
 
 
-async def render_chunk(deps: Deps, message: WorkMessage, order: Doc, redelivered: bool) -> None:
+def _step(order: Order | None, progress: Progress, message: WorkMessage,
+          may_have_run: bool) -> Step:
+    status = None if order is None else order.status
+    return next_step(status, progress, message.chunk, message.chunks, may_have_run=may_have_run)
+
+
+async def act(deps: Deps, step: Step, order: Order | None, progress: Progress,
+              message: WorkMessage, delivery: Delivery) -> None:
+    if step is Step.SKIP:
+        log.info("chunk dropped", reason="order is not processing")
+    elif step is Step.TIDY:
+        await cleanup(deps, message.bulk_id)
+    elif step is Step.ADVANCE:
+        await advance(deps, message.bulk_id, claimer_of_chunk(message.chunk), delivery, progress)
+    elif step is Step.FINISH:
+        assert order is not None
+        await finish_if_last(deps, order, delivery, takeover=delivery.redelivered)
+
+
+async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery: Delivery
+                       ) -> None:
     """Render the chunk's rows, store its archive fragment and record it as done."""
     rows = await load_rows(deps.store, message.bulk_id, message.chunk)
     ctx = ChunkContext(
-        deps.db, deps.settings, await get_subscription(deps.db, order["subscription"]),
-        message.bulk_id, message.chunk, now_ms(), redelivered,
-        verify=bool(order.get("verify")),
+        deps.db, deps.settings, await get_subscription(deps.db, order.subscription),
+        message.bulk_id, message.chunk, now_ms(), delivery.may_have_run,
+        verify=order.verify,
+        assets=cached_lookup(deps.db, deps.store, order.subscription),
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
     await deps.store.put(part_key(message.bulk_id, message.chunk),
@@ -76,4 +101,5 @@ async def render_chunk(deps: Deps, message: WorkMessage, order: Doc, redelivered
 async def record_done(deps: Deps, message: WorkMessage, failed: dict[str, int]) -> None:
     """Chunk completion is a unique insert: a second delivery cannot count twice."""
     await insert_unique(deps.db[progress_collection(message.bulk_id)],
-                        {"_id": f"done:{message.chunk}", "kind": "done", "failed": failed})
+                        {"_id": done_id(message.chunk), "kind": "done", "chunk": message.chunk,
+                         "rows": message.rows, "failed": failed})

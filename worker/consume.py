@@ -21,11 +21,11 @@ from pydantic import ValidationError
 
 from shared.errors import is_transient
 from shared.schemas import WorkMessage
-from worker.delivery import CURRENT, Delivery
+from worker.delivery import Delivery
 from worker.metrics import WorkerMetrics
 
 log = structlog.get_logger(__name__)
-Handler = Callable[[WorkMessage, bool], Awaitable[None]]
+Handler = Callable[[WorkMessage, Delivery], Awaitable[None]]
 
 
 class DropMessage(Exception):
@@ -58,22 +58,22 @@ class InFlight:
         return True
 
 
-async def with_retries(handler: Handler, message: WorkMessage, redelivered: bool,
+async def with_retries(handler: Handler, message: WorkMessage, delivery: Delivery,
                        retry_s: float) -> None:
     """Run the (idempotent) handler again while a server or the network fails, for up to
     `retry_s`, so an outage of a few seconds does not use up the message's deliveries.
-    A retry runs as a redelivery: it may hold what its first attempt claimed."""
+    A retry keeps the delivery's token and may find what its first attempt did."""
     deadline = time.monotonic() + retry_s
     pause_s = 0.5
     while True:
         try:
-            await handler(message, redelivered)
+            await handler(message, delivery)
             return
         except Exception as exc:
             if not is_transient(exc) or time.monotonic() + pause_s > deadline:
                 raise
             log.warning("transient failure; retrying", error=repr(exc), pause_s=pause_s)
-        redelivered = True
+        delivery = delivery.retry()
         await asyncio.sleep(pause_s)
         pause_s = min(pause_s * 2, 10.0)
 
@@ -92,10 +92,9 @@ def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: In
             message = _parse(incoming.body)
             structlog.contextvars.bind_contextvars(bulkId=message.bulk_id, chunk=message.chunk,
                                                    kind=message.kind)
-            CURRENT.set(Delivery(bool(incoming.redelivered)))
             if incoming.redelivered:
                 metrics.redeliveries.inc()
-            await with_retries(handler, message, bool(incoming.redelivered), retry_s)
+            await with_retries(handler, message, Delivery(bool(incoming.redelivered)), retry_s)
             await incoming.ack()
             action = "acked"
         except DropMessage as exc:

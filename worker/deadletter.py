@@ -5,34 +5,41 @@ from __future__ import annotations
 import orjson
 import structlog
 
+from shared.keys import claimer_of_chunk, done_id, part_key
 from shared.mongo import progress_collection
 from shared.orders import FEATURE_KEYS, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
-from shared.schemas import WorkMessage, fragment, part_key
-from shared.status import OrderStatus
+from shared.schemas import WorkMessage, fragment
 from worker.chunk import load_rows, record_done
+from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.finish import finish_if_last
+from worker.window import advance
 
 log = structlog.get_logger(__name__)
 MESSAGE = "internal error: this row could not be processed after repeated attempts"
 
 
-async def handle_dead(deps: Deps, message: WorkMessage) -> None:
-    """A dead split fails every chunk; a dead chunk fails its own rows."""
+async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
+    """A dead split fails every chunk; a dead chunk fails its own rows and moves the
+    batch's window on, as its rendering would have (else the batch never finishes)."""
     order = await find_order(deps.db, message.bulk_id)
-    if order is None or order["status"] != OrderStatus.PROCESSING:
+    if order is None or not order.is_processing:
         return
     chunks = message.chunk_messages() if message.kind == "split" else [message]
     for chunk in chunks:
         await fail_chunk(deps, chunk)
-    await finish_if_last(deps, order, takeover=True)
+    if message.kind == "chunk":
+        # Its earlier deliveries may have claimed slots and died before publishing them.
+        await advance(deps, message.bulk_id, claimer_of_chunk(message.chunk),
+                      Delivery(redelivered=True, token=delivery.token))
+    await finish_if_last(deps, order, delivery, takeover=True)
 
 
 async def fail_chunk(deps: Deps, message: WorkMessage) -> None:
     progress = deps.db[progress_collection(message.bulk_id)]
-    if await progress.find_one({"_id": f"done:{message.chunk}"}) is not None:
+    if await progress.find_one({"_id": done_id(message.chunk)}) is not None:
         return
     try:
         rows = await load_rows(deps.store, message.bulk_id, message.chunk)

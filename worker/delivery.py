@@ -1,20 +1,30 @@
-"""Which delivery of a message the current handler runs for: a token, and the broker's flag."""
+"""One delivery of one message, passed explicitly to every handler."""
 
 from __future__ import annotations
 
 import uuid
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One delivery of one message. In-place retries keep the token; a redelivery by the
-    broker (the first holder died or gave the message back) gets a new one."""
+    """One delivery of one message.
+
+    `redelivered` is the broker's flag: an earlier holder died or gave the message back,
+    so this delivery takes over what that holder claimed (e.g. the archive job).
+    `attempt` counts in-place retries after a transient failure; they keep the token.
+    """
 
     redelivered: bool = False
+    attempt: int = 0
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
+    @property
+    def may_have_run(self) -> bool:
+        """An earlier run of this message may have done part of its work (charged quota,
+        claimed window slots) and died before finishing it."""
+        return self.redelivered or self.attempt > 0
 
-# Frozen, so a shared default is safe; the consumer sets a fresh one for every message.
-CURRENT: ContextVar[Delivery] = ContextVar("delivery", default=Delivery())  # noqa: B039
+    def retry(self) -> Delivery:
+        """The same delivery, run again in place after a transient failure."""
+        return replace(self, attempt=self.attempt + 1)

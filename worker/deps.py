@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shared.amqp import Topology
 from shared.mongo import Database
@@ -10,6 +10,13 @@ from shared.pipeline import Renderer
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from worker.metrics import WorkerMetrics
+
+
+@dataclass
+class Fleet:
+    """What this worker last saw of the work queue: how many consumers share it."""
+
+    consumers: int = 0
 
 
 @dataclass(frozen=True)
@@ -20,3 +27,4 @@ class Deps:
     topology: Topology
     renderer: Renderer
     metrics: WorkerMetrics
+    fleet: Fleet = field(default_factory=Fleet)

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import structlog
 
+from shared.keys import archive_claim, inputs_prefix, part_key, parts_prefix, result_key
 from shared.mongo import (
     CLAIMS,
     Database,
-    Doc,
     charges_collection,
     insert_unique,
     progress_collection,
 )
-from shared.orders import FEATURE_KEYS, find_order, transition
+from shared.orders import FEATURE_KEYS, Order, find_order, transition
+from shared.progress import forget_running
 from shared.s3 import ObjectStore
-from shared.schemas import (
-    ARCHIVE_CLOSE,
-    ARCHIVE_OPEN,
-    ARCHIVE_SEPARATOR,
-    part_key,
-    result_key,
-)
+from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
-from worker.delivery import CURRENT
+from worker import webhooks
+from worker.delivery import Delivery
 from worker.deps import Deps
 
 log = structlog.get_logger(__name__)
 
 
-async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
+async def finish_if_last(deps: Deps, order: Order, delivery: Delivery, *, takeover: bool) -> bool:
     """Assemble the archive if all chunks are done and this delivery holds the job.
 
     The job is claimed by a unique insert that names the delivery. The holder keeps it
@@ -37,12 +33,12 @@ async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
     so the rare double assembly is harmless. True when this call completed the batch
     (and tidied up after it).
     """
-    bulk_id = order["_id"]
+    bulk_id = order.bulk_id
     progress = deps.db[progress_collection(bulk_id)]
-    if await progress.count_documents({"kind": "done"}) < order["chunks"]:
+    if await progress.count_documents({"kind": "done"}) < order.chunks:
         return False
-    token = CURRENT.get().token
-    claim = {"_id": f"archive:{bulk_id}", "owner": token}
+    token = delivery.token
+    claim = {"_id": archive_claim(bulk_id), "owner": token}
     if not await insert_unique(deps.db[CLAIMS], claim) and not takeover:
         held = await deps.db[CLAIMS].find_one({"_id": claim["_id"]})
         if held is None or held.get("owner") != token:
@@ -50,20 +46,21 @@ async def finish_if_last(deps: Deps, order: Doc, *, takeover: bool) -> bool:
     return await assemble(deps, order)
 
 
-async def assemble(deps: Deps, order: Doc) -> bool:
+async def assemble(deps: Deps, order: Order) -> bool:
     """Write the archive and complete the order; False if another assembly got there first."""
-    bulk_id = order["_id"]
+    bulk_id = order.bulk_id
     totals = await failed_totals(deps.db, bulk_id)
-    await write_archive(deps.store, bulk_id, order["chunks"])
+    await write_archive(deps.store, bulk_id, order.chunks)
     completed = await transition(deps.db, bulk_id, OrderStatus.PROCESSING,
                                  OrderStatus.COMPLETED, {"failedFeatures": totals})
+    await webhooks.on_completed(deps, bulk_id, completed)
     if completed is None:
         current = await find_order(deps.db, bulk_id)
-        if current is not None and current["status"] == OrderStatus.RESULT_DOWNLOADED:
+        if current is not None and current.is_downloaded:
             await deps.store.delete(result_key(bulk_id))  # a late duplicate; already consumed
         return False
     deps.metrics.archives.inc()
-    log.info("batch completed", rows=order["count"], chunks=order["chunks"], **totals)
+    log.info("batch completed", rows=order.count, chunks=order.chunks, **totals)
     await cleanup(deps, bulk_id)
     return True
 
@@ -91,5 +88,6 @@ async def cleanup(deps: Deps, bulk_id: str) -> None:
     """Drop what only served the batch's processing (idempotent)."""
     await deps.db.drop_collection(progress_collection(bulk_id))
     await deps.db.drop_collection(charges_collection(bulk_id))
-    await deps.store.delete_prefix(f"inputs/{bulk_id}/")
-    await deps.store.delete_prefix(f"parts/{bulk_id}/")
+    await deps.store.delete_prefix(inputs_prefix(bulk_id))
+    await deps.store.delete_prefix(parts_prefix(bulk_id))
+    await forget_running(deps.db, bulk_id)

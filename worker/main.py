@@ -14,11 +14,14 @@ from shared.mongo import ensure_indexes, open_client
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
+from worker import webhooks
 from worker.chunk import handle_chunk
 from worker.consume import InFlight, consumer
 from worker.deadletter import handle_dead
+from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.metrics import WorkerMetrics
+from worker.pending import refresh_pending
 from worker.pool import ProcessRenderer
 from worker.scans import scan_consumer
 from worker.split import handle_split
@@ -26,11 +29,11 @@ from worker.split import handle_split
 log = structlog.get_logger(__name__)
 
 
-async def route_work(deps: Deps, message: WorkMessage, redelivered: bool) -> None:
+async def route_work(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
     if message.kind == "split":
-        await handle_split(deps, message)
+        await handle_split(deps, message, delivery)
     else:
-        await handle_chunk(deps, message, redelivered=redelivered)
+        await handle_chunk(deps, message, delivery)
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -60,13 +63,16 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         in_flight = InFlight()
         tags = [
             (topology.chunks, await topology.chunks.consume(consumer(
-                lambda m, r: route_work(deps, m, r), metrics, "chunks", in_flight,
+                lambda m, d: route_work(deps, m, d), metrics, "chunks", in_flight,
                 settings.transient_retry_s))),
             (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
-                lambda m, _r: handle_dead(deps, m), metrics, "dead", in_flight,
+                lambda m, d: handle_dead(deps, m, d), metrics, "dead", in_flight,
                 settings.transient_retry_s))),
             (topology.scans, await topology.scans.consume(scan_consumer(db))),
+            await webhooks.consume(deps, in_flight),
         ]
+        gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
+        stack.callback(gauge.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=renderer.processes)
         await stop.wait()

@@ -24,5 +24,9 @@ class WorkerMetrics:
                                      registry=self.registry)
         self.in_flight = Gauge("bulkqr_chunks_in_flight", "Messages being processed now",
                                registry=self.registry)
+        self.rows_pending = Gauge("bulkqr_rows_pending",
+                                  "Rows of running batches not finished yet (the real backlog; "
+                                  "the queue holds only each batch's window)",
+                                  registry=self.registry)
         self.archives = Counter("bulkqr_archives_total", "Archives assembled",
                                 registry=self.registry)

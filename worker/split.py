@@ -1,31 +1,21 @@
-"""Fan an accepted batch out: one confirmed chunk message per stored chunk."""
+"""Start an accepted batch: register it as running and publish the first window of chunks."""
 
 from __future__ import annotations
 
-import asyncio
-
-from shared import amqp
+from shared.keys import SPLIT_CLAIMER
 from shared.orders import find_order
+from shared.progress import register_running
 from shared.schemas import WorkMessage
-from shared.status import OrderStatus
+from worker.delivery import Delivery
 from worker.deps import Deps
+from worker.window import advance
 
-PUBLISH_CONCURRENCY = 32
 
-
-async def handle_split(deps: Deps, message: WorkMessage) -> None:
-    """Publish every chunk; a redelivered split publishes duplicates, which chunks absorb."""
+async def handle_split(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
+    """Publish the window's first chunks; the chunks publish the rest as they finish.
+    A redelivered split re-publishes what it claimed, which the chunks absorb."""
     order = await find_order(deps.db, message.bulk_id)
-    if order is None or order["status"] != OrderStatus.PROCESSING:
+    if order is None or not order.is_processing:
         return
-    gate = asyncio.Semaphore(PUBLISH_CONCURRENCY)
-
-    async def publish(work: WorkMessage) -> None:
-        async with gate:
-            await amqp.publish(deps.topology.work, amqp.CHUNK_KEY, work.to_bytes(),
-                               timeout_s=deps.settings.publish_timeout_s,
-                               message_id=work.message_id)
-
-    async with asyncio.TaskGroup() as group:
-        for work in message.chunk_messages():
-            group.create_task(publish(work))
+    await register_running(deps.db, order, message.sizes)
+    await advance(deps, message.bulk_id, SPLIT_CLAIMER, delivery)

@@ -93,7 +93,7 @@ export class OrdersTable {
     tr.dataset.bulkId = order.bulkId;
     tr.append(
       cell("Order", code(order.bulkId)),
-      cell("Status", badge(order.status)),
+      cell("Status", badge(order.status), progress(order)),
       cell("Rows", String(order.count)),
       cell("Failed (dyn · sec · src)", failed(order)),
       cell("Created", when(order.createdAt)),
@@ -117,10 +117,10 @@ export class OrdersTable {
   }
 }
 
-function cell(label, content) {
+function cell(label, ...content) {
   const td = document.createElement("td");
   td.dataset.label = label;
-  td.append(content);
+  td.append(...content);
   return td;
 }
 
@@ -135,6 +135,19 @@ function badge(status) {
   span.className = `badge status-${status}`;
   span.textContent = STATUS_TEXT[status] || status;
   return span;
+}
+
+// Rows finished so far, while the order is processing (nothing otherwise).
+function progress(order) {
+  if (order.status !== "processing" || typeof order.processed !== "number") return "";
+  const bar = document.createElement("progress");
+  bar.max = Math.max(order.count, 1);
+  bar.value = Math.min(order.processed, order.count);
+  const percent = Math.floor((100 * bar.value) / bar.max);
+  bar.textContent = `${percent} %`;
+  bar.title = `${order.processed} of ${order.count} rows done`;
+  bar.setAttribute("aria-label", bar.title);
+  return bar;
 }
 
 function failed(order) {

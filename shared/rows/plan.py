@@ -72,18 +72,22 @@ def uid_of(raw: Any) -> str | int | None:
     return None if not isinstance(uid, str | int) or isinstance(uid, bool) else uid
 
 
-def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False) -> RowPlan | RowFailure:
-    """Validate a row. `duplicate` marks a uid already seen earlier in the same batch."""
+def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False,
+             uid_required: bool = True) -> RowPlan | RowFailure:
+    """Validate a row. `duplicate` marks a uid already seen earlier in the same batch;
+    a single row (not `uid_required`) may leave its uid out."""
     features = features_of(raw)
     uid = uid_of(raw)
     try:
         if not isinstance(raw, dict):
             raise RowInvalid("row must be a JSON object")
         if raw.get("uid") is None:
-            raise RowInvalid("uid is required")
-        if uid is None:
+            if uid_required:
+                raise RowInvalid("uid is required")
+        elif uid is None:
             raise RowInvalid("uid must be a string or an integer")
-        _check_uid(uid)
+        else:
+            _check_uid(uid)
         if duplicate:
             raise RowInvalid(f"duplicate uid {uid!r}: it was given in an earlier row")
         return _plan(index, uid, raw, now_ms, features)
@@ -91,7 +95,7 @@ def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False) -> R
         return RowFailure(index, uid, str(exc), 400, features)
 
 
-def _plan(index: int, uid: str | int, raw: dict[str, Any], now_ms: int,
+def _plan(index: int, uid: Uid, raw: dict[str, Any], now_ms: int,
           features: Features) -> RowPlan:
     qr_type = raw.get("qrType", "static")
     if qr_type not in ("static", "dynamic"):

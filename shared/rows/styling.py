@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from shared.brand.colour import parse_colour
+from shared.brand.options import VECTOR_FORMATS, Brand, parse_brand, wants_brand
 from shared.rows.payloads import RowInvalid
 
-# Matched with fullmatch: `$` would also accept a trailing newline.
-HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 4096, 300
 MAX_SCALE, MAX_MARGIN, DEFAULT_MARGIN = 100, 32, 4
 ERROR_LEVELS = ("L", "M", "Q", "H")
@@ -27,6 +26,11 @@ class Styling:
     dark: Rgb = (0, 0, 0)
     light: Rgb | None = (255, 255, 255)  # None: transparent
     error_correction: str = "M"
+    brand: Brand | None = None  # None: plain squares, the 1-bit fast path
+
+
+def with_brand(styling: Styling, brand: Brand) -> Styling:
+    return replace(styling, brand=brand)
 
 
 DEFAULT_STYLING = Styling()
@@ -39,19 +43,21 @@ def parse_styling(raw: Any) -> Styling:
     if not isinstance(raw, dict):
         raise RowInvalid("styling must be an object")
     fmt = raw.get("format", "png")
-    if fmt not in ("png", "svg"):
-        raise RowInvalid("styling.format must be png or svg")
+    if fmt not in ("png", "svg", *VECTOR_FORMATS):
+        raise RowInvalid("styling.format must be png, svg, pdf or eps")
     size_px, scale = _size_and_scale(raw)
-    level = raw.get("errorCorrection", "M")
+    brand = parse_brand(raw) if wants_brand(raw) else None
+    # A logo raises errorCorrection to H unless the row sets it.
+    level = raw.get("errorCorrection", "H" if brand and brand.logo_ref else "M")
     if level not in ERROR_LEVELS:
         raise RowInvalid("styling.errorCorrection must be L, M, Q or H")
     return Styling(
         format=fmt, size_px=size_px, scale=scale,
         margin=_int(raw, "margin", DEFAULT_MARGIN, 0, MAX_MARGIN),
-        dark=_colour(raw.get("dark", "#000000"), "dark"),
+        dark=parse_colour(raw.get("dark", "#000000"), "dark"),
         light=None if raw.get("light") == "transparent"
-        else _colour(raw.get("light", "#ffffff"), "light"),
-        error_correction=level,
+        else parse_colour(raw.get("light", "#ffffff"), "light", transparent_ok=True),
+        error_correction=level, brand=brand,
     )
 
 
@@ -72,13 +78,3 @@ def _int(raw: dict[str, Any], key: str, default: int, low: int, high: int) -> in
     if not low <= value <= high:
         raise RowInvalid(f"styling.{key} must be between {low} and {high}, got {value}")
     return value
-
-
-def _colour(value: Any, key: str) -> Rgb:
-    if not isinstance(value, str) or not HEX_RE.fullmatch(value):
-        allowed = "a hex colour like #1a2b3c" + (" or transparent" if key == "light" else "")
-        raise RowInvalid(f"styling.{key} must be {allowed}")
-    digits = value[1:]
-    if len(digits) == 3:
-        digits = "".join(c * 2 for c in digits)
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)

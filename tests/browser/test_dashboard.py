@@ -178,3 +178,25 @@ async def test_narrow_screen_keyboard_and_labels(context: BrowserContext, stack:
     await page.keyboard.press("Escape")
     await expect(page.locator("dialog#confirm")).to_be_hidden()
     assert (await api.status(bulk_id))["status"] == "completed"  # cancelled: not used up
+
+
+async def test_a_processing_order_shows_its_progress(context: BrowserContext, stack: Stack,
+                                                     tenant: Tenant, api: Api) -> None:
+    """A bar fed by the status's `processed` grows while the order runs, then goes away."""
+    count = 30_000
+    bulk_id = await api.submit([{"uid": i, "data": f"p{i}"} for i in range(count)])
+    page = await context.new_page()
+    await sign_in(page, stack, tenant)
+    bar = page.locator(f'tr[data-bulk-id="{bulk_id}"] progress')
+    await expect(bar).to_have_attribute("max", str(count), timeout=20_000)
+    seen: list[int] = []
+    badge = page.locator(f'tr[data-bulk-id="{bulk_id}"] .badge')
+    value_now = "(id) => document.querySelector(`tr[data-bulk-id='${id}'] progress`)?.value"
+    while await badge.text_content() != "Completed":
+        value = await page.evaluate(value_now, bulk_id)  # read at once: no waiting on a bar
+        if value is not None:
+            seen.append(int(value))
+        await page.wait_for_timeout(200)
+    assert any(0 < value < count for value in seen), seen
+    assert seen == sorted(seen), "the bar went backwards"
+    await expect(bar).to_have_count(0)

@@ -27,10 +27,7 @@ ROWS: list[dict[str, Any]] = [
 
 def bulkqr(*args: str, tenant: Tenant | None, url: str) -> subprocess.CompletedProcess[str]:
     """Run the console script with credentials in the environment, as documented."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BULKQR_")}
-    env["BULKQR_URL"] = url
-    if tenant is not None:
-        env |= {"BULKQR_CLIENT_ID": tenant.client_id, "BULKQR_API_KEY": tenant.api_key}
+    env = _env(tenant, url)
     return subprocess.run([str(BULKQR), *args], env=env, capture_output=True, text=True,
                           timeout=120, check=False)
 
@@ -117,3 +114,47 @@ def test_credentials_and_server_refusals_exit_non_zero(stack: Stack, tenant: Ten
     assert refused.returncode == 1 and refused.stdout == "" and "empty array" in refused.stderr
     down = bulkqr("list", tenant=tenant, url="http://127.0.0.1:9")
     assert down.returncode == 1 and "bulkqr:" in down.stderr
+
+
+def test_a_20000_row_csv_is_parsed_here_submitted_as_json_and_downloaded(
+        stack: Stack, tenant: Tenant, tmp_path: Path) -> None:
+    """Issue 16: past the workspace's 500 rows; the same column rules (styling.*, data.*)."""
+    rows_file = tmp_path / "big.csv"
+    lines = ["uid,dataType,data,data.to,styling.size,styling.errorCorrection"]
+    lines += [f"r{i},url,https://example.com/csv/{i},,{200 + i % 3},M" for i in range(19_999)]
+    lines.append("mail,email,,a@example.com,,")
+    rows_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([str(BULKQR), "submit", str(rows_file), "--out", str(out)],
+                          env=_env(tenant, stack.url), capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert done.returncode == 0, done.stderr
+    summary = orjson.loads(done.stdout.splitlines()[1])
+    assert (summary["images"], summary["failedRows"], summary["unsavedImages"]) == (20_000, 0, 0)
+    manifest = _manifest(out)
+    assert [m["uid"] for m in manifest] == [f"r{i}" for i in range(19_999)] + ["mail"]
+    assert decode_png_file(out / "r0.png") == "https://example.com/csv/0"
+    assert decode_png_file(out / "r19998.png") == "https://example.com/csv/19998"
+    assert decode_png_file(out / "mail.png") == "mailto:a@example.com"
+
+    workspace = subprocess.run([str(BULKQR), "submit", str(rows_file), "--workspace"],
+                               env=_env(tenant, stack.url), capture_output=True, text=True,
+                               timeout=120, check=False)
+    assert workspace.returncode == 1 and "at most 500" in workspace.stderr  # the in-app path
+
+
+def test_a_bad_csv_is_refused_before_anything_is_sent(stack: Stack, tenant: Tenant,
+                                                      tmp_path: Path) -> None:
+    rows_file = tmp_path / "bad.csv"
+    rows_file.write_text("uid,styling\nx,1\n", encoding="utf-8")
+    done = bulkqr("submit", str(rows_file), tenant=tenant, url=stack.url)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "bad.csv: line 1: column 'styling' needs a key" in done.stderr
+
+
+def _env(tenant: Tenant | None, url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BULKQR_")}
+    env["BULKQR_URL"] = url
+    if tenant is not None:
+        env |= {"BULKQR_CLIENT_ID": tenant.client_id, "BULKQR_API_KEY": tenant.api_key}
+    return env

@@ -33,6 +33,12 @@ def scaled_object(manifests: list[Manifest]) -> dict[str, Any]:
     return found[0]
 
 
+def trigger(spec: dict[str, Any], kind: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [t for t in spec["triggers"] if t["type"] == kind]
+    (only,) = found
+    return only
+
+
 def test_keda_resources_match_our_schema(overlay: list[Manifest]) -> None:
     keda = [m for m in overlay if m["apiVersion"] == "keda.sh/v1alpha1"]
     assert {m["kind"] for m in keda} == {"ScaledObject", "TriggerAuthentication"}
@@ -49,34 +55,56 @@ def test_keda_resources_match_our_schema(overlay: list[Manifest]) -> None:
 def test_keda_schema_rejects_bad_trigger_metadata(overlay: list[Manifest], field: str,
                                                   value: object) -> None:
     broken = copy.deepcopy(scaled_object(overlay))
-    broken["spec"]["triggers"][0]["metadata"][field] = value
+    trigger(broken["spec"], "rabbitmq")["metadata"][field] = value
     assert schema_errors(broken)
 
 
 def test_keda_schema_requires_http_for_rate_modes(overlay: list[Manifest]) -> None:
     broken = copy.deepcopy(scaled_object(overlay))
-    broken["spec"]["triggers"][0]["metadata"] |= {"mode": "MessageRate", "protocol": "amqp"}
+    trigger(broken["spec"], "rabbitmq")["metadata"] |= {"mode": "MessageRate",
+                                                         "protocol": "amqp"}
     assert schema_errors(broken)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("threshold", "many"),            # not a number
+    ("serverAdress", "http://p"),     # a misspelt option
+    ("ignoreNullValues", "no"),       # not a boolean string
+])
+def test_keda_schema_rejects_bad_prometheus_metadata(overlay: list[Manifest], field: str,
+                                                     value: str) -> None:
+    broken = copy.deepcopy(scaled_object(overlay))
+    trigger(broken["spec"], "prometheus")["metadata"][field] = value
+    assert schema_errors(broken)
+
+
+def test_keda_scales_the_worker_on_the_rows_pending(overlay: list[Manifest]) -> None:
+    """The queue holds only each batch's window: the real backlog is bulkqr_rows_pending,
+    which every worker reports in full, so the query takes the max over them."""
+    pending = trigger(scaled_object(overlay)["spec"], "prometheus")
+    assert pending["metricType"] == "AverageValue"
+    assert pending["metadata"]["query"].startswith("max(bulkqr_rows_pending{")
+    assert pending["metadata"]["ignoreNullValues"] == "false"  # a lost target is an error
+    assert float(pending["metadata"]["threshold"]) > 0
 
 
 def test_keda_scales_the_worker_on_the_chunk_queue(overlay: list[Manifest]) -> None:
     spec = scaled_object(overlay)["spec"]
     prefix = settings_from(one(overlay, "ConfigMap", "bulkqr-settings-")["data"]).queue_prefix
-    (trigger,) = spec["triggers"]
-    assert trigger["type"] == "rabbitmq"
+    queue = trigger(spec, "rabbitmq")
     # http reads the management API, which counts unacked messages too: a queue whose chunks
     # are all being rendered still keeps its workers.
-    assert trigger["metadata"]["protocol"] == "http"
-    assert trigger["metadata"]["mode"] == "QueueLength"
-    assert trigger["metadata"]["queueName"] == Names(prefix).chunks
-    assert "excludeUnacknowledged" not in trigger["metadata"]
+    assert queue["metadata"]["protocol"] == "http"
+    assert queue["metadata"]["mode"] == "QueueLength"
+    assert queue["metadata"]["queueName"] == Names(prefix).chunks
+    assert "excludeUnacknowledged" not in queue["metadata"]
     assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"]
     assert spec["scaleTargetRef"]["name"] in by_kind(overlay, "Deployment")
 
 
 def test_keda_authentication_points_at_generated_secret(overlay: list[Manifest]) -> None:
-    (trigger,) = scaled_object(overlay)["spec"]["triggers"]
-    auth = by_kind(overlay, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]
+    queue = trigger(scaled_object(overlay)["spec"], "rabbitmq")
+    auth = by_kind(overlay, "TriggerAuthentication")[queue["authenticationRef"]["name"]]
     secrets = by_kind(overlay, "Secret")
     refs = auth["spec"]["secretTargetRef"]
     assert {ref["parameter"] for ref in refs} == {"host", "username", "password"}

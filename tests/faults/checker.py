@@ -19,6 +19,7 @@ import aiohttp
 from shared.amqp import Names
 from shared.ids import code_of_qr_id
 from shared.mongo import Database, charges_collection, links_collection, progress_collection
+from shared.progress import RUNNING
 from shared.quota import quota_used
 from shared.settings import Settings
 from tests.api import Api, parse_archive
@@ -148,6 +149,10 @@ async def _check_nothing_stuck(db: Database, settings: Settings, batches: list[B
         await asyncio.sleep(0.1)
     if stuck:
         report.problems.append(f"progress left behind for {stuck}")
+    running = [doc["_id"] async for doc in db[RUNNING].find(
+        {"_id": {"$in": [b.bulk_id for b in batches]}})]
+    if running:
+        report.problems.append(f"still registered as running: {running}")
 
 
 async def post_status(http: aiohttp.ClientSession, path: str, rows: Any,

@@ -23,7 +23,8 @@ BULK = "/api/qr/bulk-generate"
 async def test_duplicated_and_poisoned_chunks(make_cluster: MakeCluster) -> None:
     """A chunk whose stored rows are garbage fails every delivery: after the delivery limit
     it is dead-lettered and its rows fail with 500; duplicated chunks change nothing."""
-    cluster = make_cluster("poison", chunk_rows=100, delivery_limit=3)
+    # A window of one chunk: the dead chunk must move the window on, or chunk 2 never runs.
+    cluster = make_cluster("poison", chunk_rows=100, delivery_limit=3, window_chunks=1)
     session = Session(cluster.settings, cluster.url)
     try:
         cluster.start_gateway()

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from shared.mongo import Collection, quota_collection
+from shared.keys import SPLIT_CLAIMER
+from shared.mongo import Collection, Doc, progress_collection, quota_collection
 from tests.api import Api
 from tests.faults.checker import Batch, check
 from tests.faults.conftest import MakeCluster
@@ -50,6 +51,34 @@ async def test_worker_stopped_mid_chunk_drains_and_exits_zero(make_cluster: Make
         print(f"sigterm: worker exited 0 after {drain_s:.1f}s")
     finally:
         await session.close()
+
+
+async def test_worker_killed_between_claiming_and_publishing_the_window(
+        make_cluster: MakeCluster) -> None:
+    """The worker finished a chunk and claimed the window's next one, but died before
+    publishing it: the redelivered chunk publishes what it claimed; nothing stalls."""
+    cluster = make_cluster("window", chunk_rows=100, window_chunks=2)
+    cluster.start_gateway()
+    victim = cluster.start_worker(fault_pause_after_claim_s=600)
+    session = Session(cluster.settings, cluster.url)
+    try:
+        api = await session.open()
+        batch = await session.submit(api, secured_rows("window", 1000))
+        progress = session.db[progress_collection(batch.bulk_id)]
+        claims: Doc = {"kind": "next", "by": {"$ne": SPLIT_CLAIMER}}
+        await until(lambda: _has(progress, claims), 120, "a chunk to claim the window's next")
+        victim.signal(signal.SIGKILL)  # chunk done and its successor claimed, not published
+        assert victim.wait(10) == -signal.SIGKILL
+        claimed = [doc["chunk"] async for doc in progress.find(claims)]
+        cluster.start_worker()
+        report = await check("window", api, session.db, cluster.settings, [batch])
+        assert report.rows == 1000 and claimed
+    finally:
+        await session.close()
+
+
+async def _has(collection: Collection, query: Doc) -> bool:
+    return await collection.find_one(query) is not None
 
 
 async def _batch_under_way(session: Session, tag: str) -> tuple[Api, Batch]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.csvrows import decode_csv, number_or_text, parse_csv
+from shared.csvrows import decode_csv, number_or_text, parse_csv
 from shared.errors import BadRequest
 
 

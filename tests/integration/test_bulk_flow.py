@@ -28,7 +28,8 @@ async def test_vendor_example_round_trip(api: Api, http: aiohttp.ClientSession,
     assert done["status"] == "completed" and done["count"] == 3
     assert done["failedFeatures"] == {"dynamicQr": 0, "securedQr": 0, "sourceQr": 0}
     assert set(done) == {"bulkId", "status", "count", "failedFeatures", "product",
-                         "createdAt", "updatedAt"}
+                         "createdAt", "updatedAt", "processed"}
+    assert done["processed"] == 3
     assert done["product"] == "qr" and done["updatedAt"] >= done["createdAt"]
 
     status, body = await api.download(bulk_id)
@@ -47,7 +48,7 @@ async def test_vendor_example_round_trip(api: Api, http: aiohttp.ClientSession,
     assert (await api.status(bulk_id))["status"] == "resultDownloaded"
     assert not await store.exists(result_key(bulk_id))
     order = await find_order(db, bulk_id)
-    assert order is not None and order["status"] == "resultDownloaded"
+    assert order is not None and order.is_downloaded
 
 
 async def _gone_body(api: Api, bulk_id: str) -> bytes:

@@ -67,7 +67,7 @@ def test_styling_defaults_and_ranges() -> None:
                          ({"dark": "red"}, "styling.dark must be a hex colour"),
                          ({"errorCorrection": "X"}, "styling.errorCorrection must be L, M, Q or H"),
                          ({"size": 100, "scale": 2}, "give size or scale, not both"),
-                         ({"format": "gif"}, "styling.format must be png or svg")]:
+                         ({"format": "gif"}, "styling.format must be png, svg, pdf or eps")]:
         with pytest.raises(RowInvalid, match=message):
             parse_styling(bad)
 

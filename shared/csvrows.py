@@ -1,4 +1,4 @@
-"""Turn a workspace CSV upload into bulk rows (pure): the header names fields, cells fill them.
+"""CSV rows to bulk rows (pure; for the workspace upload and the CLI): the header names fields.
 
 Columns: a plain name (`uid`, `qrType`, `dataType`, `data`, `expiry`, …) sets that row
 field; `styling.<key>` and `data.<key>` set one key of the nested object; `sources`

@@ -1,0 +1,108 @@
+"""The webhook API (register, list, delete, delivery log, manual retry) and the download event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import structlog
+from aiohttp import web
+
+from gateway.auth import caller
+from gateway.resources import BROKER, DB, SETTINGS
+from shared.errors import BadRequest, BulkQRError, NotFound
+from shared.orders import find_order
+from shared.webhooks import endpoints, log
+from shared.webhooks.events import DOWNLOADED, WebhookMessage
+from shared.webhooks.publish import publish_event, publish_message
+
+logger = structlog.get_logger(__name__)
+MAX_BODY_BYTES = 16 * 1024
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+
+
+async def on_downloaded(app: web.Application, bulk_id: str) -> None:
+    """Publish `bulk.downloaded` after a complete download. The body is already with the
+    client, so a broker failure here is logged, not answered."""
+    try:
+        order = await find_order(app[DB], bulk_id)
+        if order is not None and order.is_downloaded:
+            await publish_event(app[BROKER].topology.work, app[SETTINGS], DOWNLOADED, order)
+    except BulkQRError as exc:
+        logger.error("bulk.downloaded event not published", error=repr(exc))
+
+
+async def create(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    body = await _json_object(request)
+    created = await endpoints.create_endpoint(request.app[DB], request.app[SETTINGS],
+                                              sub.client_id, body.get("url"),
+                                              body.get("events"))
+    return web.json_response(created, status=201)
+
+
+async def list_all(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    docs = await endpoints.list_endpoints(request.app[DB], sub.client_id)
+    return web.json_response({"items": [endpoints.public_view(d) for d in docs]})
+
+
+async def delete(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    await endpoints.delete_endpoint(request.app[DB], sub.client_id,
+                                    request.match_info["webhook_id"])
+    return web.Response(status=204)
+
+
+async def deliveries(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    endpoint = await endpoints.get_endpoint(request.app[DB], sub.client_id,
+                                            request.match_info["webhook_id"])
+    limit = _limit(request.query.get("limit"))
+    items = await log.list_attempts(request.app[DB], endpoint["_id"], limit)
+    return web.json_response({"items": items})
+
+
+async def retry(request: web.Request) -> web.Response:
+    """Send a logged delivery again now, with its own webhook-id; one attempt, no backoff."""
+    sub = await caller(request)
+    db = request.app[DB]
+    endpoint = await endpoints.get_endpoint(db, sub.client_id, request.match_info["webhook_id"])
+    message = await log.find_message(db, endpoint["_id"], request.match_info["delivery_id"])
+    if message is None:
+        raise NotFound("no delivery with that id for this webhook")
+    delivery = WebhookMessage(kind="delivery", client=sub.client_id, type=message["type"],
+                              key=message["key"], payload=message["payload"],
+                              endpoint=endpoint["_id"], webhook_id=message["_id"], manual=True)
+    await publish_message(request.app[BROKER].topology.work, request.app[SETTINGS], delivery)
+    return web.json_response({"deliveryId": message["_id"], "queued": True}, status=202)
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    raw = await request.content.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"the body is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise BadRequest('the body must be a JSON object {"url": …, "events": […]}')
+    return body
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
+    return int(text)
+
+
+ROUTES = [
+    web.post("/api/webhooks", create),
+    web.get("/api/webhooks", list_all),
+    web.delete("/api/webhooks/{webhook_id}", delete),
+    web.get("/api/webhooks/{webhook_id}/deliveries", deliveries),
+    web.post("/api/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", retry),
+]

@@ -1,0 +1,1 @@
+"""Branded codes: styling options, vector geometry, SVG/PDF/EPS/PNG output, scannability."""

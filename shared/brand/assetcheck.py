@@ -1,0 +1,139 @@
+"""Check an uploaded image before anything keeps it: sniff its type, decode rasters under a
+pixel cap and re-encode them as PNG, refuse SVGs that could run, fetch or expand anything."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from PIL import Image
+
+MAX_ASSET_BYTES = 1024 * 1024
+MAX_ASSET_PX = 4096
+SVG_NS, XLINK_NS = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+RASTER_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+LENGTH_RE = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*")
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+
+
+class AssetRefused(ValueError):
+    """The image is not accepted; the message says why and is safe to show the caller.
+    `status` is the HTTP code an upload of it gets."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CheckedAsset:
+    kind: str  # what is stored: png (every raster, re-encoded) or svg (sanitised)
+    data: bytes
+    width: int
+    height: int
+    sha256: str
+
+
+def check_asset(data: bytes) -> CheckedAsset:
+    if len(data) > MAX_ASSET_BYTES:
+        raise AssetRefused(f"the image is larger than {MAX_ASSET_BYTES} bytes", 413)
+    if _raster_format(data):
+        return _raster(data)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return _svg(data)
+    raise AssetRefused("the file is not a PNG, JPEG, WebP or SVG image", 415)
+
+
+def _raster_format(data: bytes) -> str | None:
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return next((name for magic, name in RASTER_MAGIC.items() if data.startswith(magic)), None)
+
+
+def _raster(data: bytes) -> CheckedAsset:
+    fmt = _raster_format(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=[fmt] if fmt else None)
+            _check_px(*image.size)  # before any pixel is decoded
+            image.load()
+        out = io.BytesIO()
+        image.convert("RGBA").save(out, "PNG")
+    except AssetRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise AssetRefused(f"the image has more pixels than {MAX_ASSET_PX}x{MAX_ASSET_PX}; "
+                           "it was not decoded") from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise AssetRefused(f"the image could not be decoded as {fmt}: {exc}") from exc
+    return _checked("png", out.getvalue(), *image.size)
+
+
+def _check_px(width: float, height: float) -> None:
+    if not (0 < width <= MAX_ASSET_PX and 0 < height <= MAX_ASSET_PX):
+        raise AssetRefused(f"the image is {width:g}x{height:g} px; the largest accepted is "
+                           f"{MAX_ASSET_PX}x{MAX_ASSET_PX}")
+
+
+def _svg(data: bytes) -> CheckedAsset:
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
+                                 forbid_external=True)
+    except DefusedXmlException as exc:
+        raise AssetRefused("SVG refused: DOCTYPE, entities and external references are not "
+                           "accepted") from exc
+    except ET.ParseError as exc:
+        raise AssetRefused(f"the SVG is not well-formed XML: {exc}") from exc
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise AssetRefused("the file is not an SVG image (its root is not <svg>)", 415)
+    for element in root.iter():
+        _check_element(element)
+    width, height = _svg_size(root)
+    root.set("width", f"{width:g}")
+    root.set("height", f"{height:g}")
+    return _checked("svg", ET.tostring(root), round(width), round(height))
+
+
+def _check_element(element: ET.Element) -> None:
+    namespace, _, tag = element.tag.rpartition("}")
+    if namespace != "{" + SVG_NS or tag in ("script", "foreignObject"):
+        raise AssetRefused(f"SVG refused: <{tag}> is not accepted (no scripts, foreign "
+                           "content or non-SVG elements)")
+    for name, value in element.attrib.items():
+        local = name.rpartition("}")[2]
+        if local.lower().startswith("on"):
+            raise AssetRefused(f"SVG refused: the event attribute {local} is not accepted")
+        if local == "href" and not value.strip().startswith("#"):
+            raise AssetRefused("SVG refused: references outside the file (href to a URL, a "
+                               "javascript: or data: link) are not accepted")
+        if "url(" in value.replace(" ", "") and not re.fullmatch(r"\s*url\(\s*#[^)]*\)\s*",
+                                                                 value):
+            raise AssetRefused(f"SVG refused: {local} refers to something outside the file")
+    if tag == "style" and re.search(r"@import|url\(\s*['\"]?[^#'\"\s]", element.text or ""):
+        raise AssetRefused("SVG refused: <style> refers to something outside the file")
+
+
+def _svg_size(root: ET.Element) -> tuple[float, float]:
+    sizes = [LENGTH_RE.fullmatch(root.get(key, "")) for key in ("width", "height")]
+    if sizes[0] and sizes[1]:
+        width, height = float(sizes[0].group(1)), float(sizes[1].group(1))
+    else:
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        try:
+            width, height = float(box[2]), float(box[3])
+        except (IndexError, ValueError) as exc:
+            raise AssetRefused("the SVG needs a viewBox, or a width and height in px") from exc
+    _check_px(width, height)
+    return width, height
+
+
+def _checked(kind: str, data: bytes, width: int, height: int) -> CheckedAsset:
+    return CheckedAsset(kind, data, width, height, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,52 @@
+"""Every storage key and claim id of a batch, built in one place: objects, claims, records."""
+
+from __future__ import annotations
+
+SPLIT_CLAIMER = "split"
+
+
+def inputs_prefix(bulk_id: str) -> str:
+    return f"inputs/{bulk_id}/"
+
+
+def parts_prefix(bulk_id: str) -> str:
+    return f"parts/{bulk_id}/"
+
+
+def input_key(bulk_id: str, chunk: int) -> str:
+    """The stored rows of a chunk (claim-check): `{"rows": [...json text...], "dups": [...]}`."""
+    return f"{inputs_prefix(bulk_id)}{chunk:06d}.json"
+
+
+def part_key(bulk_id: str, chunk: int) -> str:
+    """The rendered entries of a chunk, as an archive fragment (see schemas.fragment)."""
+    return f"{parts_prefix(bulk_id)}{chunk:06d}.txt"
+
+
+def result_key(bulk_id: str) -> str:
+    return f"results/{bulk_id}.json"
+
+
+def done_id(chunk: int) -> str:
+    """A chunk's completion record in the batch's progress collection (unique insert)."""
+    return f"done:{chunk}"
+
+
+def charge_id(chunk: int) -> str:
+    """Which rows of a chunk were charged, in the batch's charges collection (unique insert)."""
+    return f"charge:{chunk}"
+
+
+def archive_claim(bulk_id: str) -> str:
+    """The archive job of a batch, claimed in the claims collection (unique insert)."""
+    return f"archive:{bulk_id}"
+
+
+def next_claim(bulk_id: str, chunk: int) -> str:
+    """The right to publish chunk `chunk` of the window, in the progress collection."""
+    return f"next:{bulk_id}:{chunk}"
+
+
+def claimer_of_chunk(chunk: int) -> str:
+    """Who claimed a window slot: a chunk's message (or `SPLIT_CLAIMER`, the split)."""
+    return f"chunk:{chunk}"

@@ -1,0 +1,65 @@
+"""A running batch's progress: its small registry entry, and its chunks done and claimed.
+
+Both live in small collections (`running` holds one document per batch being processed;
+each batch's progress collection holds at most two documents per chunk), so reading them
+whole stays cheap on FerretDB, which scans every collection it queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from shared.mongo import Database, Doc, insert_unique, progress_collection
+from shared.orderdoc import Order
+
+RUNNING = "running"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Chunks recorded done, window slots claimed (chunk -> claimer), rows finished."""
+
+    done: frozenset[int] = frozenset()
+    claims: Mapping[int, str] = field(default_factory=dict)
+    done_rows: int = 0
+
+
+async def read_progress(db: Database, bulk_id: str) -> Progress:
+    done: set[int] = set()
+    claims: dict[int, str] = {}
+    rows = 0
+    async for doc in db[progress_collection(bulk_id)].find(
+            {}, {"kind": 1, "chunk": 1, "by": 1, "rows": 1}):
+        if doc.get("kind") == "done":
+            done.add(int(doc.get("chunk", str(doc["_id"]).rpartition(":")[2])))
+            rows += int(doc.get("rows", 0))
+        elif doc.get("kind") == "next":
+            claims[int(doc["chunk"])] = str(doc["by"])
+    return Progress(frozenset(done), claims, rows)
+
+
+async def register_running(db: Database, order: Order, sizes: list[int]) -> None:
+    """Record the batch as running (idempotent): its owner, size and chunk sizes."""
+    await insert_unique(db[RUNNING], {"_id": order.bulk_id, "subscription": order.subscription,
+                                      "count": order.count, "sizes": sizes})
+
+
+async def find_running(db: Database, bulk_id: str) -> Doc | None:
+    return await db[RUNNING].find_one({"_id": bulk_id})
+
+
+async def running_batches(db: Database, subscription: str) -> int:
+    return await db[RUNNING].count_documents({"subscription": subscription})
+
+
+async def forget_running(db: Database, bulk_id: str) -> None:
+    await db[RUNNING].delete_one({"_id": bulk_id})
+
+
+async def pending_rows(db: Database, max_batches: int) -> int:
+    """Rows of running batches not finished yet, over at most `max_batches` batches."""
+    pending = 0
+    async for doc in db[RUNNING].find({}, {"count": 1}).limit(max_batches):
+        pending += max(0, int(doc["count"]) - (await read_progress(db, doc["_id"])).done_rows)
+    return pending

@@ -1,0 +1,1 @@
+"""Signed completion webhooks: endpoints, events, the delivery log, safe sending and retries."""

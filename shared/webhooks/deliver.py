@@ -1,0 +1,89 @@
+"""Handle one webhook message: fan an event out to its endpoints, or send one delivery,
+record the attempt, and schedule the retry (or disable the endpoint) when it failed."""
+
+from __future__ import annotations
+
+from aio_pika.abc import AbstractExchange
+
+from shared.mongo import Database, Doc
+from shared.settings import Settings
+from shared.webhooks import log
+from shared.webhooks.endpoints import (
+    endpoint_secret,
+    endpoints_collection,
+    list_endpoints,
+    record_failure,
+    record_success,
+)
+from shared.webhooks.events import WebhookMessage, delivery_for
+from shared.webhooks.publish import publish_message
+from shared.webhooks.queues import retry_delay_s
+from shared.webhooks.sender import Outcome, send
+from shared.webhooks.signing import signed_headers
+
+
+async def handle_message(db: Database, settings: Settings, work: AbstractExchange,
+                         message: WebhookMessage) -> str:
+    """What became of the message, in a word for the log line."""
+    if message.kind == "event":
+        return await fan_out(db, settings, work, message)
+    return await deliver(db, settings, work, message)
+
+
+async def fan_out(db: Database, settings: Settings, work: AbstractExchange,
+                  event: WebhookMessage) -> str:
+    """One confirmed delivery message per enabled endpoint that listens to the event."""
+    count = 0
+    for endpoint in await list_endpoints(db, event.client):
+        if event.type in endpoint["events"] and not endpoint.get("disabled"):
+            await publish_message(work, settings, delivery_for(event, endpoint["_id"]))
+            count += 1
+    return f"fanned out to {count}"
+
+
+async def deliver(db: Database, settings: Settings, work: AbstractExchange,
+                  delivery: WebhookMessage) -> str:
+    endpoint = await db[endpoints_collection(delivery.client)].find_one(
+        {"_id": delivery.endpoint})
+    if endpoint is None:
+        return "endpoint deleted"
+    if not delivery.manual and not await log.remember(db, delivery):
+        return "already delivered"
+    if endpoint.get("disabled") and not delivery.manual:
+        await log.record_attempt(db, delivery, Outcome(False, None, "endpoint disabled", 0.0),
+                                 note="not sent: the endpoint is disabled")
+        await log.set_state(db, delivery, log.FAILED)
+        return "endpoint disabled"
+    headers = signed_headers(endpoint_secret(settings, endpoint), delivery.webhook_id,
+                             delivery.payload)
+    outcome = await send(endpoint["url"], headers, delivery.payload.encode(),
+                         allow_private=settings.webhook_allow_private)
+    if outcome.ok:
+        await log.record_attempt(db, delivery, outcome)
+        await log.set_state(db, delivery, log.DELIVERED)
+        await record_success(db, delivery.client, endpoint)
+        return "delivered"
+    return await _failed(db, settings, work, delivery, endpoint, outcome)
+
+
+async def _failed(db: Database, settings: Settings, work: AbstractExchange,
+                  delivery: WebhookMessage, endpoint: Doc, outcome: Outcome) -> str:
+    """Record the failed attempt, then publish its retry into the next delay queue."""
+    disabled = await record_failure(db, settings, delivery.client, endpoint,
+                                    outcome.error or "failed")
+    delay_s = retry_delay_s(settings.webhook_retry_delays_s, delivery.attempt)
+    if delivery.manual:
+        note, delay_s = "manual retry: not rescheduled", None
+    elif disabled:
+        note, delay_s = "the endpoint is now disabled: no more retries", None
+    elif delay_s is None:
+        note = f"gave up after {delivery.attempt + 1} attempts"
+    else:
+        note = f"retry in {delay_s:g} s"
+    await log.record_attempt(db, delivery, outcome, note=note)
+    if delay_s is None:
+        await log.set_state(db, delivery, log.FAILED)
+        return note
+    await publish_message(work, settings, delivery.model_copy(
+        update={"attempt": delivery.attempt + 1}), delay_s=delay_s)
+    return note

@@ -1,0 +1,1 @@
+"""Webhook tests: address checks, the safe sender, signing, and delivery on the real stack."""

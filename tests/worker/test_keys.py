@@ -1,0 +1,21 @@
+"""Storage keys and claim ids: one builder each, stable formats."""
+
+from __future__ import annotations
+
+from shared import keys
+
+
+def test_object_keys_live_under_their_batch_prefixes() -> None:
+    assert keys.input_key("b1", 7) == "inputs/b1/000007.json"
+    assert keys.input_key("b1", 7).startswith(keys.inputs_prefix("b1"))
+    assert keys.part_key("b1", 7) == "parts/b1/000007.txt"
+    assert keys.part_key("b1", 7).startswith(keys.parts_prefix("b1"))
+    assert keys.result_key("b1") == "results/b1.json"
+
+
+def test_claim_ids_name_their_chunk_and_batch() -> None:
+    assert keys.done_id(3) == "done:3"
+    assert keys.charge_id(3) == "charge:3"
+    assert keys.archive_claim("b1") == "archive:b1"
+    assert keys.next_claim("b1", 3) == "next:b1:3"
+    assert keys.claimer_of_chunk(3) == "chunk:3" != keys.SPLIT_CLAIMER

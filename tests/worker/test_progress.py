@@ -1,0 +1,46 @@
+"""A running batch's progress on the real document store: processed rows, pending rows."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+from shared.keys import done_id, next_claim
+from shared.mongo import Database, progress_collection
+from shared.orders import Order, new_order, status_document, with_processed
+from shared.progress import (
+    find_running,
+    forget_running,
+    pending_rows,
+    read_progress,
+    register_running,
+    running_batches,
+)
+from shared.status import OrderStatus
+
+
+async def test_processed_and_pending_come_from_the_small_collections(db: Database) -> None:
+    bulk_id = f"bulk_{uuid.uuid4().hex}"
+    subscription = f"sub-{uuid.uuid4().hex}"
+    order = Order.from_doc(new_order(bulk_id, subscription, 250, 3))
+    await register_running(db, order, [100, 100, 50])
+    await register_running(db, order, [100, 100, 50])  # idempotent
+    progress = db[progress_collection(bulk_id)]
+    await progress.insert_many([
+        {"_id": next_claim(bulk_id, n), "kind": "next", "chunk": n, "by": "split"}
+        for n in range(3)
+    ] + [{"_id": done_id(0), "kind": "done", "chunk": 0, "rows": 100, "failed": {}},
+         {"_id": done_id(2), "kind": "done", "chunk": 2, "rows": 50, "failed": {}}])
+    read = await read_progress(db, bulk_id)
+    assert read.done == {0, 2} and read.done_rows == 150
+    assert read.claims == {0: "split", 1: "split", 2: "split"}
+    assert status_document(await with_processed(db, order))["processed"] == 150
+    assert await pending_rows(db, 1000) >= 100  # other tests' batches may be running
+    assert await running_batches(db, subscription) == 1
+    assert (await find_running(db, bulk_id) or {})["sizes"] == [100, 100, 50]
+    completed = replace(order, status=OrderStatus.COMPLETED)
+    assert status_document(await with_processed(db, completed))["processed"] == 250
+    await forget_running(db, bulk_id)
+    await db.drop_collection(progress_collection(bulk_id))
+    assert await find_running(db, bulk_id) is None
+    assert await running_batches(db, subscription) == 0
