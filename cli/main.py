@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cli import admin, client_commands, webhooks
+from cli import admin, client_commands, links, webhooks
 from shared.logging import configure_logging
 from shared.settings import Settings
 
@@ -17,12 +17,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="consume and render chunks")
     admin.add_parser(commands)
     client_commands.add_parsers(commands)
+    links.add_parser(commands)
     webhooks.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "links":
+        return links.run(args)
     if args.command in client_commands.COMMANDS:
         return client_commands.run(args)  # an API caller: no server settings or logging
     if args.command == webhooks.COMMAND:

@@ -10,6 +10,7 @@ from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
+from gateway.links_api import routes as links_routes
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
@@ -37,6 +38,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/dashboard", workspace.dashboard),
         web.static("/dashboard/assets", workspace.STATIC_DIR),
         web.post("/api/qr/generate", generate.generate),
+        *links_routes(),
         web.get("/api/qr/{qr_id}", qr_records.get_record),
         web.patch("/api/qr/{qr_id}", qr_records.patch_record),
         web.get("/r/{code}", redirect.redirect),

@@ -195,8 +195,8 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "bulkqr", "version": "1.0.0",
                  "description": "Bulk and single QR code generation with dynamic short links."},
-        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_webhook_paths(),
-                  **_asset_paths()},
+        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **_links_paths(),
+                  **_webhook_paths(), **_asset_paths()},
         "components": {
             "securitySchemes": {
                 "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
@@ -210,6 +210,64 @@ def document() -> dict[str, Any]:
 
 async def serve(request: web.Request) -> web.Response:
     return web.json_response(document())
+
+
+def _links_paths() -> dict[str, Any]:
+    """The routes that manage a subscription's dynamic codes (DESIGN.md §9)."""
+    query = [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+             for n in ("bulkId", "uid", "q", "cursor")]
+    limit = {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+    span = [{"name": n, "in": "query", "required": False,
+             "schema": {"type": "string"}, "description": "Unix ms or ISO 8601"}
+            for n in ("from", "to")]
+    interval = {"name": "interval", "in": "query", "required": False,
+                "schema": {"enum": ["hour", "day"]}}
+    fmt = {"name": "format", "in": "query", "required": False,
+           "schema": {"enum": ["csv", "json"]}}
+    counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+    scans = {"type": "object", "required": ["total", "series", "breakdowns"], "properties": {
+        "total": {"type": "integer"}, "from": {"type": "integer"}, "to": {"type": "integer"},
+        "series": {"type": "array", "items": {"type": "object", "properties": {
+            "t": {"type": "integer"}, "scans": {"type": "integer"}}}},
+        "breakdowns": {"type": "object", "additionalProperties": counts}}}
+    change = {"type": "object", "properties": {
+        "uids": {"type": "array", "items": {"type": ["string", "integer"]}},
+        "destination": {"type": "string", "description": "may hold {uid}"},
+        "expiry": {"type": ["string", "integer", "null"]}, "disabled": {"type": "boolean"},
+        "dryRun": {"type": "boolean"}}}
+    outcome = {"type": "object", "properties": {
+        "dryRun": {"type": "boolean"}, "matched": {"type": "integer"},
+        "changed": {"type": "integer"}, "sample": {"type": "array"}}}
+    not_found = {"404": error("No such bulk or QR for this caller")}
+    return {
+        "/api/qr": {"get": {
+            "summary": "List and search dynamic codes", "security": AUTH,
+            "parameters": [*query, limit],
+            "responses": {"200": json_body({"type": "object", "properties": {
+                "items": {"type": "array", "items": ref("QrRecord")},
+                "next": {"type": ["string", "null"]}}}),
+                "400": error("Bad parameter"), **not_found, **AUTH_ERRORS}}},
+        "/api/qr/{qrId}/scans": {"get": {
+            "summary": "Scans over time with breakdowns", "security": AUTH,
+            "parameters": [QR_ID, *span, interval],
+            "responses": {"200": json_body(scans), "400": error("Bad parameter"),
+                          **not_found, **AUTH_ERRORS}}},
+        "/api/qr/bulk-generate/{bulkId}/links": {"get": {
+            "summary": "Every link of a batch, streamed", "security": AUTH,
+            "parameters": [BULK_ID, fmt],
+            "responses": {"200": {"description": "CSV or a JSON array of QrRecord", "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array", "items": ref("QrRecord")}}}},
+                "400": error("Bad format"), **not_found, **AUTH_ERRORS}}},
+        "/api/qr/bulk-generate/{bulkId}/links/update": {"post": {
+            "summary": "Change many links of a batch", "security": AUTH,
+            "parameters": [BULK_ID],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": change}}},
+            "responses": {"200": json_body(outcome), "400": error("Bad change"),
+                          "415": error("Not JSON"), **not_found, **AUTH_ERRORS}}},
+    }
 
 
 WEBHOOK_ID = {"name": "webhookId", "in": "path", "required": True, "schema": {"type": "string"}}

@@ -17,7 +17,7 @@ from shared.links import find_link, find_links, short_url
 from shared.mongo import Database, links_collection
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
-from shared.rows.plan import parse_expiry_ms
+from shared.rows.plan import parse_expiry_ms, parse_max_scans
 
 MAX_PATCH_BYTES = 64 * 1024
 
@@ -31,11 +31,24 @@ async def owned_record(db: Database, qr_id: str, client_id: str) -> Link:
 
 
 async def record_view(db: Database, public_url: str, link: Link) -> dict[str, Any]:
-    shard = shard_of_code(link.code)
-    codes = [s.code for s in link.sources]
+    return (await record_views(db, public_url, [link]))[0]
+
+
+async def record_views(db: Database, public_url: str, links: list[Link]) -> list[dict[str, Any]]:
+    """The records as the API shows them, with their sources' counts (one read per shard)."""
+    by_shard: dict[int, list[str]] = {}
+    for link in links:
+        by_shard.setdefault(shard_of_code(link.code) or 0, []).extend(
+            s.code for s in link.sources)
     counts: dict[str, Link] = {}
-    if codes and shard is not None:
-        counts = await find_links(db, shard, codes)
+    for shard, codes in by_shard.items():
+        if codes:
+            counts |= await find_links(db, shard, codes)
+    return [_view(public_url, link, counts) for link in links]
+
+
+def _view(public_url: str, link: Link, counts: dict[str, Link]) -> dict[str, Any]:
+    codes = [s.code for s in link.sources]
     scans = [counts[s.code].scans if s.code in counts else 0 for s in link.sources]
     sources = [{"source": s.source, "url": short_url(public_url, s.code), "scans": n}
                for s, n in zip(link.sources, scans, strict=True)]
@@ -44,6 +57,7 @@ async def record_view(db: Database, public_url: str, link: Link) -> dict[str, An
         "id": qr_id_of_code(link.code), "uid": link.uid, "bulkId": link.bulk_id,
         "url": short_url(public_url, link.code), "destination": link.destination,
         "expiry": link.expiry_ms, "secured": link.is_secured, "sources": sources,
+        "maxScans": link.max_scans, "disabled": link.disabled,
         "scans": {"total": link.scans + sum(scans), "direct": link.scans},
         "lastScanAt": max((t for t in last if t is not None), default=None),
         "createdAt": link.created_at_ms,
@@ -58,7 +72,8 @@ async def get_record(request: web.Request) -> web.Response:
 
 
 async def patch_record(request: web.Request) -> web.Response:
-    """Change where a dynamic QR goes, or when it expires (null: never)."""
+    """Change where a dynamic QR goes, when it expires (null: never), its scan limit, or
+    switch it off and on."""
     sub = await caller(request)
     require_json_type(request)
     db = request.app[DB]
@@ -71,12 +86,26 @@ async def patch_record(request: web.Request) -> web.Response:
     return web.json_response(view)
 
 
+CHANGEABLE = ("destination", "expiry", "disabled", "maxScans")
+
+
 def _changes(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or not body.keys() & {"destination", "expiry"}:
-        raise BadRequest("send a JSON object with destination and/or expiry")
-    unknown = body.keys() - {"destination", "expiry"}
+    if not isinstance(body, dict) or not body.keys() & set(CHANGEABLE):
+        raise BadRequest(f"send a JSON object with some of {', '.join(CHANGEABLE)}")
+    unknown = body.keys() - set(CHANGEABLE)
     if unknown:
-        raise BadRequest(f"only destination and expiry can change, not {sorted(unknown)}")
+        raise BadRequest(f"only {', '.join(CHANGEABLE)} can change, not {sorted(unknown)}")
+    changes = link_changes(body)
+    if "maxScans" in body:
+        try:
+            changes["maxScans"] = parse_max_scans(body["maxScans"])
+        except RowInvalid as exc:
+            raise BadRequest(str(exc)) from exc
+    return changes
+
+
+def link_changes(body: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields for a change of destination, expiry (null: never) or disabled."""
     changes: dict[str, Any] = {}
     try:
         if "destination" in body:
@@ -86,4 +115,8 @@ def _changes(body: Any) -> dict[str, Any]:
                                    else parse_expiry_ms(body["expiry"], now_ms()))
     except RowInvalid as exc:
         raise BadRequest(str(exc).replace("dataType: url", "destination")) from exc
+    if "disabled" in body:
+        if not isinstance(body["disabled"], bool):
+            raise BadRequest("disabled must be true or false")
+        changes["disabled"] = body["disabled"]
     return changes

@@ -1,7 +1,8 @@
 """GET/POST /r/{code}: answer a short link from a per-process cache, falling back to its shard.
 
-Expired links answer 410; secured links answer a password form first, and only the
-right password redirects. Every redirect is counted (see scans.py).
+Expired, disabled and used-up (`maxScans`) links answer 410; secured links answer a
+password form first, and only the right password redirects.
+Every redirect is counted (see scans.py).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from gateway.linkcache import LinkCache
 from gateway.ratelimit import request_ip
 from gateway.resources import DB, METRICS, SETTINGS
 from gateway.scans import SCANS
+from shared.analytics.classify import classify
+from shared.analytics.tally import DIRECT
 from shared.errors import PayloadTooLarge
 from shared.linkdoc import Link
-from shared.links import find_link
+from shared.links import find_link, find_scan_totals
 from shared.passwords import password_pool
 
 LINK_CACHE = web.AppKey("link_cache", LinkCache)
@@ -92,11 +95,30 @@ async def _usable_link(request: web.Request) -> Link | web.Response:
     if link.is_expired(time.time() * 1000):
         metrics.redirects.labels("expired").inc()
         return pages.message(410, "This QR code has expired.")
+    if link.disabled:
+        metrics.redirects.labels("disabled").inc()
+        return pages.message(410, "This QR code has been switched off.")
+    if link.max_scans is not None and link.is_used_up(await _scans_so_far(request, link)):
+        metrics.redirects.labels("used_up").inc()
+        return pages.message(410, "This QR code has been scanned as often as it may be.")
     return link
 
 
+async def _scans_so_far(request: web.Request, link: Link) -> int:
+    """A limited code's scans: the stored totals of its links (read fresh, not cached) plus
+    this gateway's tallies they have not taken. Other gateways' last second may be missing."""
+    counter = request.app[SCANS]
+    stored = await find_scan_totals(request.app[DB], link.codes, counter.gateway)
+    return sum(scans + counter.pending(code, seq) for code, (scans, seq) in stored.items())
+
+
 def _go(request: web.Request, code: str, link: Link) -> web.Response:
-    request.app[SCANS].add(code, int(time.time() * 1000))
+    headers = request.headers
+    traits = classify(headers.get("User-Agent", ""),
+                      request_ip(request, request.app[SETTINGS].trusted_proxies),
+                      headers.get("Referer", ""))
+    source = next((s.source for s in link.sources if s.code == code), DIRECT)
+    request.app[SCANS].add(code, int(time.time() * 1000), link.code, source, traits)
     request.app[METRICS].redirects.labels("redirected").inc()
     return web.Response(status=302, headers={"Location": link.location,
                                              "Cache-Control": "no-store"})

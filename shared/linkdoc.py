@@ -36,6 +36,8 @@ class Link:
     source: str | None = None
     scans: int = 0
     last_scan_at_ms: int | None = None
+    max_scans: int | None = None
+    disabled: bool = False
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Link:
@@ -47,6 +49,7 @@ class Link:
             sources=tuple(SourceRef(s["source"], s["code"]) for s in doc.get("sources", ())),
             parent=doc.get("parent"), source=doc.get("source"), scans=int(doc.get("scans", 0)),
             last_scan_at_ms=_int_or_none(doc.get("lastScanAt")),
+            max_scans=_int_or_none(doc.get("maxScans")), disabled=bool(doc.get("disabled")),
         )
 
     def to_doc(self) -> Doc:
@@ -64,6 +67,7 @@ class Link:
             "passwordHashes": list(self.password_hashes) or None,
             "sources": [{"source": s.source, "code": s.code} for s in self.sources] or None,
             "scans": self.scans or None, "lastScanAt": self.last_scan_at_ms,
+            "maxScans": self.max_scans, "disabled": self.disabled or None,
         }
         return doc | {key: value for key, value in optional.items() if value is not None}
 
@@ -89,6 +93,10 @@ class Link:
 
     def is_expired(self, now_ms: float) -> bool:
         return self.expiry_ms is not None and self.expiry_ms <= now_ms
+
+    def is_used_up(self, scans: int) -> bool:
+        """Disabled, or scanned `maxScans` times already (`scans` counts all its links)."""
+        return self.disabled or (self.max_scans is not None and scans >= self.max_scans)
 
     def is_record_of(self, client_id: str) -> bool:
         """True for a QR record (not a source link) that belongs to this subscription."""

@@ -9,11 +9,13 @@ its inserts collide with the first delivery's instead of making duplicates.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from shared.ids import derive_code, shard_of_code
 from shared.linkdoc import Link, SourceRef
 from shared.mongo import Database, Doc, insert_many_unique, links_collection
+from shared.orderdoc import Order
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,13 @@ def codes_for_row(secret: bytes, shard: int, bulk_id: str, row: int,
 
 def link_documents(codes: LinkCodes, *, subscription: str, bulk_id: str, row: int,
                    uid: str | int | None, destination: str, expiry_ms: int | None,
-                   password_hashes: list[str], now_ms: int) -> list[Doc]:
+                   password_hashes: list[str], now_ms: int,
+                   max_scans: int | None = None) -> list[Doc]:
     """The QR record and one document per source link (scan counters appear with the
     first scan)."""
     record = Link(codes.code, subscription, bulk_id, row, now_ms, uid=uid,
                   destination=destination, expiry_ms=expiry_ms,
-                  password_hashes=tuple(password_hashes),
+                  password_hashes=tuple(password_hashes), max_scans=max_scans,
                   sources=tuple(SourceRef(name, code) for name, code in codes.source_codes))
     children = [Link(code, subscription, bulk_id, row, now_ms, parent=codes.code, source=name)
                 for name, code in codes.source_codes]
@@ -82,6 +85,43 @@ async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Li
     """The links of one shard that exist among `codes`, by code."""
     found = db[links_collection(shard)].find({"_id": {"$in": codes}})
     return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
+
+
+async def find_scan_totals(db: Database, codes: list[str],
+                           gateway: str) -> dict[str, tuple[int, int]]:
+    """code → (stored scans, last batch of `gateway` applied) for codes of one shard."""
+    found = db[links_collection(shard_of_code(codes[0]) or 0)].find(
+        {"_id": {"$in": codes}}, {"scans": 1, f"scanSeen.{gateway}": 1})
+    totals = {code: (0, 0) for code in codes}
+    async for doc in found:
+        totals[doc["_id"]] = (int(doc.get("scans", 0)),
+                              int(doc.get("scanSeen", {}).get(gateway, 0)))
+    return totals
+
+
+def bulk_shards(bulk_id: str, chunks: int, shards: int) -> list[int]:
+    """The link shards a bulk's chunks wrote to: the only collections its links live in."""
+    return sorted({shard_for_chunk(bulk_id, chunk, shards) for chunk in range(max(chunks, 1))})
+
+
+async def find_records(db: Database, shard: int, query: Doc, after_row: int,
+                       limit: int) -> list[Link]:
+    """QR records (not source links) of one shard matching `query`, by row after `after_row`."""
+    found = db[links_collection(shard)].find(
+        query | {"parent": {"$exists": False}, "row": {"$gt": after_row}}
+    ).sort("row", 1).limit(limit)
+    return [Link.from_doc(doc) async for doc in found]
+
+
+async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
+                            page_size: int) -> AsyncIterator[list[Link]]:
+    """Every QR record of a bulk order matching `query`, a page of one shard at a time."""
+    query = query | {"bulkId": order.bulk_id, "subscription": order.subscription}
+    for shard in bulk_shards(order.bulk_id, order.chunks, shards):
+        after_row = -1
+        while page := await find_records(db, shard, query, after_row, page_size):
+            yield page
+            after_row = page[-1].row
 
 
 def short_url(public_url: str, code: str) -> str:

@@ -88,7 +88,12 @@ async def list_orders(db: Database, subscription: str, limit: int, cursor: str |
 
 
 def encode_cursor(order: Order) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps([order.created_at_ms, order.bulk_id])).decode()
+    return encode_pair(order.created_at_ms, order.bulk_id)
+
+
+def encode_pair(number: int, key: str) -> str:
+    """A cursor of the listings' shape: a number and an id, opaque to clients."""
+    return base64.urlsafe_b64encode(orjson.dumps([number, key])).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:

@@ -185,6 +185,7 @@ def _documents(ctx: ChunkContext, item: _Rendered, password_hashes: list[str]) -
         item.codes, subscription=ctx.subscription.client_id, bulk_id=ctx.bulk_id,
         row=item.plan.index, uid=item.plan.uid, destination=item.plan.payload,
         expiry_ms=item.plan.expiry_ms, password_hashes=password_hashes, now_ms=ctx.now_ms,
+        max_scans=item.plan.max_scans,
     )
 
 

@@ -1,55 +1,102 @@
-"""Apply scan counts from the gateways; the queue's single active consumer is the one writer."""
+"""Apply scan tallies from the gateways; the queue's single active consumer is the one writer.
+
+Each batch is applied once: a link's totals and a record's month document both remember
+the last batch of each gateway they took, and a batch they have seen changes nothing.
+Batches are applied one at a time and in order; a failing store is retried in place so
+a later batch never overtakes an earlier one.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 
-import orjson
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
-from pydantic import TypeAdapter, ValidationError
-from pymongo import UpdateOne
+from pydantic import ValidationError
+from pymongo import ReplaceOne, UpdateOne
 
+from shared.analytics.months import merged, month_id, months_collection
+from shared.analytics.tally import Cell, TallyBatch
 from shared.ids import shard_of_code
 from shared.mongo import Database, links_collection
-from shared.schemas import ScanEvent
 
 log = structlog.get_logger(__name__)
-EVENTS = TypeAdapter(list[ScanEvent])
 RETRY_PAUSE_S = 1.0
+RETRY_FOR_S = 120.0
 
 
-async def apply_scans(db: Database, events: list[ScanEvent]) -> None:
+async def apply_batch(db: Database, batch: TallyBatch) -> None:
+    await _apply_totals(db, batch)
+    await _apply_cells(db, batch)
+
+
+async def _apply_totals(db: Database, batch: TallyBatch) -> None:
     """Add each code's count to its link document, one bulk write per shard."""
+    seen = f"scanSeen.{batch.gateway}"
     by_shard: dict[int, list[UpdateOne]] = {}
-    for event in events:
+    for event in batch.links:
         shard = shard_of_code(event.code)
         if shard is None:
             continue
         by_shard.setdefault(shard, []).append(UpdateOne(
-            {"_id": event.code},
-            {"$inc": {"scans": event.count}, "$max": {"lastScanAt": event.last_scan_ms}},
+            {"_id": event.code, "$or": [{seen: {"$exists": False}}, {seen: {"$lt": batch.seq}}]},
+            {"$inc": {"scans": event.count}, "$max": {"lastScanAt": event.last_scan_ms},
+             "$set": {seen: batch.seq}},
         ))
     for shard, updates in by_shard.items():
         await db[links_collection(shard)].bulk_write(updates, ordered=False)
 
 
+async def _apply_cells(db: Database, batch: TallyBatch) -> None:
+    """Merge the cells into their month documents: one read and one write per shard."""
+    by_shard: dict[int, dict[str, list[Cell]]] = {}
+    for cell in batch.cells:
+        shard = shard_of_code(cell.record)
+        if shard is not None:
+            by_shard.setdefault(shard, {}).setdefault(
+                month_id(cell.record, cell.hour), []).append(cell)
+    for shard, months in by_shard.items():
+        collection = db[months_collection(shard)]
+        stored = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(months)}})}
+        writes = []
+        for doc_id, cells in months.items():
+            record, month = doc_id.split(":")
+            doc = merged(stored.get(doc_id), record, month, cells, batch.gateway, batch.seq)
+            if doc is not None:
+                writes.append(ReplaceOne({"_id": doc_id}, doc, upsert=True))
+        if writes:
+            await collection.bulk_write(writes, ordered=False)
+
+
 def scan_consumer(db: Database) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+    one_at_a_time = asyncio.Lock()
+
     async def on_message(incoming: AbstractIncomingMessage) -> None:
         try:
-            events = EVENTS.validate_python(orjson.loads(incoming.body))
-        except (ValidationError, orjson.JSONDecodeError) as exc:
+            batch = TallyBatch.model_validate_json(incoming.body)
+        except ValidationError as exc:
             log.error("scan message rejected", error=str(exc))
             await incoming.reject(requeue=False)
             return
-        try:
-            await apply_scans(db, events)
-        except Exception as exc:  # noqa: BLE001 - retried; counts are at-least-once
-            log.warning("scan counts not applied; requeued", error=repr(exc))
-            await asyncio.sleep(RETRY_PAUSE_S)  # the store is down: do not spin
-            await incoming.nack(requeue=True)
-            return
-        await incoming.ack()
+        async with one_at_a_time:
+            await _apply_retrying(db, batch, incoming)
 
     return on_message
+
+
+async def _apply_retrying(db: Database, batch: TallyBatch,
+                          incoming: AbstractIncomingMessage) -> None:
+    deadline_s = asyncio.get_running_loop().time() + RETRY_FOR_S
+    while True:
+        try:
+            await apply_batch(db, batch)
+        except Exception as exc:  # noqa: BLE001 - retried; a batch applies once
+            if asyncio.get_running_loop().time() > deadline_s:
+                log.warning("scan batch not applied; requeued", batch=batch.id, error=repr(exc))
+                await incoming.nack(requeue=True)
+                return
+            await asyncio.sleep(RETRY_PAUSE_S)  # the store is down: do not spin
+            continue
+        await incoming.ack()
+        return

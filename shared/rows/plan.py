@@ -18,6 +18,7 @@ MAX_UID_CHARS = 256
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Epoch milliseconds of 9999-12-31T23:59:59.999Z, the last instant ISO-8601 can write.
 MAX_EXPIRY_MS = 253_402_300_799_999
+MAX_SCANS_LIMIT = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class RowPlan:
     sources: tuple[str, ...] = ()
     expiry_ms: int | None = None
     features: Features = field(default_factory=Features)
+    max_scans: int | None = None
 
 
 def features_of(raw: Any) -> Features:
@@ -102,7 +104,7 @@ def _plan(index: int, uid: Uid, raw: dict[str, Any], now_ms: int,
     dynamic = qr_type == "dynamic"
     styling = parse_styling(raw.get("styling"))
     if not dynamic:
-        for key in ("secure", "sources", "expiry"):
+        for key in ("secure", "sources", "expiry", "maxScans"):
             if raw.get(key) is not None:
                 raise RowInvalid(f"{key} is only allowed on dynamic QRs (qrType: dynamic)")
         return RowPlan(index, uid, False, encode_payload(data_type, raw.get("data")), styling,
@@ -117,8 +119,16 @@ def _plan(index: int, uid: Uid, raw: dict[str, Any], now_ms: int,
         passwords=_passwords(raw.get("secure")),
         sources=_sources(raw.get("sources")),
         expiry_ms=parse_expiry_ms(raw.get("expiry"), now_ms),
-        features=features,
+        features=features, max_scans=parse_max_scans(raw.get("maxScans")),
     )
+
+
+def parse_max_scans(value: Any) -> int | None:
+    """`maxScans`: after this many scans the link answers 410 (null: no limit)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)
+                         and 1 <= value <= MAX_SCANS_LIMIT):
+        return value
+    raise RowInvalid(f"maxScans must be an integer from 1 to {MAX_SCANS_LIMIT}, or null")
 
 
 def _passwords(secure: Any) -> tuple[str, ...]:

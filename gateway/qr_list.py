@@ -1,0 +1,114 @@
+"""GET /api/qr: list and search a subscription's dynamic codes, a page at a time.
+
+Codes are found through the subscription's bulk orders (newest first), and a bulk's codes
+only in the link shards its chunks wrote to, so no query reads every shard. The cursor
+names the order and the last row served. Codes made by single generate belong to no
+order and are read by id (`GET /api/qr/{id}`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from gateway.auth import caller
+from gateway.qr_records import record_views
+from gateway.resources import DB, SETTINGS
+from shared.errors import BadRequest
+from shared.linkdoc import Link
+from shared.links import bulk_shards, find_records
+from shared.mongo import Database, Doc
+from shared.orders import (
+    MAX_LIST_LIMIT,
+    Order,
+    decode_cursor,
+    encode_pair,
+    get_owned_order,
+    list_orders,
+)
+from shared.orders import encode_cursor as order_cursor
+from shared.rows.plan import INT64_MAX, INT64_MIN
+
+ORDERS_PER_PAGE = 20  # a page with few matches stops here and hands back a cursor
+MAX_Q_CHARS = 200
+
+
+async def list_codes(request: web.Request) -> web.Response:
+    sub = await caller(request)
+    query = request.query
+    limit = _limit(query.get("limit", "20"))
+    filters = _filters(query.get("uid"), query.get("q"))
+    db, settings = request.app[DB], request.app[SETTINGS]
+    bulk_id, after_row = _decode(query.get("cursor") or None)
+    only = query.get("bulkId") or None
+    if only is not None and bulk_id is not None and only != bulk_id:
+        raise BadRequest("cursor is not one this API issued for this bulkId")
+    orders = await _orders(db, sub.client_id, only or bulk_id, single=only is not None)
+    links: list[Link] = []
+    next_cursor: str | None = None
+    for order in orders:
+        start = after_row if order.bulk_id == bulk_id else -1
+        found = await _bulk_page(db, order, settings.link_shards, filters, start,
+                                 limit - len(links) + 1)
+        links += found
+        if len(links) > limit:
+            links = links[:limit]
+            next_cursor = _encode(order.bulk_id, links[-1].row)
+            break
+    else:
+        if len(orders) == ORDERS_PER_PAGE and only is None:
+            next_cursor = _encode(orders[-1].bulk_id, 1 << 62)
+    items = await record_views(db, settings.public_url, links)
+    return web.json_response({"items": items, "next": next_cursor})
+
+
+async def _orders(db: Database, client_id: str, first: str | None, single: bool
+                  ) -> list[Order]:
+    """The orders a page reads: `first` (when given) and the ones after it, newest first."""
+    head = [] if first is None else [await get_owned_order(db, first, client_id)]
+    if single:
+        return head
+    rest, _ = await list_orders(db, client_id, ORDERS_PER_PAGE - len(head),
+                                order_cursor(head[0]) if head else None)
+    return head + rest
+
+
+async def _bulk_page(db: Database, order: Order, shards: int, filters: Doc, after_row: int,
+                     limit: int) -> list[Link]:
+    query = {"bulkId": order.bulk_id, "subscription": order.subscription} | filters
+    found: list[Link] = []
+    for shard in bulk_shards(order.bulk_id, order.chunks, shards):
+        found += await find_records(db, shard, query, after_row, limit)
+    return sorted(found, key=lambda link: link.row)[:limit]
+
+
+def _filters(uid: str | None, q: str | None) -> Doc:
+    filters: Doc = {}
+    if uid:
+        numeric = uid.lstrip("-").isdigit() and INT64_MIN <= int(uid) <= INT64_MAX
+        filters["uid"] = {"$in": [uid, int(uid)] if numeric else [uid]}
+    if q:
+        if len(q) > MAX_Q_CHARS:
+            raise BadRequest(f"q may be at most {MAX_Q_CHARS} characters")
+        pattern = {"$regex": re.escape(q), "$options": "i"}
+        filters["$or"] = [{"uid": pattern}, {"destination": pattern}]
+    return filters
+
+
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIST_LIMIT:
+        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
+    return int(text)
+
+
+def _encode(bulk_id: str, row: int) -> str:
+    """The orders' cursor shape, (number, id): here the last row served and its bulk."""
+    return encode_pair(row, bulk_id)
+
+
+def _decode(cursor: str | None) -> tuple[str | None, int]:
+    if cursor is None:
+        return None, -1
+    row, bulk_id = decode_cursor(cursor)
+    return bulk_id, row

@@ -1,0 +1,56 @@
+"""The tally message a gateway sends once a second, and the buckets it counts into.
+
+A batch is named by its gateway (random per process) and a sequence number that grows
+with each batch that gateway makes; the single writer applies a batch to a document only
+if that document has not seen this gateway's sequence number yet, so a redelivered or
+republished batch counts once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from shared.schemas import ScanEvent
+
+HOUR_MS = 3_600_000
+DAY_HOURS = 24
+DIMENSIONS = ("device", "os", "browser", "country", "referrer")  # kept per day
+SOURCE = "source"  # kept per hour: the time series is the sum over sources
+DIRECT = "direct"  # the source of a scan of the record's own link
+
+
+class Cell(BaseModel):
+    """Scans of one QR record in one hour that share a source and every trait."""
+
+    record: str
+    source: str
+    hour: int = Field(ge=0, description="hours since the Unix epoch, UTC")
+    device: str
+    os: str
+    browser: str
+    country: str
+    referrer: str
+    count: int = Field(ge=1)
+
+
+class TallyBatch(BaseModel):
+    gateway: str = Field(pattern=r"^[0-9a-f]{8,32}$")
+    seq: int = Field(ge=1)
+    links: list[ScanEvent]
+    cells: list[Cell]
+
+    @property
+    def id(self) -> str:
+        return f"{self.gateway}:{self.seq}"
+
+
+def hour_of(at_ms: int) -> int:
+    return at_ms // HOUR_MS
+
+
+def month_of_hour(hour: int) -> str:
+    """`YYYYMM` of the UTC month holding this hour."""
+    day = dt.datetime.fromtimestamp(hour * 3600, dt.UTC)
+    return f"{day.year:04d}{day.month:02d}"
