@@ -18,6 +18,7 @@ from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
 from gateway.sendack import wait_acknowledged
 from gateway.webhooks import on_downloaded
+from shared.claimdoc import Claim
 from shared.errors import Gone
 from shared.mongo import CLAIMS, Database, insert_unique
 from shared.orders import get_owned_order, transition
@@ -39,7 +40,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         raise Gone(NOT_READY)
     if not order.is_completed:
         raise Gone(CONSUMED)
-    token = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
+    claim = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
     key = result_key(bulk_id)
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
     try:
@@ -50,7 +51,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         await response.write_eof()
         await wait_acknowledged(request.transport, request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
-        await asyncio.shield(db[CLAIMS].delete_one({"_id": _claim_id(bulk_id), "token": token}))
+        await asyncio.shield(db[CLAIMS].delete_one(claim.held_filter()))
         if not response.prepared or not isinstance(exc, Exception):
             raise
         # Headers are out: the only honest signal left is a cut connection, which the
@@ -65,19 +66,15 @@ async def download(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _claim_id(bulk_id: str) -> str:
-    return f"download:{bulk_id}"
-
-
-async def _claim(db: Database, bulk_id: str, ttl_s: float) -> str:
+async def _claim(db: Database, bulk_id: str, ttl_s: float) -> Claim:
     """Take the download claim, or 410. A claim left by a crashed gateway expires."""
-    token = secrets.token_hex(8)
-    doc = {"_id": _claim_id(bulk_id), "token": token, "expiresAt": time.time() + ttl_s}
-    if await insert_unique(db[CLAIMS], doc):
-        return token
-    held = await db[CLAIMS].find_one({"_id": _claim_id(bulk_id)})
-    if held is not None and held.get("expiresAt", 0) < time.time():
-        await db[CLAIMS].delete_one({"_id": held["_id"], "token": held["token"]})
-        if await insert_unique(db[CLAIMS], doc):
-            return token
+    claim = Claim.download(bulk_id, secrets.token_hex(8), time.time(), ttl_s)
+    if await insert_unique(db[CLAIMS], claim.to_doc()):
+        return claim
+    found = await db[CLAIMS].find_one({"_id": claim.claim_id})
+    held = None if found is None else Claim.from_doc(found)
+    if held is not None and held.is_expired(time.time()):
+        await db[CLAIMS].delete_one(held.held_filter())
+        if await insert_unique(db[CLAIMS], claim.to_doc()):
+            return claim
     raise Gone(CONSUMED)

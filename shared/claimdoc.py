@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.keys import archive_claim, download_claim
 from shared.mongo import Doc
 
 ClaimKind = Literal["archive", "download"]
@@ -44,7 +45,12 @@ class Claim:
 
     @property
     def claim_id(self) -> str:
-        return f"{self.kind}:{self.bulk_id}"
+        return archive_claim(self.bulk_id) if self.kind == "archive" else download_claim(
+            self.bulk_id)
+
+    def held_filter(self) -> Doc:
+        """Matches this claim only while this holder still has it (to release it)."""
+        return {"_id": self.claim_id, HOLDER_FIELD[self.kind]: self.holder}
 
     def to_doc(self) -> Doc:
         doc: Doc = {"_id": self.claim_id, HOLDER_FIELD[self.kind]: self.holder}

@@ -42,6 +42,11 @@ def archive_claim(bulk_id: str) -> str:
     return f"archive:{bulk_id}"
 
 
+def download_claim(bulk_id: str) -> str:
+    """The one-shot download of a batch's result, claimed in the claims collection."""
+    return f"download:{bulk_id}"
+
+
 def next_claim(bulk_id: str, chunk: int) -> str:
     """The right to publish chunk `chunk` of the window, in the progress collection."""
     return f"next:{bulk_id}:{chunk}"

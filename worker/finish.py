@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import structlog
 
-from shared.keys import archive_claim, inputs_prefix, part_key, parts_prefix, result_key
+from shared.claimdoc import Claim
+from shared.keys import inputs_prefix, part_key, parts_prefix, result_key
 from shared.mongo import (
     CLAIMS,
     Database,
@@ -38,10 +39,10 @@ async def finish_if_last(deps: Deps, order: Order, delivery: Delivery, *, takeov
     if await progress.count_documents({"kind": "done"}) < order.chunks:
         return False
     token = delivery.token
-    claim = {"_id": archive_claim(bulk_id), "owner": token}
-    if not await insert_unique(deps.db[CLAIMS], claim) and not takeover:
-        held = await deps.db[CLAIMS].find_one({"_id": claim["_id"]})
-        if held is None or held.get("owner") != token:
+    claim = Claim.archive(bulk_id, token)
+    if not await insert_unique(deps.db[CLAIMS], claim.to_doc()) and not takeover:
+        held = await deps.db[CLAIMS].find_one({"_id": claim.claim_id})
+        if held is None or not Claim.from_doc(held).is_held_by(token):
             return False
     return await assemble(deps, order)
 
