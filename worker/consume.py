@@ -101,8 +101,9 @@ def consumer(handler: Handler, metrics: WorkerMetrics, queue: str, in_flight: In
             log.error("message rejected", error=str(exc))
             await incoming.reject(requeue=False)
             action = "rejected"
-        except Exception as exc:  # noqa: BLE001 - every failure is retried, then dead-lettered
-            log.warning("message failed; requeued", error=repr(exc))
+        except Exception:  # every failure is retried, then dead-lettered
+            # the traceback goes along as a structured field of the same JSON line
+            log.warning("message failed; requeued", exc_info=True)
             await incoming.reject(requeue=True)
         finally:
             duration_s = time.perf_counter() - started
