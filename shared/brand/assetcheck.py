@@ -93,7 +93,9 @@ def _svg(data: bytes) -> CheckedAsset:
     except ET.ParseError as exc:
         raise AssetRefused(f"the SVG is not well-formed XML: {exc}") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise AssetRefused("the file is not an SVG image (its root is not <svg>)", 415)
+        tag = str(root.tag).rpartition("}")[2]
+        raise AssetRefused(f"the file is not a PNG, JPEG, WebP or SVG image (markup whose "
+                           f"root is <{tag[:40]}>, not <svg>)", 415)
     for element in root.iter():
         _check_element(element)
     width, height = _svg_size(root)
