@@ -59,9 +59,11 @@ async def deliver(db: Database, settings: Settings, work: AbstractExchange,
     outcome = await send(endpoint["url"], headers, delivery.payload.encode(),
                          allow_private=settings.webhook_allow_private)
     if outcome.ok:
+        # The endpoint is marked healthy before the attempt is logged, so whoever sees
+        # the successful attempt also sees the endpoint enabled again.
+        await record_success(db, delivery.client, endpoint)
         await log.record_attempt(db, delivery, outcome)
         await log.set_state(db, delivery, log.DELIVERED)
-        await record_success(db, delivery.client, endpoint)
         return "delivered"
     return await _failed(db, settings, work, delivery, endpoint, outcome)
 
