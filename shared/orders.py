@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from pymongo import ReturnDocument
+from pymongo.errors import CursorNotFound
 
 from shared.errors import BadRequest, NotFound
 from shared.mongo import ORDERS, Database, Doc
@@ -47,7 +48,13 @@ async def with_processed(db: Database, order: Order) -> Order:
     from its small progress collection (never from a big one); afterwards, every row."""
     if not order.is_processing:
         return order.with_processed(order.count)
-    return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
+    try:
+        return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
+    except CursorNotFound:  # the batch ended while its progress was read: read the order anew
+        latest = await find_order(db, order.bulk_id)
+        if latest is None or latest.is_processing:
+            raise
+        return latest.with_processed(latest.count)
 
 
 async def transition(db: Database, bulk_id: str, current: OrderStatus, target: OrderStatus,

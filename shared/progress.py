@@ -14,6 +14,10 @@ from shared.mongo import Database, Doc, insert_unique, progress_collection
 from shared.orderdoc import Order
 
 RUNNING = "running"
+# A progress collection holds at most two documents per chunk and a batch has at most
+# `max_chunks_per_batch` chunks, so one batch of this size reads it without a getMore:
+# a getMore can find its cursor gone when the batch ends and its collection is dropped.
+PROGRESS_READ_BATCH = 10_000
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ async def read_progress(db: Database, bulk_id: str) -> Progress:
     claims: dict[int, str] = {}
     rows = 0
     async for doc in db[progress_collection(bulk_id)].find(
-            {}, {"kind": 1, "chunk": 1, "by": 1, "rows": 1}):
+            {}, {"kind": 1, "chunk": 1, "by": 1, "rows": 1}, batch_size=PROGRESS_READ_BATCH):
         if doc.get("kind") == "done":
             done.add(int(doc.get("chunk", str(doc["_id"]).rpartition(":")[2])))
             rows += int(doc.get("rows", 0))

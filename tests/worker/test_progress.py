@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import replace
 
@@ -44,3 +45,20 @@ async def test_processed_and_pending_come_from_the_small_collections(db: Databas
     await db.drop_collection(progress_collection(bulk_id))
     assert await find_running(db, bulk_id) is None
     assert await running_batches(db, subscription) == 0
+
+
+async def test_progress_read_while_the_batch_ends_sees_all_or_nothing(db: Database) -> None:
+    """A status poll racing the batch's end (its progress collection dropped) never fails:
+    a big batch's progress (two documents per chunk) is read without a getMore. FerretDB
+    may return part of a collection dropped during the read; what is read stays coherent."""
+    bulk_id = f"bulk_{uuid.uuid4().hex}"
+    chunks = 200
+    for _ in range(5):
+        await db[progress_collection(bulk_id)].insert_many(
+            [{"_id": next_claim(bulk_id, n), "kind": "next", "chunk": n, "by": "split"}
+             for n in range(chunks)]
+            + [{"_id": done_id(n), "kind": "done", "chunk": n, "rows": 10, "failed": {}}
+               for n in range(chunks)])
+        read, _ = await asyncio.gather(read_progress(db, bulk_id),
+                                       db.drop_collection(progress_collection(bulk_id)))
+        assert read.done_rows == 10 * len(read.done) <= 10 * chunks
