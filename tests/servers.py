@@ -91,6 +91,15 @@ CONTAINERS = {  # kind: (image key in deploy/images.env, port, log line when rea
 }
 
 
+RABBITMQ_METRICS_PORT = 15692  # RabbitMQ's Prometheus endpoint, as scripts/rabbitmq.sh
+
+
+def rabbitmq_metrics_address() -> str:
+    """Where this run's RabbitMQ exports its Prometheus metrics (host:port)."""
+    default_port = os.environ.get("BULKQR_RABBITMQ_PROM_PORT", str(RABBITMQ_METRICS_PORT))
+    return os.environ.get("BULKQR_RABBITMQ_PROM_ADDRESS") or f"127.0.0.1:{default_port}"
+
+
 def run_container(kind: str) -> tuple[Any, dict[str, Any]]:  # pragma: no cover - needs Docker
     """Start one server container; returns it and the settings that reach it."""
     from testcontainers.core.container import DockerContainer
@@ -98,13 +107,19 @@ def run_container(kind: str) -> tuple[Any, dict[str, Any]]:  # pragma: no cover 
 
     image_key, port, ready = CONTAINERS[kind]
     container = DockerContainer(images()[image_key]).with_exposed_ports(port)
+    if kind == "rabbitmq":
+        container.with_exposed_ports(RABBITMQ_METRICS_PORT)
     if kind == "s3":
         container.with_env("ROOT_ACCESS_KEY", S3_KEYS[0]).with_env("ROOT_SECRET_KEY", S3_KEYS[1])
         container.with_command("--port :7070 posix --sidecar /tmp /tmp")
     container.start()
     if ready:
         wait_for_logs(container, ready, timeout=120)
-    address = f"{container.get_container_host_ip()}:{container.get_exposed_port(port)}"
+    host = container.get_container_host_ip()
+    address = f"{host}:{container.get_exposed_port(port)}"
+    if kind == "rabbitmq":  # the image enables the Prometheus plugin; tests scrape it here
+        mapped = container.get_exposed_port(RABBITMQ_METRICS_PORT)
+        os.environ["BULKQR_RABBITMQ_PROM_ADDRESS"] = f"{host}:{mapped}"
     by_kind: dict[str, dict[str, Any]] = {
         "mongodb": {"mongo_url": SecretStr(f"mongodb://{address}/")},
         "rabbitmq": {"amqp_url": SecretStr(f"amqp://guest:guest@{address}/")},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, ServerSourceError, choose_mode, images
+from tests.servers import ROOT, ServerSourceError, choose_mode, images, rabbitmq_metrics_address
 
 
 @pytest.mark.parametrize(("env", "present", "mode"), [
@@ -50,3 +50,14 @@ def test_make_test_containers_stops_at_once_without_an_engine() -> None:
     assert result.returncode != 0
     assert "needs a Docker engine" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_rabbitmq_metrics_are_found_where_the_run_put_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Local scripts choose the port; a container maps 15692 to a host and port of its own."""
+    monkeypatch.delenv("BULKQR_RABBITMQ_PROM_ADDRESS", raising=False)
+    monkeypatch.delenv("BULKQR_RABBITMQ_PROM_PORT", raising=False)
+    assert rabbitmq_metrics_address() == "127.0.0.1:15692"
+    monkeypatch.setenv("BULKQR_RABBITMQ_PROM_PORT", "25692")
+    assert rabbitmq_metrics_address() == "127.0.0.1:25692"
+    monkeypatch.setenv("BULKQR_RABBITMQ_PROM_ADDRESS", "docker-host:49153")
+    assert rabbitmq_metrics_address() == "docker-host:49153"

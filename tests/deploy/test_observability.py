@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import urllib.request
 from pathlib import Path
@@ -15,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from gateway.metrics import GatewayMetrics
 from shared.settings import Settings
 from tests.deploy.support import ALERTS, DEPLOY, alert_rules, compose_file, settings_from
+from tests.servers import rabbitmq_metrics_address
 from worker.metrics import WorkerMetrics
 
 SUFFIXES = {"counter": ["_total"], "gauge": [""], "histogram": ["_bucket", "_count", "_sum"]}
@@ -104,8 +104,7 @@ def test_prometheus_scrapes_what_alerts_and_dashboard_expect() -> None:
 
 def test_dashboard_rabbitmq_series_exist_on_the_broker(settings: Settings) -> None:
     """The local RabbitMQ (started by the session fixtures) exports the series the panels use."""
-    port = os.environ.get("BULKQR_RABBITMQ_PROM_PORT", "15692")  # as scripts/rabbitmq.sh
-    url = f"http://127.0.0.1:{port}/metrics/per-object"
+    url = f"http://{rabbitmq_metrics_address()}/metrics/per-object"
     with urllib.request.urlopen(url, timeout=10) as answer:
         text = answer.read().decode()
     exported_names = set(re.findall(r"^(rabbitmq_[a-z0-9_]+)\{", text, re.MULTILINE))

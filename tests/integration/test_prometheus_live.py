@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import time
 import uuid
@@ -21,6 +20,7 @@ from tests.api import Api, new_tenant
 from tests.deploy.support import ALERTS, DEPLOY, alert_rules
 from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
 from tests.prometheus_server import SCRAPE_INTERVAL_S, Job, Prometheus
+from tests.servers import rabbitmq_metrics_address
 
 DASHBOARD = DEPLOY / "grafana" / "bulkqr.json"
 ROWS, CHUNK_ROWS = 30, 5
@@ -85,10 +85,9 @@ async def observed(settings: Settings, db: Database,
         "queue_prefix": f"{settings.queue_prefix}-prom{uuid.uuid4().hex[:4]}",
         "http_port": port, "public_url": f"http://127.0.0.1:{port}",
         "worker_metrics_port": free_port(), "chunk_rows": CHUNK_ROWS})
-    rabbitmq_port = os.environ.get("BULKQR_RABBITMQ_PROM_PORT", "15692")  # as scripts/rabbitmq.sh
     jobs = [Job("bulkqr-gateway", f"127.0.0.1:{port}"),
             Job("bulkqr-worker", f"127.0.0.1:{local.worker_metrics_port}"),
-            Job("rabbitmq", f"127.0.0.1:{rabbitmq_port}", "/metrics/per-object")]
+            Job("rabbitmq", rabbitmq_metrics_address(), "/metrics/per-object")]
     processes = [start_gateway(local, f"{local.queue_prefix}-gateway"),
                  start_worker(local, f"{local.queue_prefix}-worker")]
     prometheus = Prometheus(tmp_path_factory.mktemp("prometheus"), jobs, ALERTS)
