@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.analytics.months import months_collection
+from shared.analytics.months import day_cells, hour_cells, months_collection
 from shared.analytics.tally import DAY_HOURS, DIMENSIONS, HOUR_MS, month_of_hour
 from shared.ids import shard_of_code
 from shared.mongo import Database
@@ -30,14 +30,14 @@ async def read_scans(db: Database, record: str, from_ms: int, to_ms: int,
     breakdowns: dict[str, dict[str, int]] = {k: {} for k in ("source", *DIMENSIONS)}
     first_day, end_day = first_h // DAY_HOURS, -(-end_h // DAY_HOURS)
     for doc in docs:
-        for hour in doc["hours"]:
-            if first_h <= hour["t"] < end_h:
-                slot = hour["t"] // step * step
-                buckets[slot] = buckets.get(slot, 0) + hour["n"]
-                _add(breakdowns["source"], hour["v"], hour["n"])
-        for day in doc["days"]:
-            if first_day <= day["t"] < end_day:
-                _add(breakdowns[day["k"]], day["v"], day["n"])
+        for hour, source, scans in hour_cells(doc):
+            if first_h <= hour < end_h:
+                slot = hour // step * step
+                buckets[slot] = buckets.get(slot, 0) + scans
+                _add(breakdowns["source"], source, scans)
+        for day, trait, value, scans in day_cells(doc):
+            if first_day <= day < end_day:
+                _add(breakdowns[trait], value, scans)
     series = [{"t": slot * HOUR_MS, "scans": n} for slot, n in sorted(buckets.items())]
     return {"total": sum(buckets.values()), "series": series,
             "breakdowns": {k: dict(sorted(v.items(), key=lambda kv: -kv[1]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.analytics.classify import classify, country_of, referrer_host
-from shared.analytics.months import merged
+from shared.analytics.months import day_cells, hour_cells, merged
 from shared.analytics.tally import Cell, hour_of, month_of_hour
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -72,8 +72,19 @@ def test_a_batch_merges_once_and_keys_hold_no_values() -> None:
     second = merged(first, "r", "202601", [cell(hour, 4, referrer="a.example")], "ef56ab78", 1)
     assert second is not None
     assert second["seen"] == {"ab12cd34": 1, "ef56ab78": 1}
-    assert second["hours"] == [{"t": hour, "v": "direct", "n": 6},
-                               {"t": hour + 1, "v": "flyer", "n": 1}]
+    assert hour_cells(second) == [[hour, "direct", 6], [hour + 1, "flyer", 1]]
     day = hour // 24
-    assert {"t": day, "k": "referrer", "v": "a.example", "n": 4} in second["days"]
-    assert {"t": day, "k": "device", "v": "mobile", "n": 7} in second["days"]
+    assert [day, "referrer", "a.example", 4] in day_cells(second)
+    assert [day, "device", "mobile", 7] in day_cells(second)
+    assert isinstance(second["hours"], str)  # one string: cheap for FerretDB to scan past
+
+
+def test_a_month_stored_in_the_older_list_form_is_read_and_rewritten() -> None:
+    hour = hour_of(1_767_225_600_000)
+    old = {"_id": "r:202601", "code": "r", "month": "202601", "seen": {},
+           "hours": [{"t": hour, "v": "direct", "n": 3}],
+           "days": [{"t": hour // 24, "k": "device", "v": "mobile", "n": 3}]}
+    assert hour_cells(old) == [[hour, "direct", 3]]
+    again = merged(old, "r", "202601", [cell(hour, 2)], "ab12cd34", 1)
+    assert again is not None and hour_cells(again) == [[hour, "direct", 5]]
+    assert [hour // 24, "device", "mobile", 5] in day_cells(again)
