@@ -10,8 +10,6 @@ import argparse
 import asyncio
 import dataclasses
 import platform
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,11 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import bigbody, branded, fairness, render_limit
+from bench import bigbody, branded, fairness, links, render_limit
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
+from bench.loadgen import redirect_load
 from shared.settings import Settings
 from tests.servers import start_local_servers  # the benchmark's figures are local ones
 
@@ -47,17 +46,6 @@ async def archive_codes(deployment: Deployment, bulk_id: str) -> list[str]:
             f"/api/qr/bulk-generate/{bulk_id}/result", headers=deployment.headers) as answer:
         entries = orjson.loads(orjson.loads(await answer.read()))
     return [entry["url"].rsplit("/r/", 1)[1] for entry in entries if isinstance(entry, dict)]
-
-
-def redirect_load(deployment: Deployment, codes: list[str], rate: int,
-                  seconds: float) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.loadgen", deployment.url, str(rate),
-                          str(seconds)], input="\n".join(codes), capture_output=True,
-                         text=True, check=False, cwd=ROOT, timeout=seconds * 4 + 60)
-    if out.returncode != 0:
-        raise RuntimeError(f"load generator failed:\n{out.stderr[-2000:]}")
-    result: dict[str, Any] = orjson.loads(out.stdout)
-    return result
 
 
 async def measure_deployment(base: Settings, workers: int, sizes: list[int],
@@ -138,6 +126,8 @@ async def main() -> None:
         await measure_deployment(base, workers, sizes, args, results)
     results["fairness"] = await measure_fairness(base, args.quick)
     results["big_body"] = await bigbody.measure_all(base)
+    results["links"] = await links.measure(base, 100_000 if args.quick else 1_000_000,
+                                           args.redirect_seconds)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

@@ -10,11 +10,19 @@ scheduled time, so a stalled server shows up as latency instead of a lower rate.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
+
+if TYPE_CHECKING:
+    from bench.e2e import Deployment
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def percentiles(latencies: list[float]) -> dict[str, float]:
@@ -65,6 +73,18 @@ async def generate(url: str, rate: int, seconds: float, codes: list[str]) -> dic
     return {"requests": total, "seconds": elapsed, "achieved_rps": total / elapsed,
             **percentiles(latencies), "statuses": {str(k): v for k, v in statuses.items()},
             "cold": cold}
+
+
+def redirect_load(deployment: Deployment, codes: list[str], rate: int,
+                  seconds: float) -> dict[str, Any]:
+    """Run this module as its own process against the deployment's gateway."""
+    out = subprocess.run([sys.executable, "-m", "bench.loadgen", deployment.url, str(rate),
+                          str(seconds)], input="\n".join(codes), capture_output=True,
+                         text=True, check=False, cwd=ROOT, timeout=seconds * 4 + 60)
+    if out.returncode != 0:
+        raise RuntimeError(f"load generator failed:\n{out.stderr[-2000:]}")
+    result: dict[str, Any] = orjson.loads(out.stdout)
+    return result
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from gateway.linkcache import LinkCache
 from gateway.links_api import routes as links_routes
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
+from gateway.overlaycache import overlays_ctx
 from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
 from gateway.scans import scans_ctx
 from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
@@ -27,7 +28,7 @@ def create_app(settings: Settings) -> web.Application:
     app[redirect.LINK_CACHE] = LinkCache()
     app[redirect.GUESSES] = {}
     app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes)
-    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
+    app.cleanup_ctx.extend([mongo_ctx, overlays_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),
         web.get("/api/qr/bulk-generate", bulk.list_bulks),

@@ -1,16 +1,17 @@
-"""Keep every gateway's link cache fresh: a fanout message names the codes that changed."""
+"""Keep every gateway's caches fresh: a fanout message names the codes and batches that changed."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import orjson
 from aio_pika.abc import AbstractIncomingMessage
 from aiohttp import web
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
+from gateway.overlaycache import OVERLAYS
 from gateway.redirect import LINK_CACHE
 from gateway.resources import BROKER, SETTINGS
 from shared import amqp
@@ -26,8 +27,10 @@ async def invalidation_ctx(app: web.Application) -> AsyncIterator[None]:
 
     async def on_message(incoming: AbstractIncomingMessage) -> None:
         async with incoming.process():
-            for code in orjson.loads(incoming.body):
-                app[LINK_CACHE].invalidate(str(code))
+            changed = orjson.loads(incoming.body)
+            if isinstance(changed, list):  # a gateway of the previous release: codes only
+                changed = {"codes": changed}
+            _forget(app, changed.get("codes", ()), changed.get("bulks", ()))
 
     tag = await queue.consume(on_message)
     yield
@@ -36,9 +39,18 @@ async def invalidation_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait_for(queue.cancel(tag), CANCEL_TIMEOUT_S)
 
 
-async def announce_change(app: web.Application, codes: list[str]) -> None:
-    """Drop `codes` from this process's cache now, and from every other gateway's."""
-    for code in codes:
-        app[LINK_CACHE].invalidate(code)
-    await amqp.publish(app[BROKER].topology.links, "", orjson.dumps(codes),
+async def announce_change(app: web.Application, codes: list[str],
+                          bulks: list[str] | None = None) -> None:
+    """Drop `codes` (and the overlays of `bulks`) from this process's caches now, and
+    from every other gateway's."""
+    _forget(app, codes, bulks or ())
+    await amqp.publish(app[BROKER].topology.links, "",
+                       orjson.dumps({"codes": codes, "bulks": bulks or []}),
                        timeout_s=app[SETTINGS].publish_timeout_s)
+
+
+def _forget(app: web.Application, codes: Iterable[object], bulks: Iterable[object]) -> None:
+    for code in codes:
+        app[LINK_CACHE].invalidate(str(code))
+    for bulk_id in bulks:
+        app[OVERLAYS].invalidate(str(bulk_id))

@@ -14,6 +14,7 @@ import orjson
 from aiohttp import web
 
 from gateway.auth import caller
+from gateway.overlaycache import OVERLAYS
 from gateway.qr_records import record_views
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
@@ -40,7 +41,8 @@ async def export_links(request: web.Request) -> web.StreamResponse:
     await answer.write(_csv_line(COLUMNS) if fmt == "csv" else b"[")
     first = True
     async for page in bulk_record_pages(db, order, settings.link_shards, {}, PAGE_SIZE):
-        views = await record_views(db, settings.public_url, page)
+        views = await record_views(db, settings.public_url,
+                                   await request.app[OVERLAYS].apply(page))
         if fmt == "csv":
             await answer.write(b"".join(_csv_line(_cells(view)) for view in views))
         else:

@@ -40,9 +40,14 @@ def links_paths() -> dict[str, Any]:
         "destination": {"type": "string", "description": "may hold {uid}"},
         "expiry": {"type": ["string", "integer", "null"]}, "disabled": {"type": "boolean"},
         "dryRun": {"type": "boolean"}}}
-    outcome = {"type": "object", "properties": {
-        "dryRun": {"type": "boolean"}, "matched": {"type": "integer"},
-        "changed": {"type": "integer"}, "sample": {"type": "array"}}}
+    outcome = {"type": "object", "required": ["dryRun"], "properties": {
+        "dryRun": {"type": "boolean"},
+        "matched": {"type": "integer", "description": "dry run: codes the change names"},
+        "changed": {"type": "integer", "description": "dry run: codes it would change"},
+        "sample": {"type": "array", "description": "dry run: up to 20 changes"},
+        "scope": {"enum": ["all", "uids"], "description": "applied: what it covers"},
+        "uids": {"type": ["integer", "null"], "description": "applied: uids named"},
+        "appliedAt": {"type": "integer", "description": "applied: when, epoch ms"}}}
     not_found = {"404": error("No such bulk or QR for this caller")}
     return {
         "/api/qr": {"get": {

@@ -13,6 +13,7 @@ import re
 from aiohttp import web
 
 from gateway.auth import caller
+from gateway.overlaycache import OVERLAYS
 from gateway.qr_records import record_views
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
@@ -28,8 +29,10 @@ from shared.orders import (
     list_orders,
 )
 from shared.orders import encode_cursor as order_cursor
+from shared.overlays import Overlay, apply_overlays
 from shared.rows.plan import INT64_MAX, INT64_MIN
 
+SCAN_PAGE = 2_000  # records read at a time when a search must look at overlaid destinations
 ORDERS_PER_PAGE = 20  # a page with few matches stops here and hands back a cursor
 MAX_Q_CHARS = 200
 
@@ -38,7 +41,7 @@ async def list_codes(request: web.Request) -> web.Response:
     sub = await caller(request)
     query = request.query
     limit = _limit(query.get("limit", "20"))
-    filters = _filters(query.get("uid"), query.get("q"))
+    filters, search = _filters(query.get("uid")), _search(query.get("q"))
     db, settings = request.app[DB], request.app[SETTINGS]
     bulk_id, after_row = _decode(query.get("cursor") or None)
     only = query.get("bulkId") or None
@@ -49,7 +52,8 @@ async def list_codes(request: web.Request) -> web.Response:
     next_cursor: str | None = None
     for order in orders:
         start = after_row if order.bulk_id == bulk_id else -1
-        found = await _bulk_page(db, order, settings.link_shards, filters, start,
+        found = await _bulk_page(db, await request.app[OVERLAYS].of(order.bulk_id), order,
+                                 settings.link_shards, filters, search, start,
                                  limit - len(links) + 1)
         links += found
         if len(links) > limit:
@@ -74,26 +78,56 @@ async def _orders(db: Database, client_id: str, first: str | None, single: bool
     return head + rest
 
 
-async def _bulk_page(db: Database, order: Order, shards: int, filters: Doc, after_row: int,
-                     limit: int) -> list[Link]:
-    query = {"bulkId": order.bulk_id, "subscription": order.subscription} | filters
+async def _bulk_page(db: Database, overlays: list[Overlay], order: Order, shards: int,
+                     filters: Doc, search: str | None, after_row: int, limit: int
+                     ) -> list[Link]:
+    """Up to `limit` matching records after `after_row`, as they read (overlays applied).
+
+    A search (`q`) in a batch whose destinations were changed in bulk cannot be left to
+    the store, which knows only the stored destinations: its records are read a page at a
+    time and searched here."""
+    query: Doc = {"bulkId": order.bulk_id, "subscription": order.subscription} | filters
+    matches = None
+    if search is not None and not any("destination" in o.changes for o in overlays):
+        pattern = {"$regex": search, "$options": "i"}
+        query["$or"] = [{"uid": pattern}, {"destination": pattern}]
+    elif search is not None:
+        matches = re.compile(search, re.IGNORECASE)
     found: list[Link] = []
     for shard in bulk_shards(order.bulk_id, order.chunks, shards):
-        found += await find_records(db, shard, query, after_row, limit)
+        start, in_shard = after_row, 0
+        while page := await find_records(db, shard, query, start, SCAN_PAGE if matches
+                                         else limit):
+            links = [apply_overlays(link, overlays) for link in page]
+            kept = [k for k in links if matches is None or _matches(matches, k)]
+            found += kept[:limit - in_shard]
+            in_shard += len(kept)
+            if matches is None or len(page) < SCAN_PAGE or in_shard >= limit:
+                break
+            start = page[-1].row
     return sorted(found, key=lambda link: link.row)[:limit]
 
 
-def _filters(uid: str | None, q: str | None) -> Doc:
+def _matches(pattern: re.Pattern[str], link: Link) -> bool:
+    return any(pattern.search(str(text)) for text in (link.uid, link.destination)
+               if text is not None)
+
+
+def _filters(uid: str | None) -> Doc:
     filters: Doc = {}
     if uid:
         numeric = uid.lstrip("-").isdigit() and INT64_MIN <= int(uid) <= INT64_MAX
         filters["uid"] = {"$in": [uid, int(uid)] if numeric else [uid]}
-    if q:
-        if len(q) > MAX_Q_CHARS:
-            raise BadRequest(f"q may be at most {MAX_Q_CHARS} characters")
-        pattern = {"$regex": re.escape(q), "$options": "i"}
-        filters["$or"] = [{"uid": pattern}, {"destination": pattern}]
     return filters
+
+
+def _search(q: str | None) -> str | None:
+    """`q` as a pattern matching it literally, case aside."""
+    if not q:
+        return None
+    if len(q) > MAX_Q_CHARS:
+        raise BadRequest(f"q may be at most {MAX_Q_CHARS} characters")
+    return re.escape(q)
 
 
 def _limit(text: str) -> int:

@@ -9,6 +9,7 @@ from aiohttp import web
 from gateway.auth import caller
 from gateway.body import parse_json, read_capped, require_json_type
 from gateway.invalidation import announce_change
+from gateway.overlaycache import OVERLAYS
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, NotFound, RowInvalid
 from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
@@ -22,12 +23,13 @@ from shared.rows.plan import parse_expiry_ms, parse_max_scans
 MAX_PATCH_BYTES = 64 * 1024
 
 
-async def owned_record(db: Database, qr_id: str, client_id: str) -> Link:
+async def owned_record(app: web.Application, qr_id: str, client_id: str) -> Link:
+    """The caller's QR record as it reads now (its batch's bulk changes applied)."""
     code = code_of_qr_id(qr_id)
-    link = await find_link(db, code) if code else None
+    link = await find_link(app[DB], code) if code else None
     if link is None or not link.is_record_of(client_id):
         raise NotFound("no QR with that id")
-    return link
+    return await app[OVERLAYS].apply_one(link)
 
 
 async def record_view(db: Database, public_url: str, link: Link) -> dict[str, Any]:
@@ -66,7 +68,7 @@ def _view(public_url: str, link: Link, counts: dict[str, Link]) -> dict[str, Any
 
 async def get_record(request: web.Request) -> web.Response:
     sub = await caller(request)
-    link = await owned_record(request.app[DB], request.match_info["qr_id"], sub.client_id)
+    link = await owned_record(request.app, request.match_info["qr_id"], sub.client_id)
     return web.json_response(await record_view(request.app[DB],
                                                 request.app[SETTINGS].public_url, link))
 
@@ -77,8 +79,11 @@ async def patch_record(request: web.Request) -> web.Response:
     sub = await caller(request)
     require_json_type(request)
     db = request.app[DB]
-    link = await owned_record(db, request.match_info["qr_id"], sub.client_id)
+    link = await owned_record(request.app, request.match_info["qr_id"], sub.client_id)
     changes = _changes(parse_json(await read_capped(request, MAX_PATCH_BYTES)))
+    # Each field set is stamped, so a later bulk change of the batch overrides it again.
+    edited_at = dict(link.edited_at_ms) | dict.fromkeys(changes, now_ms())
+    changes |= {"editedAt": edited_at}
     await db[links_collection(shard_of_code(link.code) or 0)].update_one(
         {"_id": link.code}, {"$set": changes})
     await announce_change(request.app, link.codes)

@@ -15,6 +15,7 @@ from aiohttp import web
 from gateway import pages
 from gateway.guesslimit import begin_guess, forgive_guess
 from gateway.linkcache import LinkCache
+from gateway.overlaycache import OVERLAYS
 from gateway.ratelimit import request_ip
 from gateway.resources import DB, METRICS, SETTINGS
 from gateway.scans import SCANS
@@ -31,7 +32,8 @@ MAX_FORM_BYTES = 4096  # the password form is one short field; anyone may post i
 
 
 async def resolve(request: web.Request, code: str) -> Link | None:
-    """The link that decides where `code` goes (a source link resolves to its parent)."""
+    """The link that decides where `code` goes (a source link resolves to its parent), with
+    its batch's bulk changes applied (cached apart: a bulk change drops only them)."""
     cache = request.app[LINK_CACHE]
     hit, link = cache.get(code)
     if not hit:
@@ -39,7 +41,7 @@ async def resolve(request: web.Request, code: str) -> Link | None:
         if link is not None and link.parent is not None:
             link = await find_link(request.app[DB], link.parent)
         cache.put(code, link)
-    return link
+    return None if link is None else await request.app[OVERLAYS].apply_one(link)
 
 
 async def redirect(request: web.Request) -> web.StreamResponse:

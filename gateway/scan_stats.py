@@ -31,7 +31,7 @@ async def get_scans(request: web.Request) -> web.Response:
     interval = query.get("interval", "hour")
     if interval not in INTERVAL_HOURS:
         raise BadRequest("interval must be hour or day")
-    link = await owned_record(request.app[DB], request.match_info["qr_id"], sub.client_id)
+    link = await owned_record(request.app, request.match_info["qr_id"], sub.client_id)
     answer = await read_scans(request.app[DB], link.code, from_ms, to_ms, interval)
     return web.json_response({"id": request.match_info["qr_id"], "from": from_ms,
                               "to": to_ms, "interval": interval} | answer)

@@ -3,7 +3,8 @@ written to the shard collections only through `Link.from_doc` and `Link.to_doc`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.mongo import Doc
@@ -38,6 +39,7 @@ class Link:
     last_scan_at_ms: int | None = None
     max_scans: int | None = None
     disabled: bool = False
+    edited_at_ms: Mapping[str, int] = field(default_factory=dict)  # stored field → PATCH time
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Link:
@@ -50,6 +52,7 @@ class Link:
             parent=doc.get("parent"), source=doc.get("source"), scans=int(doc.get("scans", 0)),
             last_scan_at_ms=_int_or_none(doc.get("lastScanAt")),
             max_scans=_int_or_none(doc.get("maxScans")), disabled=bool(doc.get("disabled")),
+            edited_at_ms={k: int(v) for k, v in doc.get("editedAt", {}).items()},
         )
 
     def to_doc(self) -> Doc:
@@ -68,6 +71,7 @@ class Link:
             "sources": [{"source": s.source, "code": s.code} for s in self.sources] or None,
             "scans": self.scans or None, "lastScanAt": self.last_scan_at_ms,
             "maxScans": self.max_scans, "disabled": self.disabled or None,
+            "editedAt": dict(self.edited_at_ms) or None,
         }
         return doc | {key: value for key, value in optional.items() if value is not None}
 

@@ -121,6 +121,8 @@ async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
         after_row = -1
         while page := await find_records(db, shard, query, after_row, page_size):
             yield page
+            if len(page) < page_size:  # the shard's last page: spare it one more scan
+                break
             after_row = page[-1].row
 
 

@@ -29,7 +29,7 @@ async def test_list_update_and_export(api: Api, stack: Stack) -> None:
                                  "https://cli.example/{uid}", "--dry-run"))
     assert dry["changed"] == 3 and dry["dryRun"] is True
     done = orjson.loads(await run("update", bulk_id, "--uid", "item-1", "--disable"))
-    assert done["changed"] == 1
+    assert (done["scope"], done["uids"]) == ("uids", 1)
     lines = list(csv.DictReader(io.StringIO(await run("export", bulk_id))))
     assert {line["uid"]: line["disabled"] for line in lines} == {
         "item-0": "False", "item-1": "True", "item-2": "False"}

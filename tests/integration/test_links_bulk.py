@@ -39,7 +39,7 @@ async def test_repoint_a_batch_everywhere(api: Api, settings: Settings) -> None:
             assert status == 200 and dry["changed"] == 6 and dry["matched"] == 6, dry
             assert (await location(second, paths[0]))[1] == "https://example.com/p/0"
             status, done = await update(api, bulk_id, template)
-            assert status == 200 and done["changed"] == 6
+            assert status == 200 and (done["dryRun"], done["scope"]) == (False, "all"), done
             started = time.monotonic()
             while time.monotonic() - started < 2.0:
                 moved = [(await location(second, p))[1] for p in paths]
@@ -47,10 +47,11 @@ async def test_repoint_a_batch_everywhere(api: Api, settings: Settings) -> None:
                     break
                 await asyncio.sleep(0.05)
             assert moved == [f"https://new.example/item-{n}?from=qr" for n in range(6)]
-            assert (await update(api, bulk_id, template))[1]["changed"] == 0  # nothing left
+            again = await update(api, bulk_id, template | {"dryRun": True})
+            assert again[1]["changed"] == 0  # nothing left to change
             status, off = await update(api, bulk_id, {"uids": ["item-1", "item-2"],
                                                       "disabled": True})
-            assert status == 200 and off["changed"] == 2
+            assert status == 200 and (off["scope"], off["uids"]) == ("uids", 2)
             await asyncio.sleep(0.5)
             assert [(await location(second, p))[0] for p in paths[:4]] == [302, 410, 410, 302]
     finally:
