@@ -19,7 +19,7 @@ from aiohttp import web
 
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
-from gateway.sendack import wait_acknowledged
+from gateway.sendack import watch_connection
 from gateway.webhooks import on_downloaded
 from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
@@ -67,9 +67,10 @@ async def download(request: web.Request) -> web.StreamResponse:
     claim = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
     response = web.StreamResponse(headers=headers(bulk_id))
     try:
-        await write_body(request, response, order)
-        await response.write_eof()
-        await wait_acknowledged(request.transport, request.app[SETTINGS].download_ack_timeout_s)
+        with watch_connection(request.transport) as connection:
+            await write_body(request, response, order)
+            await response.write_eof()
+            await connection.acknowledged(request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
         await asyncio.shield(db[CLAIMS].delete_one(claim.held_filter()))
         if not response.prepared or not isinstance(exc, Exception):
