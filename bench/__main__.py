@@ -20,7 +20,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import bigbody, branded, fairness, render_limit
+from bench import bigbody, branded, fairness, render_limit, zipdownload
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -138,6 +138,7 @@ async def main() -> None:
         await measure_deployment(base, workers, sizes, args, results)
     results["fairness"] = await measure_fairness(base, args.quick)
     results["big_body"] = await bigbody.measure_all(base)
+    results["zip_download"] = await zipdownload.measure(20_000 if args.quick else 250_000)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

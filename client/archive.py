@@ -13,6 +13,7 @@ import orjson
 
 from client.errors import ProtocolError
 
+PNG_BASE64 = "data:image/png;base64,"
 EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg", "application/pdf": ".pdf",
               "application/postscript": ".eps"}
 
@@ -89,6 +90,8 @@ def read_entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
 def decode_image(data_uri: str) -> tuple[str, bytes]:
     """The file extension and the bytes of a PNG, SVG, PDF or EPS data URI; ValueError
     otherwise."""
+    if data_uri.startswith(PNG_BASE64):  # the common case, without the header's parsing
+        return ".png", _base64(data_uri[len(PNG_BASE64):])
     header, comma, payload = data_uri.partition(",")
     if not header.startswith("data:") or not comma:
         raise ValueError("not a data URI")
@@ -98,7 +101,11 @@ def decode_image(data_uri: str) -> tuple[str, bytes]:
         raise ValueError(f"unsupported image type {media[:40]!r}")
     if "base64" not in params:
         return extension, urllib.parse.unquote_to_bytes(payload)
+    return extension, _base64(payload)
+
+
+def _base64(payload: str) -> bytes:
     try:
-        return extension, base64.b64decode(payload, validate=True)
+        return base64.b64decode(payload, validate=True)
     except binascii.Error as exc:
         raise ValueError(f"bad base64 image data: {exc}") from exc

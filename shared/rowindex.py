@@ -44,12 +44,16 @@ class RowIndex:
 
     def feed(self, piece: bytes) -> None:
         *complete, self._carry = (self._carry + piece).split(NEWLINE)
-        for line in complete:
+        try:  # one parse for all the piece's lines; line by line only around a bad one
+            parsed = orjson.loads(b"[" + b",".join(complete) + b"]")
+        except orjson.JSONDecodeError:
+            parsed = [_parse(line) for line in complete]
+        for line in parsed:
             self._add(line)
 
     def finish(self) -> None:
         if self._carry.strip():
-            self._add(self._carry)
+            self._add(_parse(self._carry))
         self._carry, self.finished = b"", True
 
     def covers(self, row: int) -> bool:
@@ -65,12 +69,19 @@ class RowIndex:
             return self._lines.popleft()[1]
         return RowNames()
 
-    def _add(self, line: bytes) -> None:
+    def _add(self, line: Any) -> None:
         try:
-            row, uid, label = orjson.loads(line)
-        except (orjson.JSONDecodeError, ValueError, TypeError):
+            row, uid, label = line
+        except (ValueError, TypeError):
             return  # a damaged line costs its row its names, nothing more
         if isinstance(row, int) and row > self.last_row:
             self._lines.append((row, RowNames(uid if isinstance(uid, str | int) else None,
                                               label if isinstance(label, str) else None)))
             self.last_row = row
+
+
+def _parse(line: bytes) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -27,14 +28,20 @@ DateTime = tuple[int, int, int, int, int, int]
 
 
 class _Sink:
-    """Where zipfile writes: a buffer with no tell() or seek(), so zipfile streams."""
+    """Where zipfile writes: a buffer that counts its bytes (tell) but cannot seek, so
+    zipfile streams, and writes to it directly rather than through a counting wrapper."""
 
     def __init__(self) -> None:
         self.buffer = bytearray()
+        self._written = 0
 
     def write(self, data: bytes) -> int:
         self.buffer += data
+        self._written += len(data)
         return len(data)
+
+    def tell(self) -> int:
+        return self._written
 
     def flush(self) -> None:
         """zipfile flushes at the end; the caller drains instead."""
@@ -104,9 +111,26 @@ class ZipStream:
         """One whole entry, e.g. an image."""
         info = self._info(name, compress)
         info.file_size = len(data)
+        self.entries += 1
+        if not compress:
+            self._add_stored(info, data)
+            return
         with self._zip.open(info, "w") as entry:
             entry.write(data)
-        self.entries += 1
+
+    def _add_stored(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        """A stored entry whose size and CRC are known before its header: written with
+        zipfile's own header, without a data descriptor and without zipfile's writer
+        object, which costs more than a small image's bytes (its directory entry is
+        zipfile's as usual). Relies on `start_dir`, where zipfile writes the next header
+        and finally its central directory (3.11's name, as everywhere since 2.x)."""
+        info.compress_size, info.CRC = len(data), zlib.crc32(data)
+        info.header_offset = self._sink.tell()
+        self._sink.write(info.FileHeader(None))
+        self._sink.write(data)
+        self._zip.start_dir = self._sink.tell()
+        self._zip._didModify = True  # type: ignore[attr-defined]
+        self._directory.append(info)
 
     def open(self, name: str, *, compress: bool, max_bytes: int) -> IO[bytes]:
         """An entry written piece by piece (drain between pieces); `max_bytes` bounds its
