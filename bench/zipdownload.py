@@ -84,7 +84,8 @@ async def download(deployment: Deployment, bulk_id: str, fmt: str,
                    sink: Any) -> dict[str, Any]:
     pid = deployment.gateway.pid
     await asyncio.sleep(1)
-    idle_bytes = psutil.Process(pid).memory_info().rss
+    gateway = psutil.Process(pid)
+    idle_bytes, cpu_before = gateway.memory_info().rss, gateway.cpu_times()
     peak = RssPeak(pid)
     peak.start()
     timeout = aiohttp.ClientTimeout(total=3600)
@@ -100,7 +101,10 @@ async def download(deployment: Deployment, bulk_id: str, fmt: str,
         took_s = time.perf_counter() - started
     peak.done.set()
     peak.join()
+    cpu_after = gateway.cpu_times()
+    cpu_s = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
     return {"format": fmt, "bytes": size, "seconds": round(took_s, 2),
+            "gateway_cpu_s": round(cpu_s, 2),
             "mb_per_s": round(size / MB / took_s, 1), "idle_rss_mb": round(idle_bytes / MB, 1),
             "peak_rss_above_idle_mb": round((peak.peak_bytes - idle_bytes) / MB, 1)}
 

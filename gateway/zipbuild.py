@@ -5,8 +5,9 @@ Entries, in this order: `images/<uid>.<ext>` (`images/<uid>--<source>.<ext>` for
 code), `manifest.csv`, `result.json`. Names come from client/names.py (safe on Windows,
 macOS and Linux, unique case-insensitively); manifest cells are escaped as in
 client/manifest.py. PNG and PDF are stored as they are (already compressed), SVG, EPS and
-the manifest deflated, result.json stored (base64 inside JSON: deflate saves ~25 % for
-half the speed). The manifest is spooled (to disk past a few MB) until the images are out.
+the manifest deflated, result.json stored (deflate would save about a third of it at the
+cost of about as much CPU as all the images; docs/benchmarks.md). The manifest is spooled
+(to disk past a few MB) until the images are out.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ class ZipBuilder:
 
     def add_result(self, piece: bytes | None) -> bytes:
         """A piece of the archive (None: its end) into result.json, the archive's JSON text."""
-        if self._result is None:  # stored: deflate would halve the speed to save a quarter
+        if self._result is None:  # stored: see the module's docstring
             self._result = self.zip.open(RESULT_NAME, compress=False,
                                          max_bytes=self._archive_bytes)
         self._result.write(self._text.feed(piece) if piece is not None else self._text.finish())
