@@ -18,7 +18,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import bigbody, branded, fairness, links, render_limit
+from bench import bigbody, branded, fairness, links, render_limit, zipdownload
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -128,6 +128,7 @@ async def main() -> None:
     results["big_body"] = await bigbody.measure_all(base)
     results["links"] = await links.measure(base, 100_000 if args.quick else 1_000_000,
                                            args.redirect_seconds)
+    results["zip_download"] = await zipdownload.measure(20_000 if args.quick else 250_000)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

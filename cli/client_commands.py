@@ -25,6 +25,7 @@ from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest
 
 COMMANDS = frozenset({"submit", "status", "download", "list"})
+FORMATS = ("json", "zip")
 ARCHIVE_NAME = "result.json"
 Handler = Callable[[BulkQRClient, argparse.Namespace, Console], Awaitable[int]]
 
@@ -39,6 +40,9 @@ def add_parsers(commands: Any) -> None:
     submit.add_argument("rows", help="a .json array of rows, or a .csv with a header row")
     submit.add_argument("--wait", action="store_true", help="wait until processed")
     submit.add_argument("--out", metavar="DIR", help="wait, then download into DIR")
+    submit.add_argument("--format", choices=FORMATS, default="json",
+                        help="with --out: json (unpacked here) or zip (the server's ZIP, "
+                             "saved as DIR/BULKID.zip)")
     submit.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S s")
     submit.add_argument("--idempotency-key", help="default: a fresh random key")
     submit.add_argument("--workspace", action="store_true",
@@ -50,6 +54,10 @@ def add_parsers(commands: Any) -> None:
                                    help="save the one-shot archive, its images and manifest")
     download.add_argument("bulk_id")
     download.add_argument("--out", metavar="DIR", required=True)
+    download.add_argument("--format", choices=FORMATS, default="json",
+                          help="json: save result.json and unpack it; zip: save the server's "
+                               "ZIP (images named by uid, manifest.csv, result.json) as "
+                               "DIR/BULKID.zip")
     download.add_argument("--rows", metavar="FILE",
                           help="the submitted rows file, to name static rows by uid")
     listing = commands.add_parser("list", parents=[common], help="your bulks, newest first")
@@ -84,7 +92,7 @@ async def _with_client(config: ClientConfig, handler: Handler, args: argparse.Na
 async def _submit(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
     rows_path = Path(args.rows)
     out = Path(args.out) if args.out else None
-    if out is not None:
+    if out is not None and args.format == "json":
         _require_fresh(out)  # before submitting: a batch that cannot be saved is waste
     rows: Path | list[Any] = rows_path
     if rows_path.suffix.lower() == ".csv" and not args.workspace:
@@ -98,6 +106,8 @@ async def _submit(client: BulkQRClient, args: argparse.Namespace, console: Conso
     _say(f"{bulk_id}: {done.status}, {done.count} rows (failed by feature: {failed})")
     if out is None:
         return 0
+    if args.format == "zip":
+        return await _save_zip(client, bulk_id, out, console)
     return await _save(client, bulk_id, out, await asyncio.to_thread(read_rows, rows_path),
                        console)
 
@@ -109,6 +119,8 @@ async def _status(client: BulkQRClient, args: argparse.Namespace, console: Conso
 
 async def _download(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
     out = Path(args.out)
+    if args.format == "zip":
+        return await _save_zip(client, args.bulk_id, out, console)
     _require_fresh(out)
     rows = await asyncio.to_thread(read_rows, Path(args.rows)) if args.rows else None
     return await _save(client, args.bulk_id, out, rows, console)
@@ -146,6 +158,14 @@ async def _save(client: BulkQRClient, bulk_id: str, out: Path, rows: list[Any] |
         _say(f"bulkqr: {summary.unsaved_images} images could not be decoded; the archive is "
              f"kept in {archive} and the manifest says which")
         return 1
+    return 0
+
+
+async def _save_zip(client: BulkQRClient, bulk_id: str, out: Path, console: Console) -> int:
+    """Download the server's ZIP as DIR/BULKID.zip (durably, under a temporary name first)."""
+    path = await download_showing(client, bulk_id, out, f"{bulk_id}.zip", console, fmt="zip")
+    _say(f"{bulk_id}: ZIP saved as {path}")
+    _emit_json({"bulkId": bulk_id, "zip": str(path), "bytes": path.stat().st_size})
     return 0
 
 

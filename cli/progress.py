@@ -43,8 +43,9 @@ async def wait_showing(client: BulkQRClient, bulk_id: str, timeout_s: float | No
 
 
 async def download_showing(client: BulkQRClient, bulk_id: str, folder: Path, name: str,
-                           console: Console) -> Path:
-    """`client.download` with a byte bar (the archive's size is known from the start)."""
+                           console: Console, fmt: str = "json") -> Path:
+    """`client.download` with a byte bar (the JSON archive's size is known from the start;
+    a ZIP's is not, so its bar pulses)."""
     columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TransferSpeedColumn())
     with Progress(*columns, console=console, transient=True,
@@ -54,4 +55,4 @@ async def download_showing(client: BulkQRClient, bulk_id: str, folder: Path, nam
         def show(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)
 
-        return await client.download(bulk_id, folder, name=name, on_progress=show)
+        return await client.download(bulk_id, folder, name=name, on_progress=show, fmt=fmt)

@@ -25,6 +25,9 @@ from client.transport import Sleep, Transport
 BULK = "/api/qr/bulk-generate"
 WORKSPACE = "/api/qr/workspace-bulk-generate"
 CHUNK_BYTES = 256 * 1024
+FORMATS = ("json", "zip")
+# A ZIP ends with its end-of-central-directory record: 22 bytes, signature first.
+ZIP_END_SIGNATURE, ZIP_END_BYTES = b"PK\x05\x06", 22
 Rows = Sequence[Any] | str | os.PathLike[str]
 OnStatus = Callable[[BulkStatus], None]
 OnBytes = Callable[[int, int | None], None]
@@ -89,8 +92,12 @@ class BulkQRClient:
             await self._transport.sleep(min(next(delays), remaining))
 
     async def download(self, bulk_id: str, dest: str | os.PathLike[str], *,
-                       name: str | None = None, on_progress: OnBytes | None = None) -> Path:
-        """Save the one-shot archive as `dest/name` (default `{bulkId}.json`); returns its path.
+                       name: str | None = None, on_progress: OnBytes | None = None,
+                       fmt: str = "json") -> Path:
+        """Save the one-shot archive as `dest/name` (default `{bulkId}.{fmt}`); returns its path.
+
+        `fmt` is `json` (the archive as the API's JSON string) or `zip` (the server's ZIP
+        of the images named by uid, manifest.csv and result.json); either consumes it.
 
         The body is streamed into a hidden temporary file in `dest`, fsynced with its
         folder, and only then given its name: an interrupted download leaves no file and
@@ -98,16 +105,19 @@ class BulkQRClient:
         gets (bytes so far, total or None). Raises FileExistsError before asking the
         server if the name is already taken, and Gone once the archive was downloaded.
         """
-        folder, file_name = Path(dest), name or f"{bulk_id}.json"
+        if fmt not in FORMATS:
+            raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        folder, file_name = Path(dest), name or f"{bulk_id}.{fmt}"
         if Path(file_name).name != file_name or file_name in ("", ".", ".."):
             raise ValueError(f"name must be a plain file name, not {file_name!r}")
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         if (folder / file_name).exists():
             raise FileExistsError(f"{folder / file_name} exists; it may be an earlier archive")
-        return await self._download_waiting_out_claims(bulk_id, folder, file_name, on_progress)
+        return await self._download_waiting_out_claims(bulk_id, folder, file_name, on_progress,
+                                                       fmt)
 
     async def _download_waiting_out_claims(self, bulk_id: str, folder: Path, name: str,
-                                           on_progress: OnBytes | None) -> Path:
+                                           on_progress: OnBytes | None, fmt: str) -> Path:
         """A 410 while the bulk still reads completed means another download holds the
         claim: a live one, or one just cut off whose claim the gateway is releasing.
         Wait (up to `claim_wait_s`) for it to finish or be released."""
@@ -116,7 +126,7 @@ class BulkQRClient:
         while True:
             try:
                 return await self._transport.retrying(
-                    lambda: self._fetch(bulk_id, folder, name, on_progress), retry=True)
+                    lambda: self._fetch(bulk_id, folder, name, on_progress, fmt), retry=True)
             except Gone:
                 if time.monotonic() >= deadline or not await self._claimed(bulk_id):
                     raise
@@ -126,19 +136,24 @@ class BulkQRClient:
         return (await self.status(bulk_id)).status == COMPLETED
 
     async def _fetch(self, bulk_id: str, folder: Path, name: str,
-                     on_progress: OnBytes | None) -> Path:
+                     on_progress: OnBytes | None, fmt: str) -> Path:
         path = f"{BULK}/{_quoted(bulk_id)}/result"
-        async with self._transport.open("GET", path) as response:
+        params = {"format": fmt} if fmt != "json" else None
+        async with self._transport.open("GET", path, params=params) as response:
             # A compressed body is inflated on the way in, so its length says nothing then.
             encoded = response.headers.get("Content-Encoding", "identity") != "identity"
             total = None if encoded else response.content_length
+            tail = b""
             with PartFile(folder, name) as part:
                 async for piece in response.content.iter_chunked(CHUNK_BYTES):
                     part.write(piece)
+                    tail = (tail + piece)[-ZIP_END_BYTES:]
                     if on_progress is not None:
                         on_progress(part.size, total)
                 if total is not None and part.size != total:
                     raise TransportError(f"GET {path}: got {part.size} of {total} bytes")
+                if fmt == "zip" and not tail.startswith(ZIP_END_SIGNATURE):
+                    raise TransportError(f"GET {path}: the ZIP ended before its directory")
                 # Shielded: once every byte is here, a cancel must not lose the archive.
                 return await asyncio.shield(asyncio.to_thread(part.commit))
 

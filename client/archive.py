@@ -13,7 +13,9 @@ import orjson
 
 from client.errors import ProtocolError
 
-EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg"}
+PNG_BASE64 = "data:image/png;base64,"
+EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg", "application/pdf": ".pdf",
+              "application/postscript": ".eps"}
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def load_archive(body: bytes) -> list[Any]:
 def read_entries(archive: Sequence[Any], rows: Sequence[Any] | None = None) -> list[Entry]:
     """Typed entries. A static success is a bare data URI with no uid, so its uid comes
     from the submitted `rows` (same order) when they are known."""
-    return [_entry(i, raw, _row_uid(rows, i)) for i, raw in enumerate(archive)]
+    return [read_entry(i, raw, _row_uid(rows, i)) for i, raw in enumerate(archive)]
 
 
 def _row_uid(rows: Sequence[Any] | None, index: int) -> str | int | None:
@@ -65,7 +67,8 @@ def _row_uid(rows: Sequence[Any] | None, index: int) -> str | int | None:
     return uid if isinstance(uid, str | int) and not isinstance(uid, bool) else None
 
 
-def _entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
+def read_entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
+    """One typed entry; `row_uid` names a static success, whose entry has no uid."""
     if isinstance(raw, str):
         return Entry(index, row_uid, ok=True, images=(Image(raw),))
     if not isinstance(raw, dict):
@@ -85,7 +88,10 @@ def _entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
 
 
 def decode_image(data_uri: str) -> tuple[str, bytes]:
-    """The file extension and the bytes of a PNG or SVG data URI; ValueError otherwise."""
+    """The file extension and the bytes of a PNG, SVG, PDF or EPS data URI; ValueError
+    otherwise."""
+    if data_uri.startswith(PNG_BASE64):  # the common case, without the header's parsing
+        return ".png", _base64(data_uri[len(PNG_BASE64):])
     header, comma, payload = data_uri.partition(",")
     if not header.startswith("data:") or not comma:
         raise ValueError("not a data URI")
@@ -95,7 +101,11 @@ def decode_image(data_uri: str) -> tuple[str, bytes]:
         raise ValueError(f"unsupported image type {media[:40]!r}")
     if "base64" not in params:
         return extension, urllib.parse.unquote_to_bytes(payload)
+    return extension, _base64(payload)
+
+
+def _base64(payload: str) -> bytes:
     try:
-        return extension, base64.b64decode(payload, validate=True)
+        return base64.b64decode(payload, validate=True)
     except binascii.Error as exc:
         raise ValueError(f"bad base64 image data: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -11,6 +12,9 @@ UNSAFE_CHARS = frozenset('/\\<>:"|?*')
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # A leading "-" reads as an option to shell tools; =, +, -, @ start a spreadsheet formula.
 RISKY_STARTS = ("-", "=", "+", "@")
+# Already a safe stem as it is: ASCII letters, digits, `_ . -`, starting and ending with a
+# letter, digit or `_` (so nothing to strip and no risky start) and short enough.
+PLAIN_STEM = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,98}[A-Za-z0-9_])?")
 WINDOWS_DEVICES = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(10)}
 )
@@ -22,7 +26,10 @@ def safe_stem(raw: object, fallback: str) -> str:
     dots or spaces, at most MAX_STEM_BYTES of UTF-8; `fallback` when nothing is left.
     A stem that would start like an option or a formula, or is a Windows device name,
     gets a leading `_`."""
-    text = "" if raw is None else unicodedata.normalize("NFC", str(raw))
+    text = "" if raw is None else str(raw)
+    if PLAIN_STEM.fullmatch(text):  # the common case, decided without a pass per character
+        return "_" + text if text.split(".", 1)[0].upper() in WINDOWS_DEVICES else text
+    text = unicodedata.normalize("NFC", text)
     cleaned = "".join("_" if _unsafe(char) else char for char in text)
     stem = _truncate_utf8(cleaned.strip().lstrip(". "), MAX_STEM_BYTES).rstrip(". ")
     if not stem:

@@ -1,8 +1,10 @@
 """The one-shot result download: claimed by a unique insert, streamed, then consumed.
 
-Exactly one of several concurrent downloads wins the claim. The archive is consumed
-(status resultDownloaded, object deleted) only after the peer acknowledged its last byte
-(sendack.py); a download cut off before that releases the claim so the owner can try again.
+Exactly one of several concurrent downloads wins the claim, whatever its format. The
+archive is consumed (status resultDownloaded, objects deleted) only after the peer
+acknowledged its last byte (sendack.py); a download cut off before that releases the claim
+so the owner can try again. `format=json` (the default) sends the stored JSON string as it
+is; `format=zip` (zipdownload.py) sends a ZIP made from it on the way.
 """
 
 from __future__ import annotations
@@ -10,46 +12,65 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 
 import structlog
 from aiohttp import web
 
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
-from gateway.sendack import wait_acknowledged
+from gateway.sendack import watch_connection
 from gateway.webhooks import on_downloaded
+from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
-from shared.errors import Gone
+from shared.errors import BadRequest, Gone
 from shared.mongo import CLAIMS, Database, insert_unique
+from shared.orderdoc import Order
 from shared.orders import get_owned_order, transition
+from shared.results import delete_result
 from shared.schemas import result_key
 from shared.status import OrderStatus
 
 log = structlog.get_logger(__name__)
 NOT_READY = "the result is not ready yet: poll the status until it reads completed"
 CONSUMED = "the result was already downloaded; it is kept for one download only"
+# Prepares the response and writes the whole body, short of its EOF.
+BodyWriter = Callable[[web.Request, web.StreamResponse, Order], Awaitable[None]]
+
+
+async def write_json(request: web.Request, response: web.StreamResponse, order: Order) -> None:
+    store, key = request.app[STORE], result_key(order.bulk_id)
+    response.content_length = await store.size(key)
+    await response.prepare(request)
+    async for piece in store.stream(key):
+        await response.write(piece)
+
+
+FORMATS: dict[str, tuple[Callable[[str], dict[str, str]], BodyWriter]] = {
+    "json": (lambda _bulk_id: {"Content-Type": "application/json"}, write_json),
+    "zip": (zip_headers, write_zip),
+}
+BAD_FORMAT = f"format must be one of: {', '.join(FORMATS)} (default json)"
 
 
 async def download(request: web.Request) -> web.StreamResponse:
     sub = await caller(request)
+    headers, write_body = _format(request)
     bulk_id = request.match_info["bulk_id"]
     structlog.contextvars.bind_contextvars(bulkId=bulk_id)
-    db, store = request.app[DB], request.app[STORE]
+    db = request.app[DB]
     order = await get_owned_order(db, bulk_id, sub.client_id)
     if order.is_processing:
         raise Gone(NOT_READY)
     if not order.is_completed:
         raise Gone(CONSUMED)
     claim = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
-    key = result_key(bulk_id)
-    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response = web.StreamResponse(headers=headers(bulk_id))
     try:
-        response.content_length = await store.size(key)
-        await response.prepare(request)
-        async for piece in store.stream(key):
-            await response.write(piece)
-        await response.write_eof()
-        await wait_acknowledged(request.transport, request.app[SETTINGS].download_ack_timeout_s)
+        with watch_connection(request.transport) as connection:
+            await write_body(request, response, order)
+            await response.write_eof()
+            await connection.acknowledged(request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
         await asyncio.shield(db[CLAIMS].delete_one(claim.held_filter()))
         if not response.prepared or not isinstance(exc, Exception):
@@ -61,9 +82,16 @@ async def download(request: web.Request) -> web.StreamResponse:
             request.transport.abort()
         return response
     await transition(db, bulk_id, OrderStatus.COMPLETED, OrderStatus.RESULT_DOWNLOADED)
-    await store.delete(key)
+    await delete_result(request.app[STORE], bulk_id)
     await on_downloaded(request.app, bulk_id)
     return response
+
+
+def _format(request: web.Request) -> tuple[Callable[[str], dict[str, str]], BodyWriter]:
+    chosen = FORMATS.get(request.query.get("format", "json"))
+    if chosen is None:
+        raise BadRequest(BAD_FORMAT)
+    return chosen
 
 
 async def _claim(db: Database, bulk_id: str, ttl_s: float) -> Claim:

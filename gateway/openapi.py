@@ -26,7 +26,17 @@ ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk b
                                  "geo"]},
            "data": {}, "styling": {"type": "object"}, "secure": {"type": "array"},
            "sources": {"type": "array", "items": {"type": "string"}},
-           "expiry": {"type": ["string", "integer"]}}}
+           "expiry": {"type": ["string", "integer"]},
+           "label": {"type": "string", "maxLength": 200,
+                     "description": "a caption, echoed in the ZIP's manifest.csv"}}}
+RESULT_FORMAT = {"name": "format", "in": "query", "required": False,
+                 "schema": {"enum": ["json", "zip"], "default": "json"},
+                 "description": "json: the archive as a JSON string; zip: images named by "
+                                "uid, manifest.csv and result.json (docs/api.md)"}
+ZIP_BODY = {"description": "The archive, as the JSON string or as a ZIP (format=zip)",
+            "content": {"application/json": {"schema": {"type": "string"}},
+                        "application/zip": {"schema": {"type": "string",
+                                                       "contentMediaType": "application/zip"}}}}
 STATUS = {
     "type": "object",
     "required": ["bulkId", "status", "count", "failedFeatures", "product", "createdAt",
@@ -94,9 +104,9 @@ def _bulk_paths() -> dict[str, Any]:
                           "404": error("No such batch for this caller"), **AUTH_ERRORS}}},
         "/api/qr/bulk-generate/{bulkId}/result": {"get": {
             "summary": "Download the archive, once", "security": AUTH,
-            "parameters": [BULK_ID],
-            "responses": {"200": json_body({"type": "string"},
-                                           "A JSON string holding the archive's JSON array"),
+            "parameters": [BULK_ID, RESULT_FORMAT],
+            "responses": {"200": ZIP_BODY,
+                          "400": error("Unknown format"),
                           "404": error("No such batch for this caller"),
                           "410": error("Not completed yet, or already downloaded"),
                           **AUTH_ERRORS}}},

@@ -23,8 +23,18 @@ def part_key(bulk_id: str, chunk: int) -> str:
     return f"{parts_prefix(bulk_id)}{chunk:06d}.txt"
 
 
+def rows_part_key(bulk_id: str, chunk: int) -> str:
+    """The uid and label of each row of a chunk, as JSON lines (see shared/rowindex.py)."""
+    return f"{parts_prefix(bulk_id)}{chunk:06d}.rows"
+
+
 def result_key(bulk_id: str) -> str:
     return f"results/{bulk_id}.json"
+
+
+def result_rows_key(bulk_id: str) -> str:
+    """Every row's uid and label beside the archive, which names no uid for a static row."""
+    return f"results/{bulk_id}.rows"
 
 
 def done_id(chunk: int) -> str:

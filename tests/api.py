@@ -73,8 +73,9 @@ class Api:
             assert time.monotonic() < deadline, f"{bulk_id} never became resultDownloaded"
             await asyncio.sleep(0.05)
 
-    async def download(self, bulk_id: str) -> tuple[int, bytes]:
-        async with self.http.get(f"/api/qr/bulk-generate/{bulk_id}/result",
+    async def download(self, bulk_id: str, fmt: str | None = None) -> tuple[int, bytes]:
+        params = {} if fmt is None else {"format": fmt}
+        async with self.http.get(f"/api/qr/bulk-generate/{bulk_id}/result", params=params,
                                  headers=self.tenant.headers) as answer:
             return answer.status, await answer.read()
 

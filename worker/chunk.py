@@ -3,16 +3,19 @@ and move the batch's window on (or finish the batch)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import structlog
 
 from shared.errors import Superseded
-from shared.keys import claimer_of_chunk, done_id, input_key, part_key
+from shared.keys import claimer_of_chunk, done_id, input_key, part_key, rows_part_key
 from shared.mongo import insert_unique, progress_collection
 from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
 from shared.progress import Progress, read_progress
+from shared.rowindex import rows_text
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
 from shared.subscriptions import get_subscription
@@ -88,14 +91,22 @@ async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery:
         assets=cached_lookup(deps.db, deps.store, order.subscription),
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
-    await deps.store.put(part_key(message.bulk_id, message.chunk),
-                         fragment(outcome.entries), "text/plain")
+    await store_part(deps, message, outcome.entries, rows)
     await record_done(deps, message, outcome.failed_features)
     for name, count in outcome.outcomes.items():
         deps.metrics.rows.labels(name).inc(count)
     # Bound, so they also land on the message's one canonical "message handled" line.
     structlog.contextvars.bind_contextvars(rows=len(rows), **outcome.outcomes)
     log.info("chunk rendered")
+
+
+async def store_part(deps: Deps, message: WorkMessage, entries: list[Any],
+                     rows: list[RowInput]) -> None:
+    """The chunk's archive fragment, and its rows' uids and labels beside it."""
+    await deps.store.put(rows_part_key(message.bulk_id, message.chunk),
+                         rows_text((row.index, row.raw) for row in rows), "text/plain")
+    await deps.store.put(part_key(message.bulk_id, message.chunk), fragment(entries),
+                         "text/plain")
 
 
 async def record_done(deps: Deps, message: WorkMessage, failed: dict[str, int]) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import orjson
 import structlog
 
-from shared.keys import claimer_of_chunk, done_id, part_key
+from shared.keys import claimer_of_chunk, done_id
 from shared.mongo import progress_collection
 from shared.orders import FEATURE_KEYS, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
-from shared.schemas import WorkMessage, fragment
-from worker.chunk import load_rows, record_done
+from shared.schemas import WorkMessage
+from worker.chunk import load_rows, record_done, store_part
 from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.finish import finish_if_last
@@ -53,8 +53,7 @@ async def fail_chunk(deps: Deps, message: WorkMessage) -> None:
                              500, features_of(row.raw))
         tally_failure(tally, failure)
         entries.append(failure_entry(failure))
-    await deps.store.put(part_key(message.bulk_id, message.chunk), fragment(entries),
-                         "text/plain")
+    await store_part(deps, message, entries, rows)
     await record_done(deps, message, tally)
     deps.metrics.dead_lettered.inc()
     log.warning("chunk dead-lettered; rows failed with 500", rows=len(rows))

@@ -5,7 +5,15 @@ from __future__ import annotations
 import structlog
 
 from shared.claimdoc import Claim
-from shared.keys import inputs_prefix, part_key, parts_prefix, result_key
+from shared.errors import ObjectMissing
+from shared.keys import (
+    inputs_prefix,
+    part_key,
+    parts_prefix,
+    result_key,
+    result_rows_key,
+    rows_part_key,
+)
 from shared.mongo import (
     CLAIMS,
     Database,
@@ -15,6 +23,7 @@ from shared.mongo import (
 )
 from shared.orders import FEATURE_KEYS, Order, find_order, transition
 from shared.progress import forget_running
+from shared.results import delete_result
 from shared.s3 import ObjectStore
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
@@ -58,7 +67,7 @@ async def assemble(deps: Deps, order: Order) -> bool:
     if completed is None:
         current = await find_order(deps.db, bulk_id)
         if current is not None and current.is_downloaded:
-            await deps.store.delete(result_key(bulk_id))  # a late duplicate; already consumed
+            await delete_result(deps.store, bulk_id)  # a late duplicate; already consumed
         return False
     deps.metrics.archives.inc()
     log.info("batch completed", rows=order.count, chunks=order.chunks, **totals)
@@ -75,7 +84,9 @@ async def failed_totals(db: Database, bulk_id: str) -> dict[str, int]:
 
 
 async def write_archive(store: ObjectStore, bulk_id: str, chunks: int) -> None:
-    """Stream the fragments, in order, into one multipart object; memory stays at a part."""
+    """Stream the fragments, in order, into one multipart object; memory stays at a part.
+    The rows' uids and labels go first, so they are there whenever the archive is."""
+    await write_rows_index(store, bulk_id, chunks)
     async with store.multipart(result_key(bulk_id)) as upload:
         await upload.write(ARCHIVE_OPEN)
         for chunk in range(chunks):
@@ -83,6 +94,17 @@ async def write_archive(store: ObjectStore, bulk_id: str, chunks: int) -> None:
                 await upload.write(ARCHIVE_SEPARATOR)
             await upload.write(await store.get(part_key(bulk_id, chunk)))
         await upload.write(ARCHIVE_CLOSE)
+
+
+async def write_rows_index(store: ObjectStore, bulk_id: str, chunks: int) -> None:
+    """Join the chunks' row lines (a chunk without them, rendered before they existed,
+    is left out: its rows then have no uid or label beyond what the archive says)."""
+    async with store.multipart(result_rows_key(bulk_id), "text/plain") as upload:
+        for chunk in range(chunks):
+            try:
+                await upload.write(await store.get(rows_part_key(bulk_id, chunk)))
+            except ObjectMissing:
+                continue
 
 
 async def cleanup(deps: Deps, bulk_id: str) -> None:

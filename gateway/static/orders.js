@@ -105,15 +105,26 @@ export class OrdersTable {
 
   action(order) {
     if (order.status === "completed") {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "Download";
-      button.dataset.bulkId = order.bulkId;
-      button.setAttribute("aria-label", `Download the result of ${order.bulkId} (once only)`);
-      button.addEventListener("click", () => this.onDownload(order.bulkId));
-      return button;
+      const wrap = document.createElement("span");
+      wrap.className = "downloads";
+      wrap.append(
+        this.downloadButton(order.bulkId, "json", "Download", ""),
+        this.downloadButton(order.bulkId, "zip", "Download ZIP", " as a ZIP"),
+      );
+      return wrap;
     }
     return order.status === "processing" ? "Not ready yet" : "Already downloaded";
+  }
+
+  downloadButton(bulkId, format, text, as) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.dataset.bulkId = bulkId;
+    button.dataset.format = format;
+    button.setAttribute("aria-label", `Download the result of ${bulkId}${as} (once only)`);
+    button.addEventListener("click", () => this.onDownload(bulkId, format));
+    return button;
   }
 }
 

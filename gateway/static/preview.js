@@ -39,21 +39,23 @@ export class Preview {
     document.getElementById("save-json").addEventListener("click", () => this.saveJson());
   }
 
-  async download(bulkId) {
-    if (this.busy || !(await confirmOnce(bulkId))) return;
+  /** The one-shot download: "json" shows the codes here, "zip" saves the server's ZIP. */
+  async download(bulkId, format = "json") {
+    if (this.busy || !(await confirmOnce(bulkId, format))) return;
     this.busy = true;
     try {
-      await this.fetchResult(bulkId);
+      await this.fetchResult(bulkId, format);
     } finally {
       this.busy = false;
     }
   }
 
-  async fetchResult(bulkId) {
+  async fetchResult(bulkId, format) {
     this.say(`Downloading the result of ${bulkId}…`);
+    const query = format === "zip" ? "?format=zip" : "";
     let response;
     try {
-      response = await apiFetch(`/api/qr/bulk-generate/${encodeURIComponent(bulkId)}/result`);
+      response = await apiFetch(`/api/qr/bulk-generate/${encodeURIComponent(bulkId)}/result${query}`);
     } catch {
       return this.say("The server could not be reached. The result was not used up: try again.", true);
     }
@@ -69,8 +71,20 @@ export class Preview {
       return this.onAuthLost(await responseError(response));
     }
     if (!response.ok) return this.say(`The download failed: ${await responseError(response)}.`, true);
-    await this.receive(bulkId, response);
+    await (format === "zip" ? this.receiveZip(bulkId, response) : this.receive(bulkId, response));
     this.refresh();
+  }
+
+  async receiveZip(bulkId, response) {
+    let blob;
+    try {
+      blob = await response.blob();
+    } catch {
+      return this.say("The download was cut off before its end. If the order still shows " +
+                      "Download, the result was not used up: try again.", true);
+    }
+    saveBlob(blob, `${bulkId}.zip`);
+    this.say(`The result of ${bulkId} was saved as ${bulkId}.zip.`);
   }
 
   async receive(bulkId, response) {
@@ -129,9 +143,17 @@ export class Preview {
   }
 }
 
-function confirmOnce(bulkId) {
+const AFTER_DOWNLOAD = {
+  json: "The images will show on this page: save them as a ZIP or one by one before you " +
+        "leave or reload it.",
+  zip: "Your browser saves it as a ZIP file: the images named by uid, manifest.csv and " +
+       "result.json.",
+};
+
+function confirmOnce(bulkId, format) {
   const dialog = document.getElementById("confirm");
   document.getElementById("confirm-id").textContent = bulkId;
+  document.getElementById("confirm-after").textContent = AFTER_DOWNLOAD[format];
   dialog.returnValue = "";
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => resolve(dialog.returnValue === "download"),

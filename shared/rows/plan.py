@@ -14,6 +14,7 @@ from shared.rows.styling import Styling, parse_styling
 Uid = str | int | None
 MAX_SOURCES, MAX_SOURCE_CHARS = 20, 64
 MAX_UID_CHARS = 256
+MAX_LABEL_CHARS = 200
 # Integers that reach the document store must fit its signed 64-bit integers.
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 # Epoch milliseconds of 9999-12-31T23:59:59.999Z, the last instant ISO-8601 can write.
@@ -72,6 +73,12 @@ def uid_of(raw: Any) -> str | int | None:
     return None if not isinstance(uid, str | int) or isinstance(uid, bool) else uid
 
 
+def label_of(raw: Any) -> str | None:
+    """The row's `label` (a caption for print layouts) if it is a valid one, else None."""
+    label = raw.get("label") if isinstance(raw, dict) else None
+    return label if isinstance(label, str) and len(label) <= MAX_LABEL_CHARS else None
+
+
 def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False,
              uid_required: bool = True) -> RowPlan | RowFailure:
     """Validate a row. `duplicate` marks a uid already seen earlier in the same batch;
@@ -88,6 +95,7 @@ def plan_row(index: int, raw: Any, *, now_ms: int, duplicate: bool = False,
             raise RowInvalid("uid must be a string or an integer")
         else:
             _check_uid(uid)
+        _check_label(raw.get("label"))
         if duplicate:
             raise RowInvalid(f"duplicate uid {uid!r}: it was given in an earlier row")
         return _plan(index, uid, raw, now_ms, features)
@@ -184,6 +192,11 @@ def parse_expiry_ms(expiry: Any, now_ms: int) -> int | None:
 def _check_uid(uid: str | int) -> None:
     if isinstance(uid, str) and len(uid) > MAX_UID_CHARS:
         raise RowInvalid(f"uid must be at most {MAX_UID_CHARS} characters")
+
+
+def _check_label(label: Any) -> None:
+    if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL_CHARS):
+        raise RowInvalid(f"label must be a string of at most {MAX_LABEL_CHARS} characters")
 
 
 def _parse_iso_ms(text: str) -> int:

@@ -57,7 +57,7 @@ async def upload_csv(page: Page, folder: Path) -> str:
 
 async def download_once(page: Page, bulk_id: str) -> None:
     """Click Download, read the one-shot warning, and confirm."""
-    await page.locator(f'tr[data-bulk-id="{bulk_id}"]').get_by_role("button").click()
+    await page.locator(f'tr[data-bulk-id="{bulk_id}"] button[data-format="json"]').click()
     dialog = page.locator("dialog#confirm")
     await expect(dialog).to_be_visible()
     await expect(dialog).to_contain_text("can be downloaded only once")
@@ -158,7 +158,7 @@ async def test_narrow_screen_keyboard_and_labels(context: BrowserContext, stack:
     page = await context.new_page()
     await page.set_viewport_size({"width": 360, "height": 740})
     await sign_in(page, stack, tenant)
-    download = page.locator(f'tr[data-bulk-id="{bulk_id}"]').get_by_role("button")
+    download = page.locator(f'tr[data-bulk-id="{bulk_id}"] button[data-format="json"]')
     await expect(download).to_be_visible()
     width = await page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways at 360 px ({width} px wide)"

@@ -35,3 +35,25 @@ async def test_half_read_archive_can_be_downloaded_again(api: Api, stack: Stack,
     await api.wait_consumed(bulk_id)
     assert not await store.exists(result_key(bulk_id))
     assert (await api.download(bulk_id))[0] == 410
+
+
+async def test_a_client_that_closes_on_its_last_byte_consumes_it(api: Api, stack: Stack,
+                                                                  store: ObjectStore) -> None:
+    """A CLI that exits as soon as it has the body: its FIN makes the server's transport
+    close at once, yet the body was acknowledged, so the archive is used up. (A ZIP ends
+    with its chunked body's last chunk, sent by write_eof just before the wait starts.)"""
+    bulk_id = await api.submit(ROWS[:5])
+    await api.wait_completed(bulk_id)
+    reader, writer = await asyncio.open_connection("127.0.0.1", stack.settings.http_port,
+                                                   limit=1 << 24)
+    lines = [f"GET /api/qr/bulk-generate/{bulk_id}/result?format=zip HTTP/1.1",
+             "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in api.tenant.headers.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    head = await reader.readuntil(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"Transfer-Encoding: chunked" in head
+    body = await reader.readuntil(b"\r\n0\r\n\r\n")  # the last chunk
+    writer.close()
+    assert b"PK\x05\x06" in body[-40:]
+    await api.wait_consumed(bulk_id)
+    assert not await store.exists(result_key(bulk_id))

@@ -109,3 +109,17 @@ def test_dynamic_row_fields_and_feature_flags() -> None:
     assert past.features.dynamic and past.features.secured and past.features.sourced
     text = plan({"uid": "u", "qrType": "dynamic", "dataType": "text", "data": "x"})
     assert isinstance(text, RowFailure) and text.message == "dynamic QRs need dataType: url"
+
+
+@pytest.mark.parametrize(("label", "ok"), [
+    (None, True), ("", True), ("Aisle 3 · shelf B", True), ("x" * 200, True),
+    ("x" * 201, False), (7, False), (["a"], False),
+])
+def test_label_is_an_optional_short_string(label: Any, ok: bool) -> None:
+    plan = plan_row(0, {"uid": "a", "data": "https://example.com", "label": label},
+                    now_ms=NOW_MS)
+    if ok:
+        assert isinstance(plan, RowPlan)
+    else:
+        assert isinstance(plan, RowFailure) and plan.code == 400
+        assert plan.message == "label must be a string of at most 200 characters"

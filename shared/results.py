@@ -1,0 +1,12 @@
+"""A completed batch's stored result: the archive and its row index, consumed together."""
+
+from __future__ import annotations
+
+from shared.keys import result_key, result_rows_key
+from shared.s3 import ObjectStore
+
+
+async def delete_result(store: ObjectStore, bulk_id: str) -> None:
+    """The archive goes last, so a failure between the two leaves it to be consumed again."""
+    await store.delete(result_rows_key(bulk_id))
+    await store.delete(result_key(bulk_id))

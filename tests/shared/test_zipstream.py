@@ -1,0 +1,54 @@
+"""A ZIP written front to back reads back whole, with Zip64 wherever it is needed."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+from pathlib import Path
+
+from shared.zipstream import ZipStream
+
+WHEN = (2026, 3, 4, 5, 6, 8)
+
+
+def test_entries_read_back_with_their_methods_and_time() -> None:
+    out = ZipStream(WHEN)
+    body = bytearray()
+    out.add("images/ünï.png", b"\x89PNG" * 100, compress=False)
+    body += out.drain()
+    for piece in out.stream("manifest.csv", [b"a,b\n"] * 1000, compress=True, max_bytes=4000):
+        body += piece
+    entry = out.open("result.json", compress=True, max_bytes=2**33)
+    entry.write(b"[1,2,3]")
+    entry.close()
+    body += out.close()
+    with zipfile.ZipFile(io.BytesIO(bytes(body))) as archive:
+        assert archive.testzip() is None
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == ["images/ünï.png", "manifest.csv", "result.json"]
+        assert [i.compress_type for i in infos] == [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
+                                                    zipfile.ZIP_DEFLATED]
+        assert {i.date_time for i in infos} == {WHEN}
+        assert archive.read("manifest.csv") == b"a,b\n" * 1000
+        assert infos[1].compress_size < 200
+        assert archive.read("result.json") == b"[1,2,3]"
+    assert out.entries == 3
+
+
+def test_more_entries_than_plain_zip_counts(tmp_path: Path) -> None:
+    out = ZipStream(WHEN)
+    path = tmp_path / "many.zip"
+    with path.open("wb") as file:
+        for i in range(70_000):
+            out.add(f"images/{i}.png", b"x", compress=False)
+            if i % 1000 == 0:
+                file.write(out.drain())
+        file.write(out.close())
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert len(names) == 70_000 and names[-1] == "images/69999.png"
+        assert archive.read("images/12345.png") == b"x"
+    listed = subprocess.run(["unzip", "-tqq", str(path)], capture_output=True, text=True,
+                            check=False)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
