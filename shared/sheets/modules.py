@@ -52,7 +52,7 @@ def modules_from_png(data: bytes) -> Recovered | None:
     if rows[:, 0].any():  # a filtered scanline: not the renderer's
         return None
     pixels = np.unpackbits(rows[:, 1:], axis=1)[:, :width].astype(bool)
-    matrix = _grid(pixels)
+    matrix = module_grid(pixels)
     if matrix is None:
         return None
     palette = chunks[b"PLTE"]
@@ -90,7 +90,7 @@ def modules_from_svg(data: bytes) -> Recovered | None:
         if y >= size or x + w > size:
             return None
         canvas[y, x : x + w] = True
-    matrix = _grid(canvas)
+    matrix = module_grid(canvas)
     if matrix is None:
         return None
     light = None if found["light"] is None else _rgb(found["light"])
@@ -102,7 +102,7 @@ def _rgb(hex_digits: bytes) -> Rgb:
     return value >> 16, (value >> 8) & 0xFF, value & 0xFF
 
 
-def _grid(pixels: Matrix) -> Matrix | None:
+def module_grid(pixels: Matrix) -> Matrix | None:
     """The module matrix drawn in `pixels` (True = dark), if it is exactly one."""
     rows, cols = np.flatnonzero(pixels.any(axis=1)), np.flatnonzero(pixels.any(axis=0))
     if rows.size == 0:

@@ -8,7 +8,7 @@ transform: ~290 bytes a code once deflated, and no per-module path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 
 import numpy as np
 import skia
@@ -28,7 +28,7 @@ TITLE = "bulkqr label sheet"
 Box = tuple[float, float, float, float]  # x, y, width, height in points
 
 
-def sheet_pdf(labels: Iterable[Label], layout: SheetLayout) -> Iterator[bytes]:
+def sheet_pdf(labels: Iterable[Label], layout: SheetLayout) -> Generator[bytes, None, None]:
     """The PDF in pieces, one or more per page, as `labels` arrive (row by row, top left
     first). Consumes `labels` lazily; stopping early abandons the document cleanly."""
     captions = CaptionWriter()
