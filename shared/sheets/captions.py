@@ -50,8 +50,9 @@ class CaptionWriter:
             size = max(MIN_PT, size * width / natural * 0.98)
             text = self._fitted(text, size, width)
             paragraph = self._paragraph(text, size)
-        paragraph.layout(width)
-        paragraph.paint(canvas, x, y + (height - paragraph.Height) / 2)
+            natural = paragraph.MaxIntrinsicWidth
+        # laid out left-aligned on an unbounded line, so centring is an offset: no relayout
+        paragraph.paint(canvas, x + (width - natural) / 2, y + (height - paragraph.Height) / 2)
 
     def _fitted(self, text: str, size: float, width: float) -> str:
         """`text`, or as much of it as fits `width` at `size` followed by an ellipsis."""
@@ -71,7 +72,7 @@ class CaptionWriter:
         style.setColor(skia.ColorBLACK)
         paragraph_style = skia.textlayout_ParagraphStyle()
         paragraph_style.setTextStyle(style)
-        paragraph_style.setTextAlign(skia.textlayout_TextAlign.kCenter)
+        paragraph_style.setTextAlign(skia.textlayout_TextAlign.kLeft)
         builder = skia.textlayout_ParagraphBuilder.make(paragraph_style, self._fonts, self._unicode)
         builder.addText(text)
         paragraph = builder.Build()

@@ -117,6 +117,12 @@ def module_grid(pixels: Matrix) -> Matrix | None:
     modules = side // scale
     if side % scale or not MIN_MODULES <= modules <= MAX_MODULES or (modules - 17) % 4:
         return None
-    matrix: Matrix = pixels[top + scale // 2 : bottom : scale, left + scale // 2 : right : scale]
-    redrawn = np.repeat(np.repeat(matrix, scale, axis=0), scale, axis=1)
-    return matrix if np.array_equal(redrawn, pixels[top:bottom, left:right]) else None
+    region = pixels[top:bottom, left:right]
+    first_rows = region[::scale]  # every pixel row must repeat its block's first row...
+    if not (region.reshape(modules, scale, side) == first_rows[:, None, :]).all():
+        return None
+    blocks = first_rows.reshape(modules, modules, scale)  # ...and be whole modules across
+    if not (blocks == blocks[:, :, :1]).all():
+        return None
+    matrix: Matrix = np.ascontiguousarray(blocks[:, :, 0])
+    return matrix

@@ -100,12 +100,13 @@ def _draw_modules(canvas: skia.Canvas, code: Modules, box: Box) -> None:
     canvas.save()
     canvas.translate(x + QUIET_MODULES * module, y + QUIET_MODULES * module)
     canvas.scale(module, module)
-    edges = np.diff(np.pad(code.matrix, ((0, 0), (1, 1))).astype(np.int8), axis=1)
-    rows, xs = np.nonzero(edges)  # row-major: each row's run starts and ends alternate
-    starts, ends, tops = xs[0::2].tolist(), xs[1::2].tolist(), rows[0::2].tolist()
-    dark = _paint(code.dark)
+    n = code.matrix.shape[1]
+    framed = np.zeros((code.matrix.shape[0], n + 2), np.int8)  # a light module each side
+    framed[:, 1:-1] = code.matrix
+    rows, xs = np.nonzero(np.diff(framed, axis=1))  # row-major: starts and ends alternate
+    tops, dark = rows[0::2], _paint(code.dark)
     for run in map(
-        skia.Rect.MakeXYWH, starts, tops, np.subtract(ends, starts).tolist(), [1] * len(tops)
+        skia.Rect, xs[0::2].tolist(), tops.tolist(), xs[1::2].tolist(), (tops + 1).tolist()
     ):
         canvas.drawRect(run, dark)
     canvas.restore()
