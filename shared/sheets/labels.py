@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shared.brand.colour import Rgb
 from shared.render import Matrix, encode_matrix
-from shared.sheets.modules import modules_from_png, modules_from_svg
+from shared.sheets.modules import MAX_SIDE_PX, modules_from_png, modules_from_svg, png_size
 
 BLACK: Rgb = (0, 0, 0)
 PLACED = ("image/png", "image/svg+xml")  # what a sheet can draw; pdf and eps it cannot
@@ -67,6 +67,8 @@ def label_from_data_uri(caption: str, data_uri: str) -> Label:
         )
     recovered = modules_from_png(data) if media_type == "image/png" else modules_from_svg(data)
     if recovered is None:
+        if media_type == "image/png" and not 0 < max(png_size(data) or (0,)) <= MAX_SIDE_PX:
+            raise ValueError(f"the PNG is not an image of at most {MAX_SIDE_PX} px a side")
         return Label(caption, Picture(media_type, data))
     matrix, dark, light = recovered
     return Label(caption, Modules(matrix, dark, light))

@@ -61,6 +61,14 @@ def modules_from_png(data: bytes) -> Recovered | None:
     return matrix, (palette[3], palette[4], palette[5]), light
 
 
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's header, before anything is decoded."""
+    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 24:
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
 def _png_chunks(data: bytes) -> dict[bytes, bytes] | None:
     """Chunk type to data (IDAT pieces joined); None when the framing is broken."""
     if not data.startswith(PNG_SIGNATURE):

@@ -16,6 +16,7 @@ from shared.sheets.captions import MAX_CHARS, clean
 from shared.sheets.modules import module_grid, modules_from_png
 
 PAYLOAD = "https://bulkqr.example/r/Zx81Qw7e"
+HUGE_PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (50_000).to_bytes(4, "big") * 2
 
 
 def modules_of(label: sheets.Label) -> sheets.Modules:
@@ -85,6 +86,8 @@ def test_an_image_that_is_not_exactly_modules_is_a_picture() -> None:
         ("data:application/pdf;base64,JVBERi0=", "a application/pdf image cannot be placed"),
         ("https://example.com/a.png", "not a data URI"),
         ("data:image/png;base64,@@@", "base64 is damaged"),
+        ("data:image/png;base64," + base64.b64encode(HUGE_PNG_HEADER).decode(), "at most 4096 px"),
+        ("data:image/png;base64,AAAA", "at most 4096 px"),
     ],
 )
 def test_images_that_cannot_be_placed_are_refused(uri: str, message: str) -> None:
