@@ -1,9 +1,10 @@
 """Label-sheet PDF: labels per second and peak RSS for a big sheet fed from archive images,
 and, in the same run, the per-module cairo drawing it replaced, as a ratio.
 
-`python -m bench.sheets [labels] [preset]` prints the figures as JSON (default 250,000 labels
-on a4-3x8). Labels are made from data URIs as the download will make them from the archive:
-a pool of distinct rendered codes is cycled, each label with its own caption.
+`python -m bench.sheets [labels] [preset]` (default 250,000 labels on a4-3x8) prints the
+figures as JSON and writes them to bench/results/sheets.json. Labels are made from data URIs
+as the download will make them from the archive: a pool of distinct rendered codes is
+cycled, each label with its own caption.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import cairocffi
 import orjson
@@ -28,6 +30,7 @@ from shared.rows.styling import Styling
 from shared.sheets import Label, label_from_data_uri, layout_for, sheet_pdf
 
 DISTINCT_CODES = 2000
+RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE_LABELS = 480
 
 
@@ -38,6 +41,8 @@ class SheetFigures:
     pages: int
     seconds: float
     labels_per_s: float
+    cpu_seconds: float  # this process's CPU time for the sheet: the figure load does not skew
+    labels_per_cpu_s: float
     decode_labels_per_s: float  # label_from_data_uri alone (part of labels_per_s)
     cairo_per_module_labels_per_s: float  # the approach replaced, same machine, same run
     pdf_mb: float
@@ -98,11 +103,11 @@ def measure(count: int = 250_000, preset: str = "a4-3x8") -> SheetFigures:
     load_before, rss_before = os.getloadavg(), rss_mb()
     largest = written = 0
     with tempfile.NamedTemporaryFile(suffix=".pdf") as out:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for piece in sheet_pdf(feed(images, count), layout):
             out.write(piece)
             written, largest = written + len(piece), max(largest, len(piece))
-        seconds = time.perf_counter() - started
+        seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
         out.flush()
         info = subprocess.run(
             ["pdfinfo", out.name], capture_output=True, text=True, check=True
@@ -116,6 +121,8 @@ def measure(count: int = 250_000, preset: str = "a4-3x8") -> SheetFigures:
         pages,
         round(seconds, 1),
         round(count / seconds),
+        round(cpu_s, 1),
+        round(count / cpu_s),
         round(decode),
         round(baseline),
         round(written / 2**20, 1),
@@ -148,4 +155,11 @@ if __name__ == "__main__":
         int(arguments[0]) if arguments else 250_000,
         arguments[1] if len(arguments) > 1 else "a4-3x8",
     )
+    result |= {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": psutil.cpu_count(),
+        "command": "python -m bench.sheets " + " ".join(arguments),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "sheets.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     print(orjson.dumps(result).decode())
