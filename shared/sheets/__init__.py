@@ -10,7 +10,7 @@ from shared.sheets.labels import (
 )
 from shared.sheets.layout import PRESETS, SheetLayout
 from shared.sheets.params import SHEETS, layout_for
-from shared.sheets.pdf import sheet_pdf
+from shared.sheets.pdf import SheetWriter, sheet_pdf
 
 __all__ = [
     "PRESETS",
@@ -19,6 +19,7 @@ __all__ = [
     "Modules",
     "Picture",
     "SheetLayout",
+    "SheetWriter",
     "caption_for",
     "label_from_data_uri",
     "label_from_payload",

@@ -1,172 +1,91 @@
-"""The label-sheet PDF, streamed page by page: vector codes, captions, optional crop marks.
+"""The label-sheet PDF, written page by page as labels are added, and handed on in pieces.
 
 skia's PDF backend writes each page's objects when the page ends (spool.py hands them on),
-so only the page being drawn is held; fonts are subset and written at the end. A code of
-modules is one `re f` operator per horizontal run of dark modules, in module units under one
-transform: ~290 bytes a code once deflated, and no per-module path.
+so only the page being drawn is held, plus a small record per finished page until the page
+tree is written at the end, with the subset fonts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable
 
-import numpy as np
 import skia
 
-from shared.brand.colour import Rgb
 from shared.sheets.captions import CaptionWriter
-from shared.sheets.labels import Label, Modules, Picture
-from shared.sheets.layout import CROP_MAX_MM, CROP_OFFSET_MM, SheetLayout
+from shared.sheets.cells import PT_PER_MM, cell_pt, draw_crop_marks, draw_label
+from shared.sheets.labels import Label
+from shared.sheets.layout import SheetLayout
 from shared.sheets.spool import Spool
 
-PT_PER_MM = 72 / 25.4
-PAD_MM = 1.5  # inside each cell: room for a printer's registration error
-CAPTION_SHARE, CAPTION_MIN_MM, CAPTION_MAX_MM = 0.16, 3.0, 6.0  # of the cell's height
-QUIET_MODULES = 4  # the standard quiet zone, kept light around every code
-CROP_LINE_PT = 0.25
 TITLE = "bulkqr label sheet"
-Box = tuple[float, float, float, float]  # x, y, width, height in points
+
+
+class SheetWriter:
+    """One sheet PDF: `add` labels in order (row by row, top left first), then `finish`.
+    Both return the bytes that became final since the last call (often none: a page is
+    handed on when it is full). `close` frees the spool, finished or not; use it in a
+    `finally`. Calls may run in a worker thread, one at a time."""
+
+    def __init__(self, layout: SheetLayout) -> None:
+        self.layout = layout
+        self._captions = CaptionWriter()
+        self._spool = Spool()
+        self._document = skia.PDF.MakeDocument(self._spool.stream, Title=TITLE, Creator="bulkqr")
+        self._canvas: skia.Canvas | None = None
+        self._slot = self._pages = 0
+        self._open, self._closed = True, False
+
+    def add(self, labels: Iterable[Label]) -> bytes:
+        pieces = [self._add_one(label) for label in labels]
+        return b"".join(pieces)
+
+    def finish(self) -> bytes:
+        """End the last page (an empty sheet gets one blank page) and write the trailer."""
+        if self._canvas is None and self._pages == 0:
+            self._begin_page()
+        if self._canvas is not None:
+            self._document.endPage()
+            self._canvas = None
+        self._document.close()
+        self._open = False
+        return self._spool.take()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        if self._open:
+            self._document.abort()
+        self._open, self._closed = False, True
+        del self._document  # before its stream: skia's document points at it
+        self._spool.close()
+
+    def _add_one(self, label: Label) -> bytes:
+        canvas = self._begin_page() if self._canvas is None else self._canvas
+        draw_label(canvas, self._captions, label, cell_pt(self.layout, self._slot))
+        self._slot += 1
+        if self._slot < self.layout.per_page:
+            return b""
+        self._document.endPage()
+        self._canvas, self._slot, self._pages = None, 0, self._pages + 1
+        return self._spool.take()
+
+    def _begin_page(self) -> skia.Canvas:
+        page_w_pt, page_h_pt = self.layout.page_w_mm * PT_PER_MM, self.layout.page_h_mm * PT_PER_MM
+        self._canvas = self._document.beginPage(page_w_pt, page_h_pt)
+        if self.layout.crop_marks:
+            draw_crop_marks(self._canvas, self.layout)
+        return self._canvas
 
 
 def sheet_pdf(labels: Iterable[Label], layout: SheetLayout) -> Generator[bytes, None, None]:
-    """The PDF in pieces, one or more per page, as `labels` arrive (row by row, top left
-    first). Consumes `labels` lazily; stopping early abandons the document cleanly."""
-    captions = CaptionWriter()
-    spool = Spool()
-    document = skia.PDF.MakeDocument(spool.stream, Title=TITLE, Creator="bulkqr")
-    canvas: skia.Canvas | None = None
-    slot, pages, closed = 0, 0, False
+    """The PDF in pieces, one per finished page and then the trailer, as `labels` arrive.
+    Consumes `labels` lazily; closing the generator early abandons the document cleanly."""
+    writer = SheetWriter(layout)
     try:
         for label in labels:
-            if canvas is None:
-                canvas = _begin_page(document, layout)
-            _draw_label(canvas, captions, label, _cell_pt(layout, slot))
-            slot += 1
-            if slot == layout.per_page:
-                document.endPage()
-                canvas, slot, pages = None, 0, pages + 1
-                yield spool.take()
-        if canvas is None and pages == 0:  # an empty sheet still has one (blank) page
-            canvas = _begin_page(document, layout)
-        if canvas is not None:
-            document.endPage()
-        document.close()
-        closed = True
-        yield spool.take()
+            piece = writer.add((label,))
+            if piece:
+                yield piece
+        yield writer.finish()
     finally:
-        if not closed:
-            document.abort()
-        del document
-        spool.close()
-
-
-def _begin_page(document: skia.Document, layout: SheetLayout) -> skia.Canvas:
-    canvas = document.beginPage(layout.page_w_mm * PT_PER_MM, layout.page_h_mm * PT_PER_MM)
-    if layout.crop_marks:
-        _crop_marks(canvas, layout)
-    return canvas
-
-
-def _cell_pt(layout: SheetLayout, slot: int) -> Box:
-    x_mm, y_mm = layout.cell_mm(slot)
-    return (
-        x_mm * PT_PER_MM,
-        y_mm * PT_PER_MM,
-        layout.cell_w_mm * PT_PER_MM,
-        layout.cell_h_mm * PT_PER_MM,
-    )
-
-
-def _draw_label(canvas: skia.Canvas, captions: CaptionWriter, label: Label, cell: Box) -> None:
-    """The code as big as fits above its caption strip, the pair centred in the cell."""
-    x, y, width, height = cell
-    pad = PAD_MM * PT_PER_MM
-    strip = min(max(height * CAPTION_SHARE, CAPTION_MIN_MM * PT_PER_MM), CAPTION_MAX_MM * PT_PER_MM)
-    side = max(0.0, min(width - 2 * pad, height - 2 * pad - strip))
-    top = y + (height - side - strip) / 2
-    code_box = (x + (width - side) / 2, top, side, side)
-    if isinstance(label.code, Modules):
-        _draw_modules(canvas, label.code, code_box)
-    elif isinstance(label.code, Picture):
-        _draw_picture(canvas, label.code, code_box)
-    captions.draw(canvas, label.caption, (x + pad, top + side, width - 2 * pad, strip))
-
-
-def _draw_modules(canvas: skia.Canvas, code: Modules, box: Box) -> None:
-    x, y, side, _ = box
-    module = side / (code.matrix.shape[0] + 2 * QUIET_MODULES)
-    if code.light is not None:
-        canvas.drawRect(skia.Rect.MakeXYWH(x, y, side, side), _paint(code.light))
-    canvas.save()
-    canvas.translate(x + QUIET_MODULES * module, y + QUIET_MODULES * module)
-    canvas.scale(module, module)
-    n = code.matrix.shape[1]
-    framed = np.zeros((code.matrix.shape[0], n + 2), np.int8)  # a light module each side
-    framed[:, 1:-1] = code.matrix
-    rows, xs = np.nonzero(np.diff(framed, axis=1))  # row-major: starts and ends alternate
-    tops, dark = rows[0::2], _paint(code.dark)
-    run = skia.Rect()  # one rectangle reset per run: a third cheaper than a new one each
-    place, draw = run.setLTRB, canvas.drawRect
-    for left, top, right, bottom in zip(
-        xs[0::2].tolist(), tops.tolist(), xs[1::2].tolist(), (tops + 1).tolist(), strict=True
-    ):
-        place(left, top, right, bottom)
-        draw(run, dark)
-    canvas.restore()
-
-
-def _draw_picture(canvas: skia.Canvas, picture: Picture, box: Box) -> None:
-    x, y, side, _ = box
-    if picture.media_type == "image/svg+xml":
-        svg = skia.SVGDOM.MakeFromStream(skia.MemoryStream(picture.data))
-        if svg is None:
-            return
-        natural = svg.containerSize()
-        scale = side / max(natural.width(), natural.height(), 1.0)
-        canvas.save()
-        canvas.translate(
-            x + (side - natural.width() * scale) / 2, y + (side - natural.height() * scale) / 2
-        )
-        canvas.scale(scale, scale)
-        svg.render(canvas)
-        canvas.restore()
-        return
-    image = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(picture.data))
-    if image is None:
-        return
-    scale = side / max(image.width(), image.height())
-    w, h = image.width() * scale, image.height() * scale
-    canvas.drawImageRect(
-        image,
-        skia.Rect.MakeXYWH(x + (side - w) / 2, y + (side - h) / 2, w, h),
-        skia.SamplingOptions(skia.FilterMode.kNearest),
-    )
-
-
-def _crop_marks(canvas: skia.Canvas, layout: SheetLayout) -> None:
-    """Short lines in the page margins, in line with every cell edge."""
-    xs, ys = (np.multiply(v, PT_PER_MM).tolist() for v in layout.cut_lines_mm())
-    left, top = layout.margin_left_mm * PT_PER_MM, layout.margin_top_mm * PT_PER_MM
-    right = (layout.margin_left_mm + layout.grid_w_mm) * PT_PER_MM
-    bottom = (layout.margin_top_mm + layout.grid_h_mm) * PT_PER_MM
-    offset = CROP_OFFSET_MM * PT_PER_MM
-    path = skia.Path()
-    for margin_mm, edge, sign, horizontal, at in (
-        (layout.margin_top_mm, top, -1, False, xs),
-        (layout.margin_bottom_mm, bottom, 1, False, xs),
-        (layout.margin_left_mm, left, -1, True, ys),
-        (layout.margin_right_mm, right, 1, True, ys),
-    ):
-        length = min(CROP_MAX_MM, margin_mm - CROP_OFFSET_MM) * PT_PER_MM
-        start, end = edge + sign * offset, edge + sign * (offset + length)
-        for position in at:
-            path.moveTo(*((start, position) if horizontal else (position, start)))
-            path.lineTo(*((end, position) if horizontal else (position, end)))
-    stroke = _paint((0, 0, 0))
-    stroke.setStyle(skia.Paint.kStroke_Style)
-    stroke.setStrokeWidth(CROP_LINE_PT)
-    canvas.drawPath(path, stroke)
-
-
-def _paint(rgb: Rgb) -> skia.Paint:
-    return skia.Paint(Color=skia.Color(*rgb), AntiAlias=True)
+        writer.close()

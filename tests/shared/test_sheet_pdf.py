@@ -18,9 +18,16 @@ from pypdf import PdfReader
 
 from shared.render import QR_ONLY, render_data_uri
 from shared.rows.styling import Styling, parse_styling
-from shared.sheets import Label, SheetLayout, label_from_data_uri, layout_for, sheet_pdf
+from shared.sheets import (
+    Label,
+    SheetLayout,
+    SheetWriter,
+    label_from_data_uri,
+    layout_for,
+    sheet_pdf,
+)
+from shared.sheets.cells import PT_PER_MM
 from shared.sheets.layout import PRESETS
-from shared.sheets.pdf import PT_PER_MM
 
 DPI = 150
 HOSTILE = [
@@ -205,4 +212,28 @@ def test_stopping_early_releases_the_spool() -> None:
     stream = sheet_pdf(iter(labels(25)), PRESETS["a4-3x8"])
     next(stream)
     stream.close()
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_writer_takes_labels_in_batches() -> None:
+    sheet = PRESETS["a4-2x5"]
+    source = labels(25)
+    writer = SheetWriter(sheet)
+    try:
+        pieces = [writer.add(source[:4]), writer.add(source[4:12]), writer.add([])]
+        pieces += [writer.add(source[12:]), writer.finish()]
+    finally:
+        writer.close()
+        writer.close()  # a second close is harmless
+    assert [bool(piece) for piece in pieces] == [False, True, False, True, True]
+    pdf = b"".join(pieces)
+    assert len(PdfReader(io.BytesIO(pdf), strict=True).pages) == 3
+    assert codes_by_cell(pdf, sheet, page=3) == {slot: payload(20 + slot) for slot in range(5)}
+
+
+def test_a_writer_closed_unfinished_leaves_nothing_open() -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    writer = SheetWriter(PRESETS["a4-3x8"])
+    writer.add(labels(30))
+    writer.close()
     assert len(os.listdir("/proc/self/fd")) == before
