@@ -18,7 +18,7 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import bigbody, branded, fairness, links, render_limit, zipdownload
+from bench import bigbody, branded, fairness, links, render_limit, sheets, zipdownload
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -122,6 +122,7 @@ async def main() -> None:
     print(f"render: reference {render.reference_us:.0f} µs, project {render.project_us:.0f} µs,"
           f" project+verify {render.project_verified_us:.0f} µs per QR", flush=True)
     results["branded"] = branded.report(300 if args.quick else 1000)
+    results["sheets"] = sheets.report(5000 if args.quick else 250_000)
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
     results["fairness"] = await measure_fairness(base, args.quick)
