@@ -126,7 +126,8 @@ export class CodePage {
       + ` to ${slotLabel(range.toMs - DAY_MS, "day")}, by the ${unit} (UTC).`;
     this.figure.replaceChildren(
       el("h3", { id: "chart-title", class: "visually-hidden" }, `Scans per ${unit}`),
-      scansChart({ ...range, series: scans.series, titleId: "chart-title", descId: "scans-total" }));
+      scansChart({ ...range, series: scans.series, widthPx: this.figure.clientWidth,
+        titleId: "chart-title", descId: "scans-total" }));
     this.table.replaceChildren(
       el("summary", {}, "The chart as a table"),
       el("table", { class: "breakdown" },
