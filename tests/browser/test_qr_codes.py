@@ -238,7 +238,7 @@ async def screenshot(page: Page, path: Path) -> None:
     await page.screenshot(path=path, full_page=True)
 
 
-async def test_both_pages_fit_a_phone_and_label_every_control(
+async def test_both_pages_fit_a_phone_label_every_control_and_sign_out_on_401(
     context: BrowserContext, stack: Stack, api: Api
 ) -> None:
     long_url = "https://example.com/" + "n" * 80
@@ -262,6 +262,13 @@ async def test_both_pages_fit_a_phone_and_label_every_control(
         " || e.textContent.trim())).map(e => e.outerHTML)",
     )
     assert unlabelled == []
+
+    await page.evaluate("""() => sessionStorage.setItem('bulkqr.credentials',
+        JSON.stringify({clientId: 'cust_gone', apiKey: 'sk_revoked'}))""")
+    await page.get_by_role("link", name="Back to all QR codes").click()  # 401: signed out
+    await expect(page.locator("#sign-in-error")).to_contain_text("You were signed out:")
+    await expect(page.locator("#codes")).to_be_hidden()
+    assert await page.evaluate("() => sessionStorage.length") == 0
 
 
 async def page_width(page: Page) -> int:
