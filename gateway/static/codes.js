@@ -1,6 +1,7 @@
 // The QR codes page: search and filter the dynamic codes, page through them, change them.
 
 import { listOrders } from "./api.js";
+import { BatchEdit } from "./batchedit.js";
 import { codeRow } from "./coderow.js";
 import { authLost, el } from "./dom.js";
 import { listCodes, patchCode } from "./qrapi.js";
@@ -8,6 +9,7 @@ import { listCodes, patchCode } from "./qrapi.js";
 const PAGE = 25;
 const BATCHES = 100; // the newest orders offered in the batch filter
 const TYPING_PAUSE_MS = 300;
+const SHORT_DATE = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
 export class CodesList {
   constructor({ onAuthLost }) {
@@ -24,6 +26,7 @@ export class CodesList {
     this.generation = 0; // answers to an older search, or from before a sign-out, are dropped
     this.session = 0; // answers from before a sign-out are dropped
     this.typing = null;
+    this.batchEdit = new BatchEdit({ onAuthLost, onChanged: () => this.search() });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.search();
@@ -32,7 +35,10 @@ export class CodesList {
       clearTimeout(this.typing);
       this.typing = setTimeout(() => this.search(), TYPING_PAUSE_MS);
     });
-    this.batch.addEventListener("change", () => this.search());
+    this.batch.addEventListener("change", () => {
+      this.batchEdit.show(this.batch.value);
+      this.search();
+    });
     this.more.addEventListener("click", () => this.loadMore());
   }
 
@@ -48,6 +54,7 @@ export class CodesList {
     this.session++;
     this.form.reset();
     this.batch.replaceChildren(el("option", { value: "" }, "All batches"));
+    this.batchEdit.show("");
     this.items = [];
     this.next = null;
     this.body.replaceChildren();
@@ -100,8 +107,9 @@ export class CodesList {
       const chosen = this.batch.value;
       this.batch.replaceChildren(el("option", { value: "" }, "All batches"),
         ...page.items.map((order) => el("option", { value: order.bulkId },
-          `${order.bulkId} (${order.count} rows, ${new Date(order.createdAt).toLocaleDateString()})`)));
+          `${order.bulkId} (${order.count} rows, ${SHORT_DATE.format(order.createdAt)})`)));
       this.batch.value = page.items.some((o) => o.bulkId === chosen) ? chosen : "";
+      this.batchEdit.show(this.batch.value);
     } catch (error) {
       if (session === this.session) this.failed("Could not load the batches", error);
     }

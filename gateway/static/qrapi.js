@@ -1,4 +1,4 @@
-// Calls to the dynamic-code routes: list and search, one code, its changes, its scans.
+// Calls to the dynamic-code routes: list and search, one code, its changes, its scans, a batch's changes.
 
 import { apiFetch, responseError } from "./api.js";
 
@@ -50,4 +50,13 @@ export function patchCode(id, changes) {
 export function getScans(id, { fromMs, toMs, interval }) {
   const query = new URLSearchParams({ from: String(fromMs), to: String(toMs), interval });
   return call(`/api/qr/${encodeURIComponent(id)}/scans?${query}`);
+}
+
+/** Change every code of a batch: {destination?, disabled?, dryRun}; answers the counts. */
+export function updateBatch(bulkId, change) {
+  return call(`/api/qr/bulk-generate/${encodeURIComponent(bulkId)}/links/update`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(change),
+  });
 }

@@ -1,4 +1,4 @@
-"""Dynamic batches with scans for the QR codes page's tests: what was scanned, and how often.
+"""Dynamic batches for the QR codes page's tests: what was scanned, how often, redirects.
 
 Scans of this hour go through the redirect route of a gateway that trusts loopback as a
 proxy, so their X-Forwarded-For addresses give countries. Scans of earlier hours cannot be
@@ -22,7 +22,7 @@ from shared.analytics.tally import HOUR_MS, Cell, TallyBatch
 from shared.schemas import ScanEvent
 from shared.settings import Settings
 from tests.api import Api
-from tests.integration.test_links import path_of
+from tests.integration.test_links import location, path_of
 from tests.integration.test_scan_analytics import scan, scans_of
 from tests.processes import free_port, start_gateway, stop_all
 from tests.shared.test_analytics import IPHONE, PIXEL, WINDOWS
@@ -156,3 +156,14 @@ async def publish_earlier(settings: Settings, code: str) -> None:
             batch.model_dump_json(by_alias=True).encode(),
             timeout_s=10,
         )
+
+
+async def redirect_of(
+    http: aiohttp.ClientSession, record: dict[str, Any], expected: int
+) -> tuple[int, str]:
+    """The short link's answer, once it is `expected` (gateways drop cached links at once)."""
+    deadline = time.monotonic() + 3
+    answer = await location(http, path_of(record["url"]))
+    while answer[0] != expected and time.monotonic() < deadline:
+        answer = await location(http, path_of(record["url"]))
+    return answer

@@ -8,19 +8,23 @@ its breakdowns count what was scanned. Both pages are saved as screenshots into 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from playwright.async_api import BrowserContext, Page, expect
 
 from shared.settings import Settings
 from tests.api import Api
-from tests.browser.scanned import TOTAL, Batch, expected_breakdowns, record_scans, submit_batch
+from tests.browser.scanned import (
+    TOTAL,
+    Batch,
+    expected_breakdowns,
+    record_scans,
+    redirect_of,
+    submit_batch,
+)
 from tests.browser.test_dashboard import sign_in
 from tests.conftest import Stack
-from tests.integration.test_links import location, path_of
 
 ROOT = Path(__file__).resolve().parents[2]
 LIST_SHOT = ROOT / "docs" / "qr-codes.png"
@@ -43,17 +47,6 @@ async def uids_shown(page: Page) -> list[str]:
         "rows => rows.map(r => r.dataset.uid)"
     )
     return uids
-
-
-async def redirect_of(
-    http: aiohttp.ClientSession, record: dict[str, Any], expected: int
-) -> tuple[int, str]:
-    """The short link's answer, once it is `expected` (gateways drop cached links at once)."""
-    deadline = time.monotonic() + 3
-    answer = await location(http, path_of(record["url"]))
-    while answer[0] != expected and time.monotonic() < deadline:
-        answer = await location(http, path_of(record["url"]))
-    return answer
 
 
 async def test_list_search_edit_disable_and_a_codes_chart(
