@@ -1,9 +1,10 @@
-// The dashboard's entry point: sign in and out, and wire the Bulk page's parts together.
+// The dashboard's entry point: sign in and out, wire the Bulk page's parts, hand over the other pages.
 
 import { credentials, forgetCredentials, listOrders, saveCredentials } from "./api.js";
 import { OrdersTable } from "./orders.js";
 import { Preview, rememberUids } from "./preview.js";
 import { Upload } from "./upload.js";
+import { Views } from "./views.js";
 
 const signIn = document.getElementById("sign-in");
 const signInForm = document.getElementById("sign-in-form");
@@ -19,6 +20,7 @@ const upload = new Upload({
   },
   onAuthLost: signOut,
 });
+const views = new Views({ onAuthLost: signOut });
 
 function showBulk() {
   const saved = credentials();
@@ -28,6 +30,7 @@ function showBulk() {
   document.getElementById("nav").hidden = false;
   document.getElementById("who").hidden = false;
   orders.refresh();
+  views.start();
 }
 
 function signOut(message = "") {
@@ -35,6 +38,7 @@ function signOut(message = "") {
   orders.stop();
   preview.clear();
   upload.reset();
+  views.stop();
   bulk.hidden = true;
   document.getElementById("nav").hidden = true;
   document.getElementById("who").hidden = true;
@@ -64,7 +68,7 @@ signInForm.addEventListener("submit", async (event) => {
   signInError.textContent = "";
   signInForm.reset();
   showBulk();
-  document.querySelector("#bulk h1").focus();
+  views.focusHeading();
 });
 
 document.getElementById("sign-out").addEventListener("click", () => signOut());
