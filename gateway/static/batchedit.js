@@ -17,6 +17,7 @@ export class BatchEdit {
     this.sample = document.getElementById("batch-sample");
     this.bulkId = "";
     this.previewed = null; // the change the last preview answered for (JSON)
+    this.previewCounts = { changed: 0, matched: 0 }; // what that preview found
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send(true);
@@ -67,7 +68,10 @@ export class BatchEdit {
       this.error.textContent = "";
       if (dryRun) return this.showPreview(answer, change);
       this.previewed = null;
-      this.status.textContent = `Changed ${count(answer.changed)} of ${count(answer.matched)} codes.`;
+      // The change itself compares nothing (one write for the whole batch): the counts are
+      // those of the preview it was applied from.
+      const { changed, matched } = this.previewCounts;
+      this.status.textContent = `Changed ${count(changed)} of ${count(matched)} codes.`;
       this.sample.replaceChildren();
       this.onChanged();
     } catch (error) {
@@ -78,6 +82,7 @@ export class BatchEdit {
 
   showPreview(answer, change) {
     this.previewed = JSON.stringify(change);
+    this.previewCounts = { changed: answer.changed, matched: answer.matched };
     this.apply.disabled = answer.changed === 0;
     this.status.textContent = `${count(answer.changed)} of ${count(answer.matched)} codes would `
       + `change${answer.changed > answer.sample.length ? `; the first ${answer.sample.length}:` : "."}`;
