@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,7 @@ from shared.settings import Settings
 from shared.status import OrderStatus
 from tests.servers import start_local_servers
 
+RESULTS = Path(__file__).resolve().parent / "results"
 BATCH_ROWS = 100_000
 YEAR_HOURS = 365 * 24
 SOURCES = ("direct", "flyer", "poster")
@@ -171,7 +173,11 @@ async def main() -> None:
     args = parser.parse_args()
     start_local_servers()
     results = await measure(Settings(), args.links, args.seconds)
-    sys.stdout.write(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")
+    results |= {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "command": "python -m bench.links"}
+    text = orjson.dumps(results, option=orjson.OPT_INDENT_2)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "links.json").write_bytes(text)
+    sys.stdout.write(text.decode() + "\n")
 
 
 if __name__ == "__main__":
