@@ -12,6 +12,7 @@ from gateway.idempotency import key_of, submit_once
 from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
 from gateway.submit import Batch, accept_batch, parse_batch
 from shared.errors import BadRequest
+from shared.logging import timed
 from shared.orders import MAX_LIST_LIMIT, get_owned_order, list_orders, status_document
 
 
@@ -25,8 +26,10 @@ async def submit(request: web.Request) -> web.Response:
         body: list[bytearray] = []  # read inside `admitted`, once a batch slot is held
 
         async def parse() -> Batch:
-            body.append(await read_body(request, settings.max_body_bytes))
-            return await parse_batch(body[0], settings)
+            with timed("read_ms"):
+                body.append(await read_body(request, settings.max_body_bytes))
+            with timed("parse_ms"):
+                return await parse_batch(body[0], settings)
 
         async def accept(batch: Batch) -> str:
             bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],

@@ -127,6 +127,14 @@ class ObjectStore:
         async with response["Body"] as stream:
             return bytes(await stream.read())
 
+    @translated
+    async def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes `start` up to (not including) `end` of the object."""
+        response = await self._client.get_object(Bucket=self.bucket, Key=key,
+                                                 Range=f"bytes={start}-{end - 1}")
+        async with response["Body"] as stream:
+            return bytes(await stream.read())
+
     async def exists(self, key: str) -> bool:
         try:
             with object_store_errors():
@@ -192,8 +200,11 @@ class ObjectStore:
                 deleted += len(keys)
         return deleted
 
-    def multipart(self, key: str, content_type: str = "application/json") -> MultipartUpload:
-        return MultipartUpload(self._client, self.bucket, key, content_type)
+    def multipart(self, key: str, content_type: str = "application/json",
+                  part_bytes: int = 2 * MIN_PART_BYTES) -> MultipartUpload:
+        """An upload that sends a part each time `part_bytes` (at least 5 MiB) are written."""
+        return MultipartUpload(self._client, self.bucket, key, content_type,
+                               max(part_bytes, MIN_PART_BYTES))
 
 
 class MultipartUpload:
@@ -203,9 +214,10 @@ class MultipartUpload:
     leaves a partial archive behind.
     """
 
-    def __init__(self, client: Any, bucket: str, key: str, content_type: str) -> None:
+    def __init__(self, client: Any, bucket: str, key: str, content_type: str,
+                 part_bytes: int = 2 * MIN_PART_BYTES) -> None:
         self._client, self._bucket, self._key = client, bucket, key
-        self._content_type = content_type
+        self._content_type, self._part_bytes = content_type, part_bytes
         self._buffer = bytearray()
         self._parts: list[dict[str, Any]] = []
         self._upload_id = ""
@@ -221,7 +233,7 @@ class MultipartUpload:
     @translated
     async def write(self, data: bytes) -> None:
         self._buffer += data
-        if len(self._buffer) >= 2 * MIN_PART_BYTES:
+        if len(self._buffer) >= self._part_bytes:
             await self._flush()
 
     async def _flush(self) -> None:

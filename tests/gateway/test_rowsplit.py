@@ -69,3 +69,12 @@ async def test_pretty_printed_and_scalar_bodies() -> None:
 async def test_refusals(body: bytes, message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         await split(body)
+
+
+async def test_a_dynamic_row_is_seen_however_it_is_spaced() -> None:
+    rows = [{"uid": i} for i in range(3000)] + [{"uid": "d", "qrType": "dynamic"}]
+    for option in (0, orjson.OPT_INDENT_2):
+        parts, _ = await split(orjson.dumps(rows, option=option).replace(b'":', b'": '))
+        assert parts.dynamic
+    parts, _ = await split(orjson.dumps([{"uid": 1, "data": "dynamic"}]))
+    assert not parts.dynamic
