@@ -52,11 +52,13 @@ class Batch:
         return b'{"first":%d,"dups":%s,"rows":[%s]}' % (first, dups, rows)
 
 
-async def parse_batch(body: bytes | bytearray, settings: Settings) -> Batch:
+async def parse_batch(body: bytes | bytearray, settings: Settings,
+                      turns: asyncio.Lock | None = None) -> Batch:
     """A body's rows split into chunks as they are parsed (400 for anything but a
-    non-empty strict JSON array); the uid sort runs in a thread."""
+    non-empty strict JSON array), taking `turns` with other bodies; the uid sort runs in a
+    thread."""
     uids = UidIndex(len(body) // 2 + 1)  # a row takes at least two bytes: `0,`
-    split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids)
+    split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids, turns)
     with timed("uid_sort_ms"):
         repeats = await asyncio.to_thread(uids.repeated_rows)
     chunks = group_pieces(split.pieces, settings.max_chunks_per_batch, settings.chunk_bytes)

@@ -9,6 +9,7 @@ those ends were stored one object per chunk and are read that way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from shared.keys import input_key, rows_key
@@ -29,6 +30,7 @@ async def store_chunks(store: ObjectStore, bulk_id: str, texts: Iterable[bytes])
         ends.append(ends[-1] + len(text) if ends else len(text))
         if ends[-1] >= PART_BYTES:
             break
+        await asyncio.sleep(0)  # building the texts of a part is no one long step
     else:
         await store.put(rows_key(bulk_id), b"".join(head))
         return ends
@@ -39,6 +41,7 @@ async def store_chunks(store: ObjectStore, bulk_id: str, texts: Iterable[bytes])
         for text in texts:
             await upload.write(text)
             ends.append(ends[-1] + len(text))
+            await asyncio.sleep(0)
     return ends
 
 
