@@ -52,4 +52,3 @@ class HeapTrimmer:
         if self._trim is not None:
             # Fire and forget: a trim that fails or is slow changes nothing for a request.
             asyncio.get_running_loop().run_in_executor(None, self._trim, 0)
-
