@@ -1,8 +1,9 @@
 """`python -m bench.bigbody`: one gateway accepting a 25 MB body of tiny rows, while redirects run.
 
 Measures the gateway's RSS above idle (sampled every 10 ms), the time to answer the POST,
-and the latency of redirects served by the same gateway during the POST (one every 5 ms,
-sent from another process).
+the latency of redirects served by the same gateway during the POST (one every 5 ms,
+sent from another process), and where the POST's time went inside the gateway (its
+request line's read_ms, parse_ms, uid_sort_ms and store_ms), with the load average.
 Needs the local servers; starts its own gateway and no worker (the batch stays queued).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -23,6 +25,7 @@ import psutil
 
 from bench.e2e import deploy
 from shared.settings import Settings
+from tests.processes import Process
 from tests.servers import start_local_servers
 
 MB = 1024 * 1024
@@ -73,6 +76,18 @@ def redirect_process(url: str, path: str, stop: Any, out: Any) -> None:
     out.send(asyncio.run(redirects(url, path, stop)))
 
 
+SPLIT_FIELDS = ("read_ms", "parse_ms", "uid_sort_ms", "store_ms", "duration_ms")
+
+
+def inside_split(gateway: Process) -> dict[str, Any]:
+    """The timings of the gateway's last bulk-generate request line."""
+    for line in reversed(gateway.log_text().splitlines()):
+        if '"parse_ms"' in line:
+            fields = orjson.loads(line)
+            return {name: fields.get(name) for name in SPLIT_FIELDS}
+    return {}
+
+
 async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> dict[str, Any]:
     async with aiohttp.ClientSession(url) as http:
         async with http.post("/api/qr/generate", headers=headers, json={
@@ -89,11 +104,14 @@ async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> d
         load = multiprocessing.Process(target=redirect_process, args=(url, path, stop, send))
         load.start()
         await asyncio.sleep(1)
+        load_before = os.getloadavg()[0]
+        cpu_before = psutil.Process(pid).cpu_times()
         started, wall_started = time.perf_counter(), time.time()
         async with http.post("/api/qr/bulk-generate", data=io.BytesIO(body), headers={
                 **headers, "Content-Type": "application/json"}) as answer:
             reply = await answer.text()
         answer_s = time.perf_counter() - started
+        cpu_after = psutil.Process(pid).cpu_times()
         stop.set()
         timed = await asyncio.to_thread(receive.recv)
         load.join()
@@ -102,7 +120,10 @@ async def measure(url: str, headers: dict[str, str], pid: int, body: bytes) -> d
         peak.join()
         await asyncio.sleep(3)
         after_bytes = psutil.Process(pid).memory_info().rss
+    cpu_s = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
     return {"status": answer.status, "reply": reply[:80], "answer_s": round(answer_s, 3),
+            "gateway_cpu_s": round(cpu_s, 3),
+            "load_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             "idle_rss_mb": round(idle_bytes / MB, 1),
             "peak_rss_above_idle_mb": round((peak.peak_bytes - idle_bytes) / MB, 1),
             "rss_3s_after_above_idle_mb": round((after_bytes - idle_bytes) / MB, 1),
@@ -123,7 +144,8 @@ async def measure_all(base: Settings) -> list[dict[str, Any]]:
                                   ("one uid repeated", duplicates, duplicates.count(b"{"))):
             figures = await measure(deployment.url, deployment.headers, deployment.gateway.pid,
                                     text)
-            figures |= {"body": name, "rows": count, "body_mb": round(len(text) / MB, 2)}
+            figures |= {"body": name, "rows": count, "body_mb": round(len(text) / MB, 2),
+                        **inside_split(deployment.gateway)}
             sys.stdout.write(orjson.dumps(figures).decode() + "\n")
             sys.stdout.flush()
             results.append(figures)

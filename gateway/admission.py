@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 from aiohttp import web
 
+from gateway.heap import HeapTrimmer
 from gateway.submit import Batch
 from shared.errors import ClientError, TooManyRequests
 from shared.mongo import RATE_LIMITS, Database, insert_many_unique, insert_unique
@@ -45,9 +46,10 @@ class GatewayBusy(ClientError):
 
 
 class BodyBudget:
-    def __init__(self, limit_bytes: int) -> None:
+    def __init__(self, limit_bytes: int, trimmer: HeapTrimmer | None = None) -> None:
         self.limit_bytes = limit_bytes
         self.held_bytes = 0
+        self._trimmer = trimmer  # told when the last big body is let go
 
     @contextmanager
     def hold(self, request: web.Request, max_bytes: int) -> Iterator[None]:
@@ -64,6 +66,8 @@ class BodyBudget:
             yield
         finally:
             self.held_bytes -= size
+            if self.held_bytes == 0 and self._trimmer is not None:
+                self._trimmer.soon()
 
 
 BODY_BUDGET = web.AppKey("body_budget", BodyBudget)
@@ -73,6 +77,7 @@ async def take_batch_slot(db: Database, client_id: str, limit: int) -> str:
     """A slot for one more batch in flight, or TooManyRequests."""
     collection = db[RATE_LIMITS]
     ids = [f"inflight:{client_id}:{n}" for n in range(1, limit + 1)]
+    random.shuffle(ids)  # free slots are then found in a few inserts, not one per taken slot
     for free_stale in (False, True):
         if free_stale:
             await _free_stale_slots(db, ids)

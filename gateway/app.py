@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from gateway import bulk, download, generate, health, openapi, qr_records, redirect, workspace
 from gateway.admission import BODY_BUDGET, BodyBudget
 from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
+from gateway.heap import HeapTrimmer
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
 from gateway.links_api import routes as links_routes
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.overlaycache import overlays_ctx
-from gateway.resources import METRICS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
+from gateway.resources import METRICS, PARSE_TURNS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
 from gateway.scans import scans_ctx
 from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
 from shared.settings import Settings
@@ -27,7 +30,8 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = GatewayMetrics()
     app[redirect.LINK_CACHE] = LinkCache()
     app[redirect.GUESSES] = {}
-    app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes)
+    app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes, HeapTrimmer())
+    app[PARSE_TURNS] = asyncio.Lock()
     app.cleanup_ctx.extend([mongo_ctx, overlays_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),

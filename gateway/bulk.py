@@ -9,24 +9,28 @@ from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
 from gateway.body import read_body, require_json_type
 from gateway.idempotency import key_of, submit_once
-from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
+from gateway.resources import BROKER, DB, METRICS, PARSE_TURNS, SETTINGS, STORE
 from gateway.submit import Batch, accept_batch, parse_batch
 from shared.errors import BadRequest
+from shared.logging import timed
 from shared.orders import MAX_LIST_LIMIT, get_owned_order, list_orders, status_document
 
 
 async def submit(request: web.Request) -> web.Response:
-    sub = await caller(request)
-    require_json_type(request)
     settings, db = request.app[SETTINGS], request.app[DB]
-    key = key_of(request)
-    verify = flag(request, "verify")
+    # The budget comes first: a burst of refused big bodies then costs no lookup at all.
     with request.app[BODY_BUDGET].hold(request, settings.max_body_bytes):
+        sub = await caller(request)
+        require_json_type(request)
+        key = key_of(request)
+        verify = flag(request, "verify")
         body: list[bytearray] = []  # read inside `admitted`, once a batch slot is held
 
         async def parse() -> Batch:
-            body.append(await read_body(request, settings.max_body_bytes))
-            return await parse_batch(body[0], settings)
+            with timed("read_ms"):
+                body.append(await read_body(request, settings.max_body_bytes))
+            with timed("parse_ms"):
+                return await parse_batch(body[0], settings, request.app[PARSE_TURNS])
 
         async def accept(batch: Batch) -> str:
             bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],

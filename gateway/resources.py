@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ DB = web.AppKey("db", Database)
 BROKER = web.AppKey("broker", Broker)
 STORE = web.AppKey("store", ObjectStore)
 METRICS = web.AppKey("metrics", GatewayMetrics)
+PARSE_TURNS = web.AppKey("parse_turns", asyncio.Lock)  # see gateway/rowsplit.py
 
 
 async def mongo_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -8,12 +8,15 @@ end only means the candidate was not a boundary, so the next one is tried (after
 rest of the body is parsed in one go); a failure before it is the body's own error. Each
 slice is checked by strict JSON (gateway/strictjson.py), its uids go to a UidIndex and its
 rows leave as the compact text of one chunk; the event loop runs between slices, and the
-cyclic collector does not run within one.
+cyclic collector does not run within one. All the bodies a gateway parses at once take
+turns (one lock): each pass of the event loop then runs one slice, not one per body, so a
+burst of big bodies cannot stretch a pass, and every other request's wait, by their number.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import re
 from collections.abc import Iterator
@@ -51,8 +54,9 @@ class Split:
 
 
 async def split_rows(body: bytes | bytearray, chunk_rows: int, chunk_bytes: int,
-                     uids: UidIndex) -> Split:
-    """The body's rows as chunk pieces; BadRequest unless it is a non-empty JSON array."""
+                     uids: UidIndex, turns: asyncio.Lock | None = None) -> Split:
+    """The body's rows as chunk pieces; BadRequest unless it is a non-empty JSON array.
+    With `turns`, each slice is parsed holding it."""
     start, end = _span(body)
     if body[start:start + 1] != b"[" or body[end:end + 1] != b"]":
         _refuse_whole(body)
@@ -60,17 +64,18 @@ async def split_rows(body: bytes | bytearray, chunk_rows: int, chunk_bytes: int,
     if TEXT_RE.search(body, pos, end) is None:
         raise BadRequest("body is an empty array; send at least one row")
     while pos < end:
-        with _collector_paused():
-            rows, compact, next_pos = _next_slice(body, pos, end, slice_bytes)
-            if not rows:
-                raise BadRequest(f"body is not valid JSON: a comma before byte {end} ends "
-                                 "no row")
-            _add(split, rows, compact, chunk_rows, chunk_bytes)
-            uids.add(rows)
-            slice_bytes = max(1024, min(chunk_bytes, (next_pos - pos) * chunk_rows // len(rows))
-                              * 9 // 10)
-            pos = next_pos
-            del rows
+        async with turns or contextlib.nullcontext():
+            with _collector_paused():
+                rows, compact, next_pos = _next_slice(body, pos, end, slice_bytes)
+                if not rows:
+                    raise BadRequest(f"body is not valid JSON: a comma before byte {end} "
+                                     "ends no row")
+                _add(split, rows, compact, chunk_rows, chunk_bytes)
+                uids.add(rows)
+                slice_bytes = max(1024, min(chunk_bytes,
+                                            (next_pos - pos) * chunk_rows // len(rows)) * 9 // 10)
+                pos = next_pos
+                del rows
         await asyncio.sleep(0)
     return split
 

@@ -3,7 +3,8 @@
 orjson refuses invalid UTF-8, lone surrogates, NaN/Infinity and nesting past 1024 levels,
 but keeps the last of repeated keys silently, and cannot write back values nested past
 254 levels: such text is refused here (so nothing downstream meets it). The key check
-compares counts: in text without a backslash or a quote followed by whitespace, every
+compares counts (unless the text is already the compact text of its value, which has no
+repeated key): in text without a backslash or a quote followed by whitespace, every
 `":` ends a key or opens a string that starts with `:`; orjson's output of the parsed
 value has the same string contents, so it holds as many `":` as the text unless a
 repeated key was dropped. Other text takes the standard library's pairs hook (C speed;
@@ -45,6 +46,8 @@ def check_value(data: Text, value: Any) -> bytes:
     except orjson.JSONEncodeError as exc:
         raise BadRequest(f"body is not valid JSON: nested deeper than {MAX_DEPTH} "
                          "levels") from exc
+    if data == compact:  # already compact: it is what the parsed value writes, keys and all
+        return compact
     plain = b"\\" not in data and not (any(space in data for space in WHITESPACE)
                                         and any(pair in data for pair in QUOTE_SPACE))
     if not plain or data.count(b'":') != compact.count(b'":'):

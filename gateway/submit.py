@@ -15,15 +15,16 @@ from gateway.uidindex import UidIndex
 from shared import amqp
 from shared.errors import TooManyRequests
 from shared.ids import new_bulk_id
+from shared.inputs import store_chunks
+from shared.keys import inputs_prefix
+from shared.logging import timed
 from shared.mongo import ORDERS, Database
 from shared.orders import new_order
 from shared.quota import quota_exhausted
 from shared.s3 import ObjectStore
-from shared.schemas import WorkMessage, input_key
+from shared.schemas import WorkMessage
 from shared.settings import Settings
 from shared.subscriptions import Subscription
-
-STORE_CONCURRENCY = 2  # each put costs the loop ~5-10 ms of CPU: few at once keep it responsive
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,15 @@ class Batch:
         return b'{"first":%d,"dups":%s,"rows":[%s]}' % (first, dups, rows)
 
 
-async def parse_batch(body: bytes | bytearray, settings: Settings) -> Batch:
+async def parse_batch(body: bytes | bytearray, settings: Settings,
+                      turns: asyncio.Lock | None = None) -> Batch:
     """A body's rows split into chunks as they are parsed (400 for anything but a
-    non-empty strict JSON array); the uid sort runs in a thread."""
+    non-empty strict JSON array), taking `turns` with other bodies; the uid sort runs in a
+    thread."""
     uids = UidIndex(len(body) // 2 + 1)  # a row takes at least two bytes: `0,`
-    split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids)
-    repeats = await asyncio.to_thread(uids.repeated_rows)
+    split = await split_rows(body, settings.chunk_rows, settings.chunk_bytes, uids, turns)
+    with timed("uid_sort_ms"):
+        repeats = await asyncio.to_thread(uids.repeated_rows)
     chunks = group_pieces(split.pieces, settings.max_chunks_per_batch, settings.chunk_bytes)
     return Batch(chunks, split.count, split.dynamic, repeats)
 
@@ -90,9 +94,10 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
     bulk_id = new_bulk_id()
     chunks = len(batch.chunks)
     try:
-        await _store_inputs(store, bulk_id, batch)
+        with timed("store_ms"):
+            ends = await store_chunks(store, bulk_id, map(batch.chunk_body, range(chunks)))
         await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, batch.count, chunks,
-                                              verify))
+                                              verify, tuple(ends)))
         message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=chunks,
                               sizes=batch.sizes())
         await amqp.publish(broker.topology.work, amqp.CHUNK_KEY, message.to_bytes(),
@@ -103,24 +108,11 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
     return bulk_id
 
 
-async def _store_inputs(store: ObjectStore, bulk_id: str, batch: Batch) -> None:
-    """Put every chunk's input, at most STORE_CONCURRENCY at once."""
-    numbers = iter(range(len(batch.chunks)))
-
-    async def put_next() -> None:
-        for number in numbers:
-            await store.put(input_key(bulk_id, number), batch.chunk_body(number))
-
-    async with asyncio.TaskGroup() as group:
-        for _ in range(STORE_CONCURRENCY):
-            group.create_task(put_next())
-
-
 async def _forget(db: Database, store: ObjectStore, bulk_id: str) -> None:
     """Best-effort removal of a batch that was not accepted."""
     try:
         await db[ORDERS].delete_one({"_id": bulk_id})
-        await store.delete_prefix(f"inputs/{bulk_id}/")
+        await store.delete_prefix(inputs_prefix(bulk_id))
     except Exception:  # noqa: BLE001 - the original error is what the caller must see
         pass
 

@@ -12,7 +12,7 @@ from gateway.auth import caller
 from gateway.body import UnsupportedMediaType, read_capped
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
-from gateway.resources import BROKER, DB, METRICS, SETTINGS, STORE
+from gateway.resources import BROKER, DB, METRICS, PARSE_TURNS, SETTINGS, STORE
 from gateway.submit import Batch, accept_batch, parse_batch
 from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest, PayloadTooLarge
@@ -50,7 +50,7 @@ async def submit_csv(request: web.Request) -> web.Response:
             upload, charset = await read_upload(request, mime, settings.workspace_max_bytes)
             body.append(upload)
             rows = parse_csv(decode_csv(upload, charset), settings.workspace_max_rows)
-            return await parse_batch(orjson.dumps(rows), settings)
+            return await parse_batch(orjson.dumps(rows), settings, request.app[PARSE_TURNS])
 
         async def accept(batch: Batch) -> str:
             bulk_id = await accept_batch(settings, db, request.app[STORE], request.app[BROKER],

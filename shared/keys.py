@@ -13,8 +13,14 @@ def parts_prefix(bulk_id: str) -> str:
     return f"parts/{bulk_id}/"
 
 
+def rows_key(bulk_id: str) -> str:
+    """The stored rows of a batch (claim-check): each chunk's `{"first": i, "dups": [...],
+    "rows": [...json text...]}`, one after another (see shared/inputs.py)."""
+    return f"{inputs_prefix(bulk_id)}rows.json"
+
+
 def input_key(bulk_id: str, chunk: int) -> str:
-    """The stored rows of a chunk (claim-check): `{"rows": [...json text...], "dups": [...]}`."""
+    """The stored rows of one chunk, as batches accepted before rows_key were stored."""
     return f"{inputs_prefix(bulk_id)}{chunk:06d}.json"
 
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 import structlog
@@ -94,3 +97,15 @@ def _route_uncaught() -> None:
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     """A logger bound to its module's name (the `logger` field of each line)."""
     return structlog.get_logger(name)  # type: ignore[no-any-return]
+
+
+@contextmanager
+def timed(field: str) -> Iterator[None]:
+    """Bind how long the block took, in ms, as `field` of the lines logged after it (such
+    as a request's canonical line)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        structlog.contextvars.bind_contextvars(**{field: elapsed_ms})

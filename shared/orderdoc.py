@@ -24,13 +24,16 @@ class Order:
     created_at_ms: int
     updated_at_ms: int
     verify: bool = False
+    # Where each chunk's text ends in the batch's input object (shared/inputs.py); empty
+    # for a batch stored one object per chunk.
+    input_ends: tuple[int, ...] = ()
     processed: int | None = None  # rows finished so far, when it was read (not stored)
 
     @classmethod
     def new(cls, bulk_id: str, subscription: str, count: int, chunks: int, now_ms: int,
-            verify: bool = False) -> Order:
+            verify: bool = False, input_ends: tuple[int, ...] = ()) -> Order:
         return cls(bulk_id, subscription, OrderStatus.PROCESSING, count, chunks,
-                   dict.fromkeys(FEATURE_KEYS, 0), "qr", now_ms, now_ms, verify)
+                   dict.fromkeys(FEATURE_KEYS, 0), "qr", now_ms, now_ms, verify, input_ends)
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Order:
@@ -42,6 +45,7 @@ class Order:
             failed_features={key: int(failed.get(key, 0)) for key in FEATURE_KEYS},
             product=str(doc.get("product", "qr")), created_at_ms=int(doc["createdAt"]),
             updated_at_ms=int(doc["updatedAt"]), verify=bool(doc.get("verify")),
+            input_ends=tuple(int(end) for end in doc.get("inputEnds") or ()),
         )
 
     def to_doc(self) -> Doc:
@@ -50,7 +54,7 @@ class Order:
             "count": self.count, "chunks": self.chunks,
             "failedFeatures": dict(self.failed_features), "product": self.product,
             "createdAt": self.created_at_ms, "updatedAt": self.updated_at_ms,
-            "verify": self.verify,
+            "verify": self.verify, "inputEnds": list(self.input_ends),
         }
 
     @property

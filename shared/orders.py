@@ -25,9 +25,10 @@ def now_ms() -> int:
 
 
 def new_order(bulk_id: str, subscription: str, count: int, chunks: int,
-              verify: bool = False) -> Doc:
+              verify: bool = False, input_ends: tuple[int, ...] = ()) -> Doc:
     """The document to insert for a batch just accepted."""
-    return Order.new(bulk_id, subscription, count, chunks, now_ms(), verify).to_doc()
+    return Order.new(bulk_id, subscription, count, chunks, now_ms(), verify,
+                     input_ends).to_doc()
 
 
 async def find_order(db: Database, bulk_id: str) -> Order | None:

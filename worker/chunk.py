@@ -9,7 +9,8 @@ import orjson
 import structlog
 
 from shared.errors import Superseded
-from shared.keys import claimer_of_chunk, done_id, input_key, part_key, rows_part_key
+from shared.inputs import read_chunk
+from shared.keys import claimer_of_chunk, done_id, part_key, rows_part_key
 from shared.mongo import insert_unique, progress_collection
 from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
@@ -29,8 +30,8 @@ from worker.window import advance
 log = structlog.get_logger(__name__)
 
 
-async def load_rows(store: ObjectStore, bulk_id: str, chunk: int) -> list[RowInput]:
-    stored = orjson.loads(await store.get(input_key(bulk_id, chunk)))
+async def load_rows(store: ObjectStore, order: Order, chunk: int) -> list[RowInput]:
+    stored = orjson.loads(await read_chunk(store, order, chunk))
     first, dups = stored["first"], set(stored["dups"])
     return [RowInput(first + i, raw, first + i in dups) for i, raw in enumerate(stored["rows"])]
 
@@ -83,7 +84,7 @@ async def act(deps: Deps, step: Step, order: Order | None, progress: Progress,
 async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery: Delivery
                        ) -> None:
     """Render the chunk's rows, store its archive fragment and record it as done."""
-    rows = await load_rows(deps.store, message.bulk_id, message.chunk)
+    rows = await load_rows(deps.store, order, message.chunk)
     ctx = ChunkContext(
         deps.db, deps.settings, await get_subscription(deps.db, order.subscription),
         message.bulk_id, message.chunk, now_ms(), delivery.may_have_run,

@@ -7,7 +7,7 @@ import structlog
 
 from shared.keys import claimer_of_chunk, done_id
 from shared.mongo import progress_collection
-from shared.orders import FEATURE_KEYS, find_order
+from shared.orders import FEATURE_KEYS, Order, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage
@@ -29,7 +29,7 @@ async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> N
         return
     chunks = message.chunk_messages() if message.kind == "split" else [message]
     for chunk in chunks:
-        await fail_chunk(deps, chunk)
+        await fail_chunk(deps, order, chunk)
     if message.kind == "chunk":
         # Its earlier deliveries may have claimed slots and died before publishing them.
         await advance(deps, message.bulk_id, claimer_of_chunk(message.chunk),
@@ -37,13 +37,13 @@ async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> N
     await finish_if_last(deps, order, delivery, takeover=True)
 
 
-async def fail_chunk(deps: Deps, message: WorkMessage) -> None:
+async def fail_chunk(deps: Deps, order: Order, message: WorkMessage) -> None:
     progress = deps.db[progress_collection(message.bulk_id)]
     if await progress.find_one({"_id": done_id(message.chunk)}) is not None:
         return
     try:
-        rows = await load_rows(deps.store, message.bulk_id, message.chunk)
-    except (orjson.JSONDecodeError, KeyError, TypeError):  # the stored rows are unreadable
+        rows = await load_rows(deps.store, order, message.chunk)
+    except (orjson.JSONDecodeError, KeyError, TypeError, IndexError):  # unreadable rows
         rows = [RowInput(message.first + i, None) for i in range(message.rows)]
     tally = dict.fromkeys(FEATURE_KEYS, 0)
     entries = []

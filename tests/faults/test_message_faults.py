@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from shared import amqp
+from shared.keys import rows_key
+from shared.orders import find_order
 from shared.s3 import ObjectStore
-from shared.schemas import WorkMessage, input_key
+from shared.schemas import WorkMessage
 from tests.api import Api, abort_download, new_tenant, parse_archive
 from tests.faults.checker import Batch, check, post_status
 from tests.faults.conftest import MakeCluster
@@ -31,8 +33,7 @@ async def test_duplicated_and_poisoned_chunks(make_cluster: MakeCluster) -> None
         api = await session.open()
         poisoned = await session.submit(api, mixed_rows("poison", 300))
         poisoned.poison_rows = set(range(100, 200))
-        async with ObjectStore(cluster.settings) as store:  # no worker has run yet
-            await store.put(input_key(poisoned.bulk_id, 1), b"\x00 not json")
+        await _poison_chunk(session, poisoned.bulk_id, 1)  # no worker has run yet
         doubled = await session.submit(api, mixed_rows("twice", 250))
         await _publish_twice(cluster.settings, doubled, chunks=3)
         cluster.start_worker()
@@ -41,6 +42,17 @@ async def test_duplicated_and_poisoned_chunks(make_cluster: MakeCluster) -> None
         assert report.dead_rows == 100
     finally:
         await session.close()
+
+
+async def _poison_chunk(session: Session, bulk_id: str, chunk: int) -> None:
+    """Overwrite one chunk's stored text, in the batch's one input object, with garbage."""
+    order = await find_order(session.db, bulk_id)
+    assert order is not None and len(order.input_ends) > chunk
+    start, end = order.input_ends[chunk - 1] if chunk else 0, order.input_ends[chunk]
+    async with ObjectStore(session.settings) as store:
+        stored = await store.get(rows_key(bulk_id))
+        garbage = b"\x00 not json".ljust(end - start)
+        await store.put(rows_key(bulk_id), stored[:start] + garbage + stored[end:])
 
 
 async def _publish_twice(settings: Any, batch: Batch, chunks: int) -> None:

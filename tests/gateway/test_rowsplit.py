@@ -69,3 +69,19 @@ async def test_pretty_printed_and_scalar_bodies() -> None:
 async def test_refusals(body: bytes, message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         await split(body)
+
+
+async def test_a_dynamic_row_is_seen_however_it_is_spaced() -> None:
+    rows = [{"uid": i} for i in range(3000)] + [{"uid": "d", "qrType": "dynamic"}]
+    for option in (0, orjson.OPT_INDENT_2):
+        parts, _ = await split(orjson.dumps(rows, option=option).replace(b'":', b'": '))
+        assert parts.dynamic
+    parts, _ = await split(orjson.dumps([{"uid": 1, "data": "dynamic"}]))
+    assert not parts.dynamic
+
+
+async def test_string_uids_repeat_exactly() -> None:
+    uids = [f"u{i % 1500}" for i in range(4000)] + ["u1\0", "1", "u1"]
+    parts, repeats = await roundtrip([{"uid": uid} for uid in uids], chunk_rows=500)
+    assert repeats == [*range(1500, 4000), 4002]  # "u1\0" and "1" are uids of their own
+    assert not parts.dynamic

@@ -17,9 +17,10 @@ TYPED_DOCUMENTS = {"shared/orderdoc.py", "shared/claimdoc.py", "shared/linkdoc.p
 
 
 def test_a_new_order_round_trips_through_its_document() -> None:
-    doc = new_order("bulk_1", "sub_1", 250, 3, verify=True)
+    doc = new_order("bulk_1", "sub_1", 250, 3, verify=True, input_ends=(10, 25, 31))
     order = Order.from_doc(doc)
     assert order.to_doc() == doc
+    assert order.input_ends == (10, 25, 31)
     assert (order.is_processing, order.is_completed, order.is_downloaded) == (True, False, False)
     assert order.status_document()["processed"] == 0
     assert order.with_processed(400).processed == 250  # never more than the batch
