@@ -9,6 +9,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -134,17 +135,10 @@ class BulkQRClient:
         if (folder / file_name).exists():
             raise FileExistsError(f"{folder / file_name} exists; it may be an earlier archive")
         return await self._download_waiting_out_claims(
-            bulk_id, folder, file_name, on_progress, query
+            _Saving(bulk_id, folder, file_name, on_progress, query)
         )
 
-    async def _download_waiting_out_claims(
-        self,
-        bulk_id: str,
-        folder: Path,
-        name: str,
-        on_progress: OnBytes | None,
-        query: dict[str, str],
-    ) -> Path:
+    async def _download_waiting_out_claims(self, saving: _Saving) -> Path:
         """A 410 while the bulk still reads completed means another download holds the
         claim: a live one, or one just cut off whose claim the gateway is releasing.
         Wait (up to `claim_wait_s`) for it to finish or be released."""
@@ -152,32 +146,24 @@ class BulkQRClient:
         pauses = self.config.retry.backoff.delays(self._transport.random())
         while True:
             try:
-                return await self._transport.retrying(
-                    lambda: self._fetch(bulk_id, folder, name, on_progress, query), retry=True
-                )
+                return await self._transport.retrying(lambda: self._fetch(saving), retry=True)
             except Gone:
-                if time.monotonic() >= deadline or not await self._claimed(bulk_id):
+                if time.monotonic() >= deadline or not await self._claimed(saving.bulk_id):
                     raise
                 await self._transport.sleep(next(pauses))
 
     async def _claimed(self, bulk_id: str) -> bool:
         return (await self.status(bulk_id)).status == COMPLETED
 
-    async def _fetch(
-        self,
-        bulk_id: str,
-        folder: Path,
-        name: str,
-        on_progress: OnBytes | None,
-        query: dict[str, str],
-    ) -> Path:
+    async def _fetch(self, saving: _Saving) -> Path:
+        bulk_id, on_progress, query = saving.bulk_id, saving.on_progress, saving.query
         path = f"{BULK}/{_quoted(bulk_id)}/result"
         async with self._transport.open("GET", path, params=query or None) as response:
             # A compressed body is inflated on the way in, so its length says nothing then.
             encoded = response.headers.get("Content-Encoding", "identity") != "identity"
             total = None if encoded else response.content_length
             tail = b""
-            with PartFile(folder, name) as part:
+            with PartFile(saving.folder, saving.name) as part:
                 async for piece in response.content.iter_chunked(CHUNK_BYTES):
                     part.write(piece)
                     tail = (tail + piece)[-TAIL_BYTES:]
@@ -204,6 +190,17 @@ class BulkQRClient:
             if page.next is None:
                 return
             cursor = page.next
+
+
+@dataclass(frozen=True)
+class _Saving:
+    """One download being saved: what to ask for and where to put it."""
+
+    bulk_id: str
+    folder: Path
+    name: str
+    on_progress: OnBytes | None
+    query: dict[str, str]
 
 
 def _download_query(

@@ -35,18 +35,9 @@ async def test_download_format_pdf_sheet(
         )
         assert refused.returncode == 2 and "--sheet" in refused.stderr, refused.stderr
     assert (await client.status(bulk_id)).status == "completed"  # nothing was asked for
+    pdf_sheet = ["--format", "pdf", "--sheet", "a4-2x5", "--crop-marks"]
     done = bulkqr(
-        "download",
-        bulk_id,
-        "--out",
-        str(tmp_path),
-        "--format",
-        "pdf",
-        "--sheet",
-        "a4-2x5",
-        "--crop-marks",
-        tenant=tenant,
-        url=stack.url,
+        "download", bulk_id, "--out", str(tmp_path), *pdf_sheet, tenant=tenant, url=stack.url
     )
     assert done.returncode == 0, done.stderr
     path = tmp_path / f"{bulk_id}.pdf"
@@ -69,6 +60,8 @@ def test_submit_out_format_zip_sheet(stack: Stack, tenant: Tenant, tmp_path: Pat
     rows_file = tmp_path / "rows.json"
     rows_file.write_bytes(orjson.dumps(ROWS))
     out = tmp_path / "out"
+    custom = ["--sheet", "custom", "--sheet-param", "cols=2", "--sheet-param", "rows=2"]
+    cells = ["--sheet-param", "cellW=90", "--sheet-param", "cellH=90"]
     done = bulkqr(
         "submit",
         str(rows_file),
@@ -76,16 +69,8 @@ def test_submit_out_format_zip_sheet(stack: Stack, tenant: Tenant, tmp_path: Pat
         str(out),
         "--format",
         "zip",
-        "--sheet",
-        "custom",
-        "--sheet-param",
-        "cols=2",
-        "--sheet-param",
-        "rows=2",
-        "--sheet-param",
-        "cellW=90",
-        "--sheet-param",
-        "cellH=90",
+        *custom,
+        *cells,
         tenant=tenant,
         url=stack.url,
     )
