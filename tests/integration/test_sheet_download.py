@@ -180,3 +180,14 @@ async def test_a_pdf_cut_mid_way_can_be_downloaded_again(
     assert codes_by_cell(pdf, layout_for("a4-2x5", {}), page=20)[9] == "cut 199"
     await api.wait_consumed(bulk_id)
     assert (await api.download(bulk_id, "pdf", sheet="a4-2x5"))[0] == 410
+
+
+async def test_concurrent_pdf_zip_and_json_downloads_one_wins(api: Api) -> None:
+    bulk_id = await api.submit(sheet_rows(40))
+    await api.wait_completed(bulk_id)
+    asks = [("pdf", {"sheet": "a4-3x8"})] * 4 + [("zip", {"sheet": "a4-2x5"}), ("json", {})]
+    answers = await asyncio.gather(*(api.download(bulk_id, fmt, **query) for fmt, query in asks))
+    assert sorted(status for status, _ in answers) == [200] + [410] * 5
+    body = next(body for status, body in answers if status == 200)
+    assert body.startswith((b"%PDF", b"PK", b'"'))
+    await api.wait_consumed(bulk_id)
