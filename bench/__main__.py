@@ -18,7 +18,16 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import bigbody, branded, fairness, links, render_limit, sheets, zipdownload
+from bench import (
+    bigbody,
+    branded,
+    fairness,
+    links,
+    render_limit,
+    sheetdownload,
+    sheets,
+    zipdownload,
+)
 from bench.chart import draw
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
@@ -42,14 +51,21 @@ def parse_args() -> argparse.Namespace:
 
 
 async def archive_codes(deployment: Deployment, bulk_id: str) -> list[str]:
-    async with aiohttp.ClientSession(deployment.url) as http, http.get(
-            f"/api/qr/bulk-generate/{bulk_id}/result", headers=deployment.headers) as answer:
+    async with (
+        aiohttp.ClientSession(deployment.url) as http,
+        http.get(f"/api/qr/bulk-generate/{bulk_id}/result", headers=deployment.headers) as answer,
+    ):
         entries = orjson.loads(orjson.loads(await answer.read()))
     return [entry["url"].rsplit("/r/", 1)[1] for entry in entries if isinstance(entry, dict)]
 
 
-async def measure_deployment(base: Settings, workers: int, sizes: list[int],
-                             args: argparse.Namespace, results: dict[str, Any]) -> None:
+async def measure_deployment(
+    base: Settings,
+    workers: int,
+    sizes: list[int],
+    args: argparse.Namespace,
+    results: dict[str, Any],
+) -> None:
     deployment = await deploy(base, workers)
     try:
         if workers == 1:
@@ -59,18 +75,23 @@ async def measure_deployment(base: Settings, workers: int, sizes: list[int],
             figures, bulk_id = await run_batch(deployment, size)
             row = dataclasses.asdict(figures) | {
                 "rows_per_s": figures.rows_per_s,
-                "rows_per_s_per_worker": figures.rows_per_s_per_worker}
+                "rows_per_s_per_worker": figures.rows_per_s_per_worker,
+            }
             results["batches"].append(row)
-            print(f"workers={workers} rows={size:>7,}: {figures.total_s:6.1f} s, "
-                  f"{figures.rows_per_s_per_worker:6.0f} rows/s/worker, POST "
-                  f"{figures.post_s:.2f} s ({figures.body_mb:.1f} MB), RSS "
-                  f"{ {k: round(v) for k, v in figures.peak_rss_mb.items()} }", flush=True)
+            print(
+                f"workers={workers} rows={size:>7,}: {figures.total_s:6.1f} s, "
+                f"{figures.rows_per_s_per_worker:6.0f} rows/s/worker, POST "
+                f"{figures.post_s:.2f} s ({figures.body_mb:.1f} MB), RSS "
+                f"{ {k: round(v) for k, v in figures.peak_rss_mb.items()} }",
+                flush=True,
+            )
             if workers == max(int(w) for w in args.workers.split(",")) and size == sizes[0]:
                 codes = await archive_codes(deployment, bulk_id)
         if workers == max(int(w) for w in args.workers.split(",")):
             results["verify"] = await verified_batch(deployment, sizes)
-            results["redirect"] = redirect_load(deployment, codes, args.redirect_rate,
-                                                args.redirect_seconds)
+            results["redirect"] = redirect_load(
+                deployment, codes, args.redirect_rate, args.redirect_seconds
+            )
             print(f"redirects: {results['redirect']}", flush=True)
     finally:
         deployment.stop()
@@ -81,21 +102,27 @@ async def verified_batch(deployment: Deployment, sizes: list[int]) -> dict[str, 
     size = min(10_000, max(sizes))
     plain, _ = await run_batch(deployment, size)
     verified, _ = await run_batch(deployment, size, verify=True)
-    print(f"verify: {size} rows {plain.total_s:.1f} s plain, {verified.total_s:.1f} s "
-          f"verified", flush=True)
+    print(
+        f"verify: {size} rows {plain.total_s:.1f} s plain, {verified.total_s:.1f} s verified",
+        flush=True,
+    )
     return {"rows": size, "plain_s": plain.total_s, "verified_s": verified.total_s}
 
 
 async def measure_fairness(base: Settings, quick: bool) -> dict[str, Any]:
-    return await fairness.measure(base, big_rows=20_000 if quick else 250_000,
-                                  throughput_rows=10_000 if quick else 100_000)
+    return await fairness.measure(
+        base, big_rows=20_000 if quick else 250_000, throughput_rows=10_000 if quick else 100_000
+    )
 
 
 async def fairness_alone(base: Settings, quick: bool) -> None:
     """`--only fairness`: the section on its own, written beside the full results."""
-    results = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": psutil.cpu_count(),
-               "command": "make bench ARGS='--only fairness'",
-               "fairness": await measure_fairness(base, quick)}
+    results = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "cpus": psutil.cpu_count(),
+        "command": "make bench ARGS='--only fairness'",
+        "fairness": await measure_fairness(base, quick),
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "fairness.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(f"wrote {RESULTS / 'fairness.json'}")
@@ -113,23 +140,32 @@ async def main() -> None:
         return
     render = render_limit.measure(3000 if args.quick else 5000)
     results: dict[str, Any] = {
-        "when": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
-        "cpus": psutil.cpu_count(), "command": "make bench",
-        "render": dataclasses.asdict(render) | {
-            "reference_rows_per_s": render.reference_rows_per_s},
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "python": platform.python_version(),
+        "cpus": psutil.cpu_count(),
+        "command": "make bench",
+        "render": dataclasses.asdict(render)
+        | {"reference_rows_per_s": render.reference_rows_per_s},
         "batches": [],
     }
-    print(f"render: reference {render.reference_us:.0f} µs, project {render.project_us:.0f} µs,"
-          f" project+verify {render.project_verified_us:.0f} µs per QR", flush=True)
+    print(
+        f"render: reference {render.reference_us:.0f} µs, project {render.project_us:.0f} µs,"
+        f" project+verify {render.project_verified_us:.0f} µs per QR",
+        flush=True,
+    )
     results["branded"] = branded.report(300 if args.quick else 1000)
     results["sheets"] = sheets.report(5000 if args.quick else 250_000)
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
     results["fairness"] = await measure_fairness(base, args.quick)
     results["big_body"] = await bigbody.measure_all(base)
-    results["links"] = await links.measure(base, 100_000 if args.quick else 1_000_000,
-                                           args.redirect_seconds)
+    results["links"] = await links.measure(
+        base, 100_000 if args.quick else 1_000_000, args.redirect_seconds
+    )
     results["zip_download"] = await zipdownload.measure(20_000 if args.quick else 250_000)
+    results["sheet_download"] = await sheetdownload.measure(
+        2_000 if args.quick else 20_000, "a4-3x8"
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     draw(results, ROOT / "docs" / "benchmarks.png")

@@ -19,6 +19,7 @@ import os
 import tempfile
 import time
 import zipfile
+from collections.abc import Coroutine
 from typing import Any
 
 import aiohttp
@@ -53,13 +54,14 @@ def chunk_parts(chunk: int, rows: int, images: list[str]) -> tuple[bytes, bytes]
     return fragment([images[i % len(images)] for i in indexes]), rows_text(raw)
 
 
-async def build_result(deployment: Deployment, rows: int, copies: int,
-                       size_px: int) -> list[str]:
+async def build_result(deployment: Deployment, rows: int, copies: int, size_px: int) -> list[str]:
     """`copies` completed batches of `rows` rows with identical archives; their bulkIds."""
     settings = deployment.settings
     styling = parse_styling({"size": size_px})
-    images = [render_data_uri(f"https://example.com/item/{i:06d}", styling)
-              for i in range(DISTINCT_IMAGES)]
+    images = [
+        render_data_uri(f"https://example.com/item/{i:06d}", styling)
+        for i in range(DISTINCT_IMAGES)
+    ]
     chunks = -(-rows // CHUNK_ROWS)
     client = open_client(settings)
     db = client[settings.mongo_db]
@@ -80,8 +82,9 @@ async def build_result(deployment: Deployment, rows: int, copies: int,
     return bulk_ids
 
 
-async def download(deployment: Deployment, bulk_id: str, fmt: str,
-                   sink: Any) -> dict[str, Any]:
+async def download(
+    deployment: Deployment, bulk_id: str, fmt: str, sink: Any, query: dict[str, str] | None = None
+) -> dict[str, Any]:
     pid = deployment.gateway.pid
     await asyncio.sleep(1)
     gateway = psutil.Process(pid)
@@ -92,8 +95,10 @@ async def download(deployment: Deployment, bulk_id: str, fmt: str,
     size = 0
     async with aiohttp.ClientSession(deployment.url, timeout=timeout) as http:
         started = time.perf_counter()
-        async with http.get(f"/api/qr/bulk-generate/{bulk_id}/result", params={"format": fmt},
-                            headers=deployment.headers) as answer:
+        params = {"format": fmt, **(query or {})}
+        async with http.get(
+            f"/api/qr/bulk-generate/{bulk_id}/result", params=params, headers=deployment.headers
+        ) as answer:
             assert answer.status == 200, await answer.text()
             async for piece in answer.content.iter_chunked(1 << 20):
                 size += len(piece)
@@ -103,10 +108,15 @@ async def download(deployment: Deployment, bulk_id: str, fmt: str,
     peak.join()
     cpu_after = gateway.cpu_times()
     cpu_s = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
-    return {"format": fmt, "bytes": size, "seconds": round(took_s, 2),
-            "gateway_cpu_s": round(cpu_s, 2),
-            "mb_per_s": round(size / MB / took_s, 1), "idle_rss_mb": round(idle_bytes / MB, 1),
-            "peak_rss_above_idle_mb": round((peak.peak_bytes - idle_bytes) / MB, 1)}
+    return {
+        "format": fmt,
+        "bytes": size,
+        "seconds": round(took_s, 2),
+        "gateway_cpu_s": round(cpu_s, 2),
+        "mb_per_s": round(size / MB / took_s, 1),
+        "idle_rss_mb": round(idle_bytes / MB, 1),
+        "peak_rss_above_idle_mb": round((peak.peak_bytes - idle_bytes) / MB, 1),
+    }
 
 
 async def forget(settings: Settings) -> None:
@@ -135,16 +145,21 @@ async def measure(rows: int, size_px: int = 300) -> dict[str, Any]:
             with zipfile.ZipFile(file) as archive:
                 names = archive.namelist()
                 manifest_lines = archive.read("manifest.csv").count(b"\n")
-        assert len(names) == rows + 2 and manifest_lines == rows + 1, (len(names),
-                                                                        manifest_lines)
+        assert len(names) == rows + 2 and manifest_lines == rows + 1, (len(names), manifest_lines)
         json_figures = await download(deployment, json_id, "json", Discard())
     finally:
         deployment.stop()
         await forget(deployment.settings)
-    return {"rows": rows, "size_px": size_px, "zip": figures,
-            "zip_rows_per_s": round(rows / figures["seconds"]), "json": json_figures,
-            "zip_over_json_time": round(figures["seconds"] / json_figures["seconds"], 2),
-            "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": psutil.cpu_count()}
+    return {
+        "rows": rows,
+        "size_px": size_px,
+        "zip": figures,
+        "zip_rows_per_s": round(rows / figures["seconds"]),
+        "json": json_figures,
+        "zip_over_json_time": round(figures["seconds"] / json_figures["seconds"], 2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": psutil.cpu_count(),
+    }
 
 
 def main() -> None:
@@ -152,8 +167,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=250_000)
     parser.add_argument("--size-px", type=int, default=300, help="the images' size (styling)")
     args = parser.parse_args()
+    print_run(measure(args.rows, args.size_px))
+
+
+def print_run(measurement: Coroutine[Any, Any, dict[str, Any]]) -> None:
+    """Run a bench's measurement and print its figures as JSON, with the load before it."""
     load_before = [round(x, 2) for x in os.getloadavg()]
-    result = asyncio.run(measure(args.rows, args.size_px)) | {"load_average_before": load_before}
+    result = asyncio.run(measurement) | {"load_average_before": load_before}
     print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
 
 

@@ -25,7 +25,8 @@ from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest
 
 COMMANDS = frozenset({"submit", "status", "download", "list"})
-FORMATS = ("json", "zip")
+FORMATS = ("json", "zip", "pdf")
+SHEETS = ("a4-3x8", "a4-3x7", "letter-3x10", "a4-2x5", "custom")  # docs/print.md
 ARCHIVE_NAME = "result.json"
 Handler = Callable[[BulkQRClient, argparse.Namespace, Console], Awaitable[int]]
 
@@ -35,43 +36,110 @@ def add_parsers(commands: Any) -> None:
     common.add_argument("--url", help="gateway URL (default: $BULKQR_URL or local)")
     common.add_argument("--client-id", help="default: $BULKQR_CLIENT_ID")
     common.add_argument("--api-key", help="default: $BULKQR_API_KEY")
-    submit = commands.add_parser("submit", parents=[common],
-                                 help="queue rows.json or rows.csv (parsed here, sent as JSON)")
+    submit = commands.add_parser(
+        "submit", parents=[common], help="queue rows.json or rows.csv (parsed here, sent as JSON)"
+    )
     submit.add_argument("rows", help="a .json array of rows, or a .csv with a header row")
     submit.add_argument("--wait", action="store_true", help="wait until processed")
     submit.add_argument("--out", metavar="DIR", help="wait, then download into DIR")
-    submit.add_argument("--format", choices=FORMATS, default="json",
-                        help="with --out: json (unpacked here) or zip (the server's ZIP, "
-                             "saved as DIR/BULKID.zip)")
+    submit.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="with --out: json (unpacked here), zip (the server's ZIP, "
+        "saved as DIR/BULKID.zip) or pdf (a label sheet, --sheet)",
+    )
+    _sheet_arguments(submit)
     submit.add_argument("--timeout", type=float, metavar="S", help="give up waiting after S s")
     submit.add_argument("--idempotency-key", help="default: a fresh random key")
-    submit.add_argument("--workspace", action="store_true",
-                        help="send a .csv to the dashboard's upload endpoint (at most 500 "
-                             "rows, 5 calls a minute) instead of parsing it here")
+    submit.add_argument(
+        "--workspace",
+        action="store_true",
+        help="send a .csv to the dashboard's upload endpoint (at most 500 "
+        "rows, 5 calls a minute) instead of parsing it here",
+    )
     commands.add_parser("status", parents=[common], help="print a bulk's status").add_argument(
-        "bulk_id")
-    download = commands.add_parser("download", parents=[common],
-                                   help="save the one-shot archive, its images and manifest")
+        "bulk_id"
+    )
+    download = commands.add_parser(
+        "download", parents=[common], help="save the one-shot archive, its images and manifest"
+    )
     download.add_argument("bulk_id")
     download.add_argument("--out", metavar="DIR", required=True)
-    download.add_argument("--format", choices=FORMATS, default="json",
-                          help="json: save result.json and unpack it; zip: save the server's "
-                               "ZIP (images named by uid, manifest.csv, result.json) as "
-                               "DIR/BULKID.zip")
-    download.add_argument("--rows", metavar="FILE",
-                          help="the submitted rows file, to name static rows by uid")
+    download.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="json: save result.json and unpack it; zip: save the server's "
+        "ZIP (images named by uid, manifest.csv, result.json) as "
+        "DIR/BULKID.zip); pdf: the label sheet alone (--sheet) as "
+        "DIR/BULKID.pdf",
+    )
+    _sheet_arguments(download)
+    download.add_argument(
+        "--rows", metavar="FILE", help="the submitted rows file, to name static rows by uid"
+    )
     listing = commands.add_parser("list", parents=[common], help="your bulks, newest first")
     listing.add_argument("--limit", type=int, metavar="N", help="print at most N")
 
 
+def _sheet_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sheet",
+        choices=SHEETS,
+        help="a label sheet: sheet.pdf in the ZIP (--format zip) or the PDF alone (--format pdf)",
+    )
+    parser.add_argument("--crop-marks", action="store_true", help="with --sheet: crop marks")
+    parser.add_argument(
+        "--sheet-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --sheet custom: cols, rows, cellW, cellH (mm), "
+        "marginLeft, marginTop, gapX, gapY, page (repeat the flag)",
+    )
+
+
+def sheet_query(args: argparse.Namespace) -> dict[str, str]:
+    """The sheet's query parameters besides `sheet`; ValueError for a bad KEY=VALUE."""
+    params = {"cropMarks": "true"} if args.crop_marks else {}
+    for item in args.sheet_param:
+        key, equals, value = item.partition("=")
+        if not equals or not key:
+            raise ValueError(f"--sheet-param takes KEY=VALUE, not {item!r}")
+        params[key] = value
+    return params
+
+
+def _file_format(args: argparse.Namespace) -> str | None:
+    """The problem with --format and --sheet together, if any (checked before any call)."""
+    if args.format == "pdf" and not args.sheet:
+        return "--format pdf needs --sheet"
+    if (args.sheet or args.crop_marks or args.sheet_param) and args.format == "json":
+        return "--sheet needs --format zip or --format pdf"
+    if (args.crop_marks or args.sheet_param) and not args.sheet:
+        return "--crop-marks and --sheet-param need --sheet"
+    try:
+        sheet_query(args)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
+    problem = _file_format(args) if args.command in ("submit", "download") else None
+    if problem is not None:
+        _say(f"bulkqr: {problem}")
+        return 2
     try:
-        config = ClientConfig.from_env(client_id=args.client_id, api_key=args.api_key,
-                                       base_url=args.url)
+        config = ClientConfig.from_env(
+            client_id=args.client_id, api_key=args.api_key, base_url=args.url
+        )
     except ValueError as exc:
-        _say(f"bulkqr: {exc}: set BULKQR_CLIENT_ID and BULKQR_API_KEY "
-             "(or --client-id and --api-key)")
+        _say(
+            f"bulkqr: {exc}: set BULKQR_CLIENT_ID and BULKQR_API_KEY (or --client-id and --api-key)"
+        )
         return 2
     try:
         return asyncio.run(_with_client(config, HANDLERS[args.command], args, console))
@@ -83,8 +151,9 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-async def _with_client(config: ClientConfig, handler: Handler, args: argparse.Namespace,
-                       console: Console) -> int:
+async def _with_client(
+    config: ClientConfig, handler: Handler, args: argparse.Namespace, console: Console
+) -> int:
     async with BulkQRClient(config) as client:
         return await handler(client, args, console)
 
@@ -106,10 +175,9 @@ async def _submit(client: BulkQRClient, args: argparse.Namespace, console: Conso
     _say(f"{bulk_id}: {done.status}, {done.count} rows (failed by feature: {failed})")
     if out is None:
         return 0
-    if args.format == "zip":
-        return await _save_zip(client, bulk_id, out, console)
-    return await _save(client, bulk_id, out, await asyncio.to_thread(read_rows, rows_path),
-                       console)
+    if args.format != "json":
+        return await _save_file(client, bulk_id, out, args, console)
+    return await _save(client, bulk_id, out, await asyncio.to_thread(read_rows, rows_path), console)
 
 
 async def _status(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
@@ -119,8 +187,8 @@ async def _status(client: BulkQRClient, args: argparse.Namespace, console: Conso
 
 async def _download(client: BulkQRClient, args: argparse.Namespace, console: Console) -> int:
     out = Path(args.out)
-    if args.format == "zip":
-        return await _save_zip(client, args.bulk_id, out, console)
+    if args.format != "json":
+        return await _save_file(client, args.bulk_id, out, args, console)
     _require_fresh(out)
     rows = await asyncio.to_thread(read_rows, Path(args.rows)) if args.rows else None
     return await _save(client, args.bulk_id, out, rows, console)
@@ -139,33 +207,62 @@ async def _list(client: BulkQRClient, args: argparse.Namespace, console: Console
     return 0
 
 
-HANDLERS: dict[str, Handler] = {"submit": _submit, "status": _status,
-                                "download": _download, "list": _list}
+HANDLERS: dict[str, Handler] = {
+    "submit": _submit,
+    "status": _status,
+    "download": _download,
+    "list": _list,
+}
 
 
-async def _save(client: BulkQRClient, bulk_id: str, out: Path, rows: list[Any] | None,
-                console: Console) -> int:
+async def _save(
+    client: BulkQRClient, bulk_id: str, out: Path, rows: list[Any] | None, console: Console
+) -> int:
     """Download the archive as result.json (durably, first), then unpack it beside."""
     archive = await download_showing(client, bulk_id, out, ARCHIVE_NAME, console)
     _say(f"{bulk_id}: archive saved as {archive}")
     summary = await asyncio.to_thread(export_archive, archive, out, rows)
-    _say(f"{bulk_id}: {summary.images} images saved, {summary.failed_rows} rows failed; "
-         f"see {summary.manifest}")
-    _emit_json({"bulkId": bulk_id, "archive": str(archive), "manifest": str(summary.manifest),
-                "images": summary.images, "failedRows": summary.failed_rows,
-                "unsavedImages": summary.unsaved_images})
+    _say(
+        f"{bulk_id}: {summary.images} images saved, {summary.failed_rows} rows failed; "
+        f"see {summary.manifest}"
+    )
+    _emit_json(
+        {
+            "bulkId": bulk_id,
+            "archive": str(archive),
+            "manifest": str(summary.manifest),
+            "images": summary.images,
+            "failedRows": summary.failed_rows,
+            "unsavedImages": summary.unsaved_images,
+        }
+    )
     if summary.unsaved_images:
-        _say(f"bulkqr: {summary.unsaved_images} images could not be decoded; the archive is "
-             f"kept in {archive} and the manifest says which")
+        _say(
+            f"bulkqr: {summary.unsaved_images} images could not be decoded; the archive is "
+            f"kept in {archive} and the manifest says which"
+        )
         return 1
     return 0
 
 
-async def _save_zip(client: BulkQRClient, bulk_id: str, out: Path, console: Console) -> int:
-    """Download the server's ZIP as DIR/BULKID.zip (durably, under a temporary name first)."""
-    path = await download_showing(client, bulk_id, out, f"{bulk_id}.zip", console, fmt="zip")
-    _say(f"{bulk_id}: ZIP saved as {path}")
-    _emit_json({"bulkId": bulk_id, "zip": str(path), "bytes": path.stat().st_size})
+async def _save_file(
+    client: BulkQRClient, bulk_id: str, out: Path, args: argparse.Namespace, console: Console
+) -> int:
+    """Download the server's ZIP or PDF as DIR/BULKID.zip|pdf (durably, under a temporary
+    name first)."""
+    fmt = args.format
+    path = await download_showing(
+        client,
+        bulk_id,
+        out,
+        f"{bulk_id}.{fmt}",
+        console,
+        fmt=fmt,
+        sheet=args.sheet,
+        sheet_params=sheet_query(args),
+    )
+    _say(f"{bulk_id}: {fmt.upper()} saved as {path}")
+    _emit_json({"bulkId": bulk_id, fmt: str(path), "bytes": path.stat().st_size})
     return 0
 
 
@@ -193,9 +290,11 @@ def read_rows(path: Path) -> list[Any] | None:
     try:
         if path.suffix.lower() == ".csv":
             with path.open(newline="", encoding="utf-8-sig") as file:
-                return [{"uid": _cell(record.get("uid")) or None}
-                        for record in csv.DictReader(file)
-                        if any(_cell(value) for value in record.values())]
+                return [
+                    {"uid": _cell(record.get("uid")) or None}
+                    for record in csv.DictReader(file)
+                    if any(_cell(value) for value in record.values())
+                ]
         rows = orjson.loads(path.read_bytes())
     except (OSError, ValueError, csv.Error):
         return None

@@ -8,7 +8,8 @@ import random
 import time
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,9 +26,10 @@ from client.transport import Sleep, Transport
 BULK = "/api/qr/bulk-generate"
 WORKSPACE = "/api/qr/workspace-bulk-generate"
 CHUNK_BYTES = 256 * 1024
-FORMATS = ("json", "zip")
+FORMATS = ("json", "zip", "pdf")
 # A ZIP ends with its end-of-central-directory record: 22 bytes, signature first.
 ZIP_END_SIGNATURE, ZIP_END_BYTES = b"PK\x05\x06", 22
+PDF_END, TAIL_BYTES = b"%%EOF", 32  # a PDF's last line, give or take a line break
 Rows = Sequence[Any] | str | os.PathLike[str]
 OnStatus = Callable[[BulkStatus], None]
 OnBytes = Callable[[int, int | None], None]
@@ -36,16 +38,23 @@ OnBytes = Callable[[int, int | None], None]
 class BulkQRClient:
     """One caller's connection to a gateway. Use `async with`, or call `close()`."""
 
-    def __init__(self, config: ClientConfig, *, session: aiohttp.ClientSession | None = None,
-                 sleep: Sleep = asyncio.sleep, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
         self.config = config
         self._transport = Transport(config, session, sleep=sleep, rng=rng)
 
     async def __aenter__(self) -> BulkQRClient:
         return self
 
-    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -60,18 +69,20 @@ class BulkQRClient:
         5xx can never queue the batch twice.
         """
         path, body, content_type = await _encode(rows)
-        headers = {"Content-Type": content_type,
-                   "Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        answer = await self._transport.call("POST", path, retry=True, data=body,
-                                            headers=headers)
+        headers = {
+            "Content-Type": content_type,
+            "Idempotency-Key": idempotency_key or str(uuid.uuid4()),
+        }
+        answer = await self._transport.call("POST", path, retry=True, data=body, headers=headers)
         return bulk_id_from_json(answer)
 
     async def status(self, bulk_id: str) -> BulkStatus:
         answer = await self._transport.call("GET", f"{BULK}/{_quoted(bulk_id)}", retry=True)
         return BulkStatus.from_json(answer)
 
-    async def wait(self, bulk_id: str, *, timeout_s: float | None = None,
-                   on_progress: OnStatus | None = None) -> BulkStatus:
+    async def wait(
+        self, bulk_id: str, *, timeout_s: float | None = None, on_progress: OnStatus | None = None
+    ) -> BulkStatus:
         """Poll on the configured schedule until the batch is no longer processing.
 
         `on_progress` sees every status read. Raises WaitTimeout after `timeout_s`
@@ -91,13 +102,24 @@ class BulkQRClient:
                 raise WaitTimeout(current, limit_s)
             await self._transport.sleep(min(next(delays), remaining))
 
-    async def download(self, bulk_id: str, dest: str | os.PathLike[str], *,
-                       name: str | None = None, on_progress: OnBytes | None = None,
-                       fmt: str = "json") -> Path:
+    async def download(
+        self,
+        bulk_id: str,
+        dest: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        on_progress: OnBytes | None = None,
+        fmt: str = "json",
+        sheet: str | None = None,
+        sheet_params: Mapping[str, str] | None = None,
+    ) -> Path:
         """Save the one-shot archive as `dest/name` (default `{bulkId}.{fmt}`); returns its path.
 
-        `fmt` is `json` (the archive as the API's JSON string) or `zip` (the server's ZIP
-        of the images named by uid, manifest.csv and result.json); either consumes it.
+        `fmt` is `json` (the archive as the API's JSON string), `zip` (the server's ZIP
+        of the images named by uid, manifest.csv and result.json, plus sheet.pdf when
+        `sheet` names a label sheet such as `a4-3x8`) or `pdf` (the label sheet alone,
+        `sheet` required); any of them consumes it. `sheet_params` are the sheet's other
+        query parameters (`cropMarks`, and `cols`, `cellW`… for `custom`).
 
         The body is streamed into a hidden temporary file in `dest`, fsynced with its
         folder, and only then given its name: an interrupted download leaves no file and
@@ -105,19 +127,18 @@ class BulkQRClient:
         gets (bytes so far, total or None). Raises FileExistsError before asking the
         server if the name is already taken, and Gone once the archive was downloaded.
         """
-        if fmt not in FORMATS:
-            raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        query = _download_query(fmt, sheet, sheet_params)
         folder, file_name = Path(dest), name or f"{bulk_id}.{fmt}"
         if Path(file_name).name != file_name or file_name in ("", ".", ".."):
             raise ValueError(f"name must be a plain file name, not {file_name!r}")
         await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
         if (folder / file_name).exists():
             raise FileExistsError(f"{folder / file_name} exists; it may be an earlier archive")
-        return await self._download_waiting_out_claims(bulk_id, folder, file_name, on_progress,
-                                                       fmt)
+        return await self._download_waiting_out_claims(
+            _Saving(bulk_id, folder, file_name, on_progress, query)
+        )
 
-    async def _download_waiting_out_claims(self, bulk_id: str, folder: Path, name: str,
-                                           on_progress: OnBytes | None, fmt: str) -> Path:
+    async def _download_waiting_out_claims(self, saving: _Saving) -> Path:
         """A 410 while the bulk still reads completed means another download holds the
         claim: a live one, or one just cut off whose claim the gateway is releasing.
         Wait (up to `claim_wait_s`) for it to finish or be released."""
@@ -125,43 +146,39 @@ class BulkQRClient:
         pauses = self.config.retry.backoff.delays(self._transport.random())
         while True:
             try:
-                return await self._transport.retrying(
-                    lambda: self._fetch(bulk_id, folder, name, on_progress, fmt), retry=True)
+                return await self._transport.retrying(lambda: self._fetch(saving), retry=True)
             except Gone:
-                if time.monotonic() >= deadline or not await self._claimed(bulk_id):
+                if time.monotonic() >= deadline or not await self._claimed(saving.bulk_id):
                     raise
                 await self._transport.sleep(next(pauses))
 
     async def _claimed(self, bulk_id: str) -> bool:
         return (await self.status(bulk_id)).status == COMPLETED
 
-    async def _fetch(self, bulk_id: str, folder: Path, name: str,
-                     on_progress: OnBytes | None, fmt: str) -> Path:
+    async def _fetch(self, saving: _Saving) -> Path:
+        bulk_id, on_progress, query = saving.bulk_id, saving.on_progress, saving.query
         path = f"{BULK}/{_quoted(bulk_id)}/result"
-        params = {"format": fmt} if fmt != "json" else None
-        async with self._transport.open("GET", path, params=params) as response:
+        async with self._transport.open("GET", path, params=query or None) as response:
             # A compressed body is inflated on the way in, so its length says nothing then.
             encoded = response.headers.get("Content-Encoding", "identity") != "identity"
             total = None if encoded else response.content_length
             tail = b""
-            with PartFile(folder, name) as part:
+            with PartFile(saving.folder, saving.name) as part:
                 async for piece in response.content.iter_chunked(CHUNK_BYTES):
                     part.write(piece)
-                    tail = (tail + piece)[-ZIP_END_BYTES:]
+                    tail = (tail + piece)[-TAIL_BYTES:]
                     if on_progress is not None:
                         on_progress(part.size, total)
                 if total is not None and part.size != total:
                     raise TransportError(f"GET {path}: got {part.size} of {total} bytes")
-                if fmt == "zip" and not tail.startswith(ZIP_END_SIGNATURE):
-                    raise TransportError(f"GET {path}: the ZIP ended before its directory")
+                _check_end(path, query.get("format", "json"), tail)
                 # Shielded: once every byte is here, a cancel must not lose the archive.
                 return await asyncio.shield(asyncio.to_thread(part.commit))
 
     async def list_page(self, *, limit: int = 20, cursor: str | None = None) -> Page:
         """One page of the caller's bulks, newest first."""
         params = {"limit": str(limit)} | ({"cursor": cursor} if cursor else {})
-        return Page.from_json(await self._transport.call("GET", BULK, retry=True,
-                                                         params=params))
+        return Page.from_json(await self._transport.call("GET", BULK, retry=True, params=params))
 
     async def list(self, *, page_size: int = 20) -> AsyncIterator[BulkStatus]:
         """Every bulk of the caller, newest first, fetched page by page."""
@@ -173,6 +190,41 @@ class BulkQRClient:
             if page.next is None:
                 return
             cursor = page.next
+
+
+@dataclass(frozen=True)
+class _Saving:
+    """One download being saved: what to ask for and where to put it."""
+
+    bulk_id: str
+    folder: Path
+    name: str
+    on_progress: OnBytes | None
+    query: dict[str, str]
+
+
+def _download_query(
+    fmt: str, sheet: str | None, sheet_params: Mapping[str, str] | None
+) -> dict[str, str]:
+    """The result download's query; ValueError for a combination the server refuses."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if fmt == "pdf" and not sheet:
+        raise ValueError("fmt pdf needs a sheet, such as a4-3x8")
+    if (sheet or sheet_params) and fmt == "json":
+        raise ValueError("a sheet needs fmt zip (sheet.pdf inside) or pdf (the sheet alone)")
+    if sheet_params and not sheet:
+        raise ValueError("sheet_params need a sheet")
+    query = {} if fmt == "json" else {"format": fmt}
+    return query | ({"sheet": sheet, **(sheet_params or {})} if sheet else {})
+
+
+def _check_end(path: str, fmt: str, tail: bytes) -> None:
+    """A ZIP or PDF cut short at a chunk boundary still lacks its last record."""
+    if fmt == "zip" and not tail[-ZIP_END_BYTES:].startswith(ZIP_END_SIGNATURE):
+        raise TransportError(f"GET {path}: the ZIP ended before its directory")
+    if fmt == "pdf" and PDF_END not in tail:
+        raise TransportError(f"GET {path}: the PDF ended before its trailer")
 
 
 async def _encode(rows: Rows) -> tuple[str, bytes, str]:

@@ -4,12 +4,15 @@ Exactly one of several concurrent downloads wins the claim, whatever its format.
 archive is consumed (status resultDownloaded, objects deleted) only after the peer
 acknowledged its last byte (sendack.py); a download cut off before that releases the claim
 so the owner can try again. `format=json` (the default) sends the stored JSON string as it
-is; `format=zip` (zipdownload.py) sends a ZIP made from it on the way.
+is; `format=zip` (zipdownload.py) sends a ZIP made from it on the way, with `sheet.pdf`
+when `sheet=` names a label sheet; `format=pdf&sheet=…` (sheetdownload.py) sends the sheet
+alone. The query is checked in full before the claim, so a 400 consumes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +23,7 @@ from aiohttp import web
 from gateway.auth import caller
 from gateway.resources import DB, SETTINGS, STORE
 from gateway.sendack import watch_connection
+from gateway.sheetdownload import pdf_headers, sheet_for, write_pdf
 from gateway.webhooks import on_downloaded
 from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
@@ -36,6 +40,7 @@ NOT_READY = "the result is not ready yet: poll the status until it reads complet
 CONSUMED = "the result was already downloaded; it is kept for one download only"
 # Prepares the response and writes the whole body, short of its EOF.
 BodyWriter = Callable[[web.Request, web.StreamResponse, Order], Awaitable[None]]
+Headers = Callable[[str], dict[str, str]]
 
 
 async def write_json(request: web.Request, response: web.StreamResponse, order: Order) -> None:
@@ -46,9 +51,10 @@ async def write_json(request: web.Request, response: web.StreamResponse, order: 
         await response.write(piece)
 
 
-FORMATS: dict[str, tuple[Callable[[str], dict[str, str]], BodyWriter]] = {
-    "json": (lambda _bulk_id: {"Content-Type": "application/json"}, write_json),
-    "zip": (zip_headers, write_zip),
+FORMATS: dict[str, Headers] = {
+    "json": lambda _bulk_id: {"Content-Type": "application/json"},
+    "zip": zip_headers,
+    "pdf": pdf_headers,
 }
 BAD_FORMAT = f"format must be one of: {', '.join(FORMATS)} (default json)"
 
@@ -87,11 +93,18 @@ async def download(request: web.Request) -> web.StreamResponse:
     return response
 
 
-def _format(request: web.Request) -> tuple[Callable[[str], dict[str, str]], BodyWriter]:
-    chosen = FORMATS.get(request.query.get("format", "json"))
-    if chosen is None:
+def _format(request: web.Request) -> tuple[Headers, BodyWriter]:
+    """The headers and body writer the query asks for; BadRequest for a bad query."""
+    fmt = request.query.get("format", "json")
+    headers = FORMATS.get(fmt)
+    if headers is None:
         raise BadRequest(BAD_FORMAT)
-    return chosen
+    sheet = sheet_for(request.query, fmt)
+    if sheet is not None and fmt == "pdf":
+        return headers, functools.partial(write_pdf, sheet=sheet)
+    if fmt == "zip":
+        return headers, functools.partial(write_zip, sheet=sheet)
+    return headers, write_json
 
 
 async def _claim(db: Database, bulk_id: str, ttl_s: float) -> Claim:

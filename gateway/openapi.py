@@ -10,160 +10,372 @@ from aiohttp import web
 
 from gateway.openapi_managed import asset_paths, links_paths, webhook_paths
 from gateway.openapi_parts import AUTH, AUTH_ERRORS, BULK_ID, QR_ID, error, json_body, ref
+from shared.sheets import SHEETS
+from shared.sheets.params import SIZES_MM
 
 CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
-               "schema": {"type": "string", "minLength": 1, "maxLength": 255}}
-VERIFY = {"name": "verify", "in": "query", "required": False,
-          "schema": {"enum": ["true", "false", "1", "0"]},
-          "description": "scan every image back before delivering it"}
-ROW = {"type": "object", "description": "One QR row; `uid` is required in bulk batches "
-       "(a row without one fails) and optional in single generation (echoed when given).",
-       "properties": {
-           "uid": {"type": ["string", "integer"]},
-           "qrType": {"enum": ["static", "dynamic"]},
-           "dataType": {"enum": ["url", "text", "email", "phone", "sms", "wifi", "vcard",
-                                 "geo"]},
-           "data": {}, "styling": {"type": "object"}, "secure": {"type": "array"},
-           "sources": {"type": "array", "items": {"type": "string"}},
-           "expiry": {"type": ["string", "integer"]},
-           "label": {"type": "string", "maxLength": 200,
-                     "description": "a caption, echoed in the ZIP's manifest.csv"}}}
-RESULT_FORMAT = {"name": "format", "in": "query", "required": False,
-                 "schema": {"enum": ["json", "zip"], "default": "json"},
-                 "description": "json: the archive as a JSON string; zip: images named by "
-                                "uid, manifest.csv and result.json (docs/api.md)"}
-ZIP_BODY = {"description": "The archive, as the JSON string or as a ZIP (format=zip)",
-            "content": {"application/json": {"schema": {"type": "string"}},
-                        "application/zip": {"schema": {"type": "string",
-                                                       "contentMediaType": "application/zip"}}}}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+VERIFY = {
+    "name": "verify",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["true", "false", "1", "0"]},
+    "description": "scan every image back before delivering it",
+}
+ROW = {
+    "type": "object",
+    "description": "One QR row; `uid` is required in bulk batches "
+    "(a row without one fails) and optional in single generation (echoed when given).",
+    "properties": {
+        "uid": {"type": ["string", "integer"]},
+        "qrType": {"enum": ["static", "dynamic"]},
+        "dataType": {"enum": ["url", "text", "email", "phone", "sms", "wifi", "vcard", "geo"]},
+        "data": {},
+        "styling": {"type": "object"},
+        "secure": {"type": "array"},
+        "sources": {"type": "array", "items": {"type": "string"}},
+        "expiry": {"type": ["string", "integer"]},
+        "label": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "a caption, echoed in the ZIP's manifest.csv",
+        },
+    },
+}
+RESULT_FORMAT = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["json", "zip", "pdf"], "default": "json"},
+    "description": "json: the archive as a JSON string; zip: images named by "
+    "uid, manifest.csv and result.json (and sheet.pdf with "
+    "`sheet`); pdf: the label sheet alone, needs `sheet` "
+    "(docs/api.md)",
+}
+ZIP_BODY = {
+    "description": "The archive, as the JSON string, a ZIP (format=zip) or a label "
+    "sheet PDF (format=pdf)",
+    "content": {
+        "application/json": {"schema": {"type": "string"}},
+        "application/zip": {"schema": {"type": "string", "contentMediaType": "application/zip"}},
+        "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}},
+    },
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_MM = {"type": "number", "minimum": 0, "maximum": 1000}
+SHEET_PARAMS = [
+    _query(
+        "sheet",
+        {"enum": list(SHEETS)},
+        "a label sheet: sheet.pdf in the ZIP "
+        "(format=zip) or the PDF alone (format=pdf); docs/print.md",
+    ),
+    _query(
+        "cropMarks",
+        {"enum": ["true", "false"], "default": "false"},
+        "crop marks in the margins; needs `sheet`",
+    ),
+    _query("page", {"enum": ["a4", "letter"], "default": "a4"}, "sheet=custom only"),
+    *(
+        _query(
+            name,
+            {"type": "integer", "minimum": 1, "maximum": 1000},
+            "sheet=custom only: columns and rows of labels a page",
+        )
+        for name in ("cols", "rows")
+    ),
+    *(_query(name, _MM, "sheet=custom only, in mm") for name in SIZES_MM),
+]
 STATUS = {
     "type": "object",
-    "required": ["bulkId", "status", "count", "failedFeatures", "product", "createdAt",
-                 "updatedAt"],
+    "required": [
+        "bulkId",
+        "status",
+        "count",
+        "failedFeatures",
+        "product",
+        "createdAt",
+        "updatedAt",
+    ],
     "properties": {
         "bulkId": {"type": "string"},
         "status": {"enum": ["processing", "completed", "resultDownloaded"]},
         "count": {"type": "integer", "minimum": 1},
-        "failedFeatures": {"type": "object",
-                           "required": ["dynamicQr", "securedQr", "sourceQr"],
-                           "properties": {k: {"type": "integer"}
-                                          for k in ("dynamicQr", "securedQr", "sourceQr")}},
+        "failedFeatures": {
+            "type": "object",
+            "required": ["dynamicQr", "securedQr", "sourceQr"],
+            "properties": {k: {"type": "integer"} for k in ("dynamicQr", "securedQr", "sourceQr")},
+        },
         "product": {"const": "qr"},
-        "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
-        "processed": {"type": "integer", "minimum": 0,
-                      "description": "rows finished so far; equals count once completed"}}}
-FAILED_ROW = {"type": "object", "required": ["uid", "status", "message", "code"],
-              "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}}}
-ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
-                   {"type": "object", "required": ["id", "uid", "url", "QRs"]}, FAILED_ROW]}
-SINGLE_FAILED = {"type": "object", "required": ["status", "message", "code"],
-                 "properties": FAILED_ROW["properties"]}
-SINGLE_ENTRY = {"oneOf": [{"type": "string", "description": "static success: a data URI"},
-                          {"type": "object", "required": ["id", "url", "QRs"],
-                           "description": "dynamic success; uid only when the row gave one"},
-                          SINGLE_FAILED]}
-RECORD = {"type": "object", "required": ["id", "url", "destination", "scans"],
-          "properties": {"id": {"type": "string"}, "url": {"type": "string"},
-                         "destination": {"type": "string"},
-                         "expiry": {"type": ["integer", "null"]},
-                         "scans": {"type": "object"}, "sources": {"type": "array"}}}
-CSV_BODY = {"content": {"text/csv": {"schema": {"type": "string"}},
-                        "multipart/form-data": {"schema": {
-                            "type": "object", "properties": {"file": {
-                                "type": "string", "contentMediaType": "text/csv"}}}}}}
+        "createdAt": {"type": "integer"},
+        "updatedAt": {"type": "integer"},
+        "processed": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "rows finished so far; equals count once completed",
+        },
+    },
+}
+FAILED_ROW = {
+    "type": "object",
+    "required": ["uid", "status", "message", "code"],
+    "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}},
+}
+ENTRY = {
+    "oneOf": [
+        {"type": "string", "description": "static success: a data URI"},
+        {"type": "object", "required": ["id", "uid", "url", "QRs"]},
+        FAILED_ROW,
+    ]
+}
+SINGLE_FAILED = {
+    "type": "object",
+    "required": ["status", "message", "code"],
+    "properties": FAILED_ROW["properties"],
+}
+SINGLE_ENTRY = {
+    "oneOf": [
+        {"type": "string", "description": "static success: a data URI"},
+        {
+            "type": "object",
+            "required": ["id", "url", "QRs"],
+            "description": "dynamic success; uid only when the row gave one",
+        },
+        SINGLE_FAILED,
+    ]
+}
+RECORD = {
+    "type": "object",
+    "required": ["id", "url", "destination", "scans"],
+    "properties": {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "destination": {"type": "string"},
+        "expiry": {"type": ["integer", "null"]},
+        "scans": {"type": "object"},
+        "sources": {"type": "array"},
+    },
+}
+CSV_BODY = {
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "contentMediaType": "text/csv"}},
+            }
+        },
+    }
+}
 
 
 def _bulk_paths() -> dict[str, Any]:
     submitted = json_body({"type": "string"}, "Accepted: the bulkId")
     return {
         "/api/qr/bulk-generate": {
-            "post": {"summary": "Queue a batch of rows", "security": AUTH,
-                     "parameters": [IDEMPOTENCY, VERIFY],
-                     "requestBody": {"required": True, "content": {"application/json": {
-                         "schema": {"type": "array", "minItems": 1, "items": ROW}}}},
-                     "responses": {"200": submitted, "400": error("Not a non-empty array"),
-                                   "409": error("Idempotency-Key reused with another body"),
-                                   "413": error("Body over 25 MB"),
-                                   "415": error("Not JSON"),
-                                   "429": error("Quota used up"),
-                                   "500": error("Not queued"), **AUTH_ERRORS}},
-            "get": {"summary": "The caller's orders, newest first", "security": AUTH,
-                    "parameters": [
-                        {"name": "limit", "in": "query",
-                         "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-                        {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
-                    "responses": {"200": json_body({
-                        "type": "object", "required": ["items", "next"],
-                        "properties": {"items": {"type": "array", "items": ref("Status")},
-                                       "next": {"type": ["string", "null"]}}}),
-                        "400": error("Bad limit or cursor"), **AUTH_ERRORS}}},
-        "/api/qr/bulk-generate/{bulkId}": {"get": {
-            "summary": "A batch's status", "security": AUTH, "parameters": [BULK_ID],
-            "responses": {"200": json_body(ref("Status")), "400": error("bulkId missing"),
-                          "404": error("No such batch for this caller"), **AUTH_ERRORS}}},
-        "/api/qr/bulk-generate/{bulkId}/result": {"get": {
-            "summary": "Download the archive, once", "security": AUTH,
-            "parameters": [BULK_ID, RESULT_FORMAT],
-            "responses": {"200": ZIP_BODY,
-                          "400": error("Unknown format"),
-                          "404": error("No such batch for this caller"),
-                          "410": error("Not completed yet, or already downloaded"),
-                          **AUTH_ERRORS}}},
-        "/api/qr/workspace-bulk-generate": {"post": {
-            "summary": "Queue a CSV of at most 500 rows", "security": AUTH,
-            "parameters": [IDEMPOTENCY], "requestBody": {"required": True, **CSV_BODY},
-            "responses": {"200": submitted, "400": error("Bad CSV or too many rows"),
-                          "409": error("Idempotency-Key reused with another body"),
-                          "413": error("CSV over 5 MB"),
-                          "415": error("Neither CSV nor multipart"),
-                          "429": error("Over 5 calls a minute from this address"),
-                          **AUTH_ERRORS}}},
+            "post": {
+                "summary": "Queue a batch of rows",
+                "security": AUTH,
+                "parameters": [IDEMPOTENCY, VERIFY],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "array", "minItems": 1, "items": ROW}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": submitted,
+                    "400": error("Not a non-empty array"),
+                    "409": error("Idempotency-Key reused with another body"),
+                    "413": error("Body over 25 MB"),
+                    "415": error("Not JSON"),
+                    "429": error("Quota used up"),
+                    "500": error("Not queued"),
+                    **AUTH_ERRORS,
+                },
+            },
+            "get": {
+                "summary": "The caller's orders, newest first",
+                "security": AUTH,
+                "parameters": [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                    },
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": json_body(
+                        {
+                            "type": "object",
+                            "required": ["items", "next"],
+                            "properties": {
+                                "items": {"type": "array", "items": ref("Status")},
+                                "next": {"type": ["string", "null"]},
+                            },
+                        }
+                    ),
+                    "400": error("Bad limit or cursor"),
+                    **AUTH_ERRORS,
+                },
+            },
+        },
+        "/api/qr/bulk-generate/{bulkId}": {
+            "get": {
+                "summary": "A batch's status",
+                "security": AUTH,
+                "parameters": [BULK_ID],
+                "responses": {
+                    "200": json_body(ref("Status")),
+                    "400": error("bulkId missing"),
+                    "404": error("No such batch for this caller"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/api/qr/bulk-generate/{bulkId}/result": {
+            "get": {
+                "summary": "Download the archive, once",
+                "security": AUTH,
+                "parameters": [BULK_ID, RESULT_FORMAT, *SHEET_PARAMS],
+                "responses": {
+                    "200": ZIP_BODY,
+                    "400": error("Unknown format, or a sheet refused (nothing consumed)"),
+                    "404": error("No such batch for this caller"),
+                    "410": error("Not completed yet, or already downloaded"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
+        "/api/qr/workspace-bulk-generate": {
+            "post": {
+                "summary": "Queue a CSV of at most 500 rows",
+                "security": AUTH,
+                "parameters": [IDEMPOTENCY],
+                "requestBody": {"required": True, **CSV_BODY},
+                "responses": {
+                    "200": submitted,
+                    "400": error("Bad CSV or too many rows"),
+                    "409": error("Idempotency-Key reused with another body"),
+                    "413": error("CSV over 5 MB"),
+                    "415": error("Neither CSV nor multipart"),
+                    "429": error("Over 5 calls a minute from this address"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
     }
 
 
 def _qr_paths() -> dict[str, Any]:
     html = {"content": {"text/html": {"schema": {"type": "string"}}}}
     return {
-        "/api/qr/generate": {"post": {
-            "summary": "Render one row now", "security": AUTH,
-            "requestBody": {"required": True,
-                            "content": {"application/json": {"schema": ROW}}},
-            "responses": {"200": json_body(SINGLE_ENTRY),
-                          "400": json_body({"oneOf": [SINGLE_FAILED, ref("Error")]},
-                                           "The row failed, or the body is not one row"),
-                          "415": error("Not JSON"),
-                          "429": json_body(SINGLE_FAILED, "Quota used up"), **AUTH_ERRORS}}},
+        "/api/qr/generate": {
+            "post": {
+                "summary": "Render one row now",
+                "security": AUTH,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": ROW}}},
+                "responses": {
+                    "200": json_body(SINGLE_ENTRY),
+                    "400": json_body(
+                        {"oneOf": [SINGLE_FAILED, ref("Error")]},
+                        "The row failed, or the body is not one row",
+                    ),
+                    "415": error("Not JSON"),
+                    "429": json_body(SINGLE_FAILED, "Quota used up"),
+                    **AUTH_ERRORS,
+                },
+            }
+        },
         "/api/qr/{qrId}": {
-            "get": {"summary": "A dynamic QR with its scan counts", "security": AUTH,
-                    "parameters": [QR_ID],
-                    "responses": {"200": json_body(ref("QrRecord")),
-                                  "404": error("No such QR for this caller"), **AUTH_ERRORS}},
-            "patch": {"summary": "Change destination or expiry", "security": AUTH,
-                      "parameters": [QR_ID],
-                      "requestBody": {"required": True, "content": {"application/json": {
-                          "schema": {"type": "object", "properties": {
-                              "destination": {"type": "string"},
-                              "expiry": {"type": ["string", "integer", "null"]}}}}}},
-                      "responses": {"200": json_body(ref("QrRecord")),
-                                    "400": error("Bad change"),
-                                    "404": error("No such QR for this caller"),
-                                    **AUTH_ERRORS}}},
+            "get": {
+                "summary": "A dynamic QR with its scan counts",
+                "security": AUTH,
+                "parameters": [QR_ID],
+                "responses": {
+                    "200": json_body(ref("QrRecord")),
+                    "404": error("No such QR for this caller"),
+                    **AUTH_ERRORS,
+                },
+            },
+            "patch": {
+                "summary": "Change destination or expiry",
+                "security": AUTH,
+                "parameters": [QR_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "destination": {"type": "string"},
+                                    "expiry": {"type": ["string", "integer", "null"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": json_body(ref("QrRecord")),
+                    "400": error("Bad change"),
+                    "404": error("No such QR for this caller"),
+                    **AUTH_ERRORS,
+                },
+            },
+        },
         "/r/{code}": {
-            "get": {"summary": "Follow a short link", "parameters": [CODE],
-                    "responses": {"302": {"description": "To the destination"},
-                                  "200": {"description": "Password form", **html},
-                                  "404": {"description": "Unknown", **html},
-                                  "410": {"description": "Expired", **html}}},
-            "post": {"summary": "Unlock a secured short link", "parameters": [CODE],
-                     "requestBody": {"content": {"application/x-www-form-urlencoded": {
-                         "schema": {"type": "object",
-                                    "properties": {"password": {"type": "string"}}}}}},
-                     "responses": {"302": {"description": "Right password"},
-                                   "401": {"description": "Wrong password", **html},
-                                   "404": {"description": "Unknown", **html},
-                                   "410": {"description": "Expired", **html},
-                                   "429": {"description": "Too many wrong tries", **html}}}},
+            "get": {
+                "summary": "Follow a short link",
+                "parameters": [CODE],
+                "responses": {
+                    "302": {"description": "To the destination"},
+                    "200": {"description": "Password form", **html},
+                    "404": {"description": "Unknown", **html},
+                    "410": {"description": "Expired", **html},
+                },
+            },
+            "post": {
+                "summary": "Unlock a secured short link",
+                "parameters": [CODE],
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"password": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {
+                    "302": {"description": "Right password"},
+                    "401": {"description": "Wrong password", **html},
+                    "404": {"description": "Unknown", **html},
+                    "410": {"description": "Expired", **html},
+                    "429": {"description": "Too many wrong tries", **html},
+                },
+            },
+        },
     }
 
 
@@ -171,32 +383,65 @@ def _ops_paths() -> dict[str, Any]:
     probe = {"type": "object", "properties": {"status": {"type": "string"}}}
     return {
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_body(probe)}}},
-        "/readyz": {"get": {"summary": "Readiness of MongoDB, RabbitMQ and S3", "responses": {
-            "200": json_body(probe), "503": json_body(
-                {"type": "object", "properties": {"failed": {"type": "array"}}},
-                "Names the servers that failed")}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {
-            "description": "Prometheus text", "content": {"text/plain": {
-                "schema": {"type": "string"}}}}}}},
-        "/openapi.json": {"get": {"summary": "This document",
-                                  "responses": {"200": json_body({"type": "object"})}}},
+        "/readyz": {
+            "get": {
+                "summary": "Readiness of MongoDB, RabbitMQ and S3",
+                "responses": {
+                    "200": json_body(probe),
+                    "503": json_body(
+                        {"type": "object", "properties": {"failed": {"type": "array"}}},
+                        "Names the servers that failed",
+                    ),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {"summary": "This document", "responses": {"200": json_body({"type": "object"})}}
+        },
     }
 
 
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "bulkqr", "version": "1.0.0",
-                 "description": "Bulk and single QR code generation with dynamic short links."},
-        "paths": {**_bulk_paths(), **_qr_paths(), **_ops_paths(), **links_paths(),
-                  **webhook_paths(), **asset_paths()},
+        "info": {
+            "title": "bulkqr",
+            "version": "1.0.0",
+            "description": "Bulk and single QR code generation with dynamic short links.",
+        },
+        "paths": {
+            **_bulk_paths(),
+            **_qr_paths(),
+            **_ops_paths(),
+            **links_paths(),
+            **webhook_paths(),
+            **asset_paths(),
+        },
         "components": {
             "securitySchemes": {
                 "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"}},
-            "schemas": {"Status": STATUS, "QrRecord": RECORD, "Error": {
-                "type": "object", "required": ["error", "status"],
-                "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}}},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
+            },
+            "schemas": {
+                "Status": STATUS,
+                "QrRecord": RECORD,
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "status"],
+                    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+                },
+            },
         },
     }
 

@@ -16,20 +16,31 @@ import csv
 import hashlib
 import io
 import tempfile
-from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from client.archive import Entry, decode_image, read_entry
 from client.manifest import escape_cell
 from client.names import NameRegistry, safe_stem
-from shared.archivestream import ArchiveEntries, ArchiveText
-from shared.rowindex import RowIndex
+from shared.archiverows import ArchiveRows
+from shared.archivestream import ArchiveText
+from shared.rowindex import RowIndex, RowNames
 from shared.zipstream import DateTime, ZipStream
 
 MANIFEST_NAME, RESULT_NAME, IMAGES_FOLDER = "manifest.csv", "result.json", "images/"
-MANIFEST_COLUMNS = ("row", "uid", "status", "code", "message", "id", "url", "file", "sha256",
-                    "source", "label")
+MANIFEST_COLUMNS = (
+    "row",
+    "uid",
+    "status",
+    "code",
+    "message",
+    "id",
+    "url",
+    "file",
+    "sha256",
+    "source",
+    "label",
+)
 STORED_EXTENSIONS = frozenset({".png", ".pdf"})
 SPOOL_BYTES = 4 * 1024 * 1024
 TEXT_FLUSH_BYTES = 64 * 1024
@@ -41,7 +52,8 @@ class Manifest:
 
     def __init__(self) -> None:
         self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=SPOOL_BYTES)  # open until close(), like the ZIP it goes into
+            max_size=SPOOL_BYTES
+        )  # open until close(), like the ZIP it goes into
         self._text = io.StringIO()
         self._csv = csv.writer(self._text)
         self._csv.writerow(MANIFEST_COLUMNS)
@@ -76,10 +88,8 @@ class ZipBuilder:
 
     def __init__(self, date_time: DateTime, archive_bytes: int) -> None:
         self.zip = ZipStream(date_time)
-        self.rows = RowIndex()
-        self._entries = ArchiveEntries()
-        self._pending: deque[Any] = deque()
-        self._next_row = 0  # the row number of the first pending entry
+        self.archive = ArchiveRows()
+        self.rows: RowIndex = self.archive.index
         self._names = NameRegistry()
         self._manifest = Manifest()
         self._archive_bytes = archive_bytes  # the JSON text is never longer than its string
@@ -88,27 +98,24 @@ class ZipBuilder:
 
     def parse(self, piece: bytes | None) -> int:
         """Parse a piece of the archive (None: its end); the last row number parsed so far."""
-        found = self._entries.feed(piece) if piece is not None else self._entries.finish()
-        self._pending.extend(found)
-        return self._next_row + len(self._pending) - 1
+        return self.archive.parse(piece)
 
     def add_images(self) -> bytes:
         """The images of the parsed rows whose uid and label the row index has given."""
-        while self._pending and self.rows.covers(self._next_row):
-            self._add_row(self._next_row, self._pending.popleft())
-            self._next_row += 1
+        for row, raw, names in self.archive.ready():
+            self._add_row(row, raw, names)
         return self.zip.drain()
 
     def manifest(self) -> Iterator[bytes]:
         """The manifest.csv entry, piece by piece, once every image is in."""
-        return self.zip.stream(MANIFEST_NAME, self._manifest.pieces(), compress=True,
-                               max_bytes=self._manifest.size())
+        return self.zip.stream(
+            MANIFEST_NAME, self._manifest.pieces(), compress=True, max_bytes=self._manifest.size()
+        )
 
     def add_result(self, piece: bytes | None) -> bytes:
         """A piece of the archive (None: its end) into result.json, the archive's JSON text."""
         if self._result is None:  # stored: see the module's docstring
-            self._result = self.zip.open(RESULT_NAME, compress=False,
-                                         max_bytes=self._archive_bytes)
+            self._result = self.zip.open(RESULT_NAME, compress=False, max_bytes=self._archive_bytes)
         self._result.write(self._text.feed(piece) if piece is not None else self._text.finish())
         return self.zip.drain()
 
@@ -124,8 +131,7 @@ class ZipBuilder:
         self._manifest.close()
         self.zip.release()
 
-    def _add_row(self, row: int, raw: Any) -> None:
-        names = self.rows.names(row)
+    def _add_row(self, row: int, raw: Any, names: RowNames) -> None:
         entry = read_entry(row, raw, names.uid)
         label = names.label or ""
         if not entry.ok:
@@ -136,22 +142,57 @@ class ZipBuilder:
             try:
                 extension, data = decode_image(image.data_uri)
             except ValueError as exc:
-                self._line(entry, "failed", f"image not saved: {exc}", label=label,
-                           source=image.source or "")
+                self._line(
+                    entry,
+                    "failed",
+                    f"image not saved: {exc}",
+                    label=label,
+                    source=image.source or "",
+                )
                 continue
-            name_stem = stem if image.source is None else (
-                f"{stem}--{safe_stem(image.source, 'source')}")
+            name_stem = (
+                stem if image.source is None else (f"{stem}--{safe_stem(image.source, 'source')}")
+            )
             path = IMAGES_FOLDER + self._names.claim(name_stem, extension)
             self.zip.add(path, data, compress=extension not in STORED_EXTENSIONS)
-            self._line(entry, "ok", url=image.url, path=path, label=label,
-                       sha256=hashlib.sha256(data).hexdigest(), source=image.source or "")
+            self._line(
+                entry,
+                "ok",
+                url=image.url,
+                path=path,
+                label=label,
+                sha256=hashlib.sha256(data).hexdigest(),
+                source=image.source or "",
+            )
 
-    def _line(self, entry: Entry, status: str, message: str = "", *, url: str = "",
-              path: str = "", sha256: str = "", source: str = "", label: str = "") -> None:
+    def _line(
+        self,
+        entry: Entry,
+        status: str,
+        message: str = "",
+        *,
+        url: str = "",
+        path: str = "",
+        sha256: str = "",
+        source: str = "",
+        label: str = "",
+    ) -> None:
         # row, status, code, id, url, file and sha256 are ours: digits, words, `qr_…`,
         # the gateway's short links, `images/…`, hex. The rest come from the caller.
         uid = "" if entry.uid is None else escape_cell(str(entry.uid))
         code = "" if entry.code is None else str(entry.code)
-        self._manifest.add((str(entry.index + 1), uid, status, code, escape_cell(message),
-                            entry.qr_id, url, path, sha256, escape_cell(source),
-                            escape_cell(label)))
+        self._manifest.add(
+            (
+                str(entry.index + 1),
+                uid,
+                status,
+                code,
+                escape_cell(message),
+                entry.qr_id,
+                url,
+                path,
+                sha256,
+                escape_cell(source),
+                escape_cell(label),
+            )
+        )

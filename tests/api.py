@@ -42,8 +42,9 @@ class Api:
         self.http, self.tenant = http, tenant
 
     async def submit(self, rows: Any) -> str:
-        async with self.http.post("/api/qr/bulk-generate", json=rows,
-                                  headers=self.tenant.headers) as answer:
+        async with self.http.post(
+            "/api/qr/bulk-generate", json=rows, headers=self.tenant.headers
+        ) as answer:
             body = await answer.text()
             assert answer.status == 200, body
             bulk_id = orjson.loads(body)
@@ -51,8 +52,9 @@ class Api:
             return bulk_id
 
     async def status(self, bulk_id: str) -> dict[str, Any]:
-        async with self.http.get(f"/api/qr/bulk-generate/{bulk_id}",
-                                 headers=self.tenant.headers) as answer:
+        async with self.http.get(
+            f"/api/qr/bulk-generate/{bulk_id}", headers=self.tenant.headers
+        ) as answer:
             assert answer.status == 200, await answer.text()
             doc: dict[str, Any] = await answer.json()
             return doc
@@ -73,10 +75,13 @@ class Api:
             assert time.monotonic() < deadline, f"{bulk_id} never became resultDownloaded"
             await asyncio.sleep(0.05)
 
-    async def download(self, bulk_id: str, fmt: str | None = None) -> tuple[int, bytes]:
-        params = {} if fmt is None else {"format": fmt}
-        async with self.http.get(f"/api/qr/bulk-generate/{bulk_id}/result", params=params,
-                                 headers=self.tenant.headers) as answer:
+    async def download(
+        self, bulk_id: str, fmt: str | None = None, **query: str
+    ) -> tuple[int, bytes]:
+        params = query if fmt is None else {"format": fmt, **query}
+        async with self.http.get(
+            f"/api/qr/bulk-generate/{bulk_id}/result", params=params, headers=self.tenant.headers
+        ) as answer:
             return answer.status, await answer.read()
 
     async def archive(self, bulk_id: str) -> list[Any]:

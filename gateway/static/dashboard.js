@@ -11,7 +11,7 @@ const signInForm = document.getElementById("sign-in-form");
 const signInError = document.getElementById("sign-in-error");
 const bulk = document.getElementById("bulk");
 
-const orders = new OrdersTable({ onDownload: (id, format) => preview.download(id, format), onAuthLost: signOut });
+const orders = new OrdersTable({ onDownload: (id, format, sheet) => preview.download(id, format, sheet), onAuthLost: signOut });
 const preview = new Preview({ refresh: () => orders.refresh(), onAuthLost: signOut });
 const upload = new Upload({
   onQueued: (bulkId, uids) => {

@@ -12,6 +12,13 @@ const STATUS_TEXT = {
   resultDownloaded: "Downloaded",
 };
 
+// The label sheets offered here (docs/print.md has them all, and the API takes `custom`).
+const SHEETS = [
+  ["a4-3x8", "A4, 3x8 labels"],
+  ["letter-3x10", "Letter, 3x10 (Avery 5160)"],
+  ["a4-2x5", "A4, 2x5 business cards"],
+];
+
 export class OrdersTable {
   constructor({ onDownload, onAuthLost }) {
     this.body = document.querySelector("#orders tbody");
@@ -110,21 +117,36 @@ export class OrdersTable {
       wrap.append(
         this.downloadButton(order.bulkId, "json", "Download", ""),
         this.downloadButton(order.bulkId, "zip", "Download ZIP", " as a ZIP"),
+        this.sheetPicker(order.bulkId),
       );
       return wrap;
     }
     return order.status === "processing" ? "Not ready yet" : "Already downloaded";
   }
 
-  downloadButton(bulkId, format, text, as) {
+  downloadButton(bulkId, format, text, as, sheet = () => undefined) {
     const button = document.createElement("button");
     button.type = "button";
     button.textContent = text;
     button.dataset.bulkId = bulkId;
     button.dataset.format = format;
     button.setAttribute("aria-label", `Download the result of ${bulkId}${as} (once only)`);
-    button.addEventListener("click", () => this.onDownload(bulkId, format));
+    button.addEventListener("click", () => this.onDownload(bulkId, format, sheet()));
     return button;
+  }
+
+  /** A label-sheet preset and "Download print sheet": the result as a PDF of labels. */
+  sheetPicker(bulkId) {
+    const select = document.createElement("select");
+    select.className = "sheet";
+    select.setAttribute("aria-label", `Label sheet for ${bulkId}`);
+    for (const [value, text] of SHEETS) select.append(new Option(text, value));
+    const button = this.downloadButton(bulkId, "pdf", "Download print sheet",
+                                       " as a print sheet", () => select.value);
+    const group = document.createElement("span");
+    group.className = "sheet-picker";
+    group.append(select, button);
+    return group;
   }
 }
 

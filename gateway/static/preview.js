@@ -39,20 +39,23 @@ export class Preview {
     document.getElementById("save-json").addEventListener("click", () => this.saveJson());
   }
 
-  /** The one-shot download: "json" shows the codes here, "zip" saves the server's ZIP. */
-  async download(bulkId, format = "json") {
+  /** The one-shot download: "json" shows the codes here, "zip" saves the server's ZIP,
+   *  "pdf" saves a label sheet of the preset `sheet`. */
+  async download(bulkId, format = "json", sheet = undefined) {
     if (this.busy || !(await confirmOnce(bulkId, format))) return;
     this.busy = true;
     try {
-      await this.fetchResult(bulkId, format);
+      await this.fetchResult(bulkId, format, sheet);
     } finally {
       this.busy = false;
     }
   }
 
-  async fetchResult(bulkId, format) {
+  async fetchResult(bulkId, format, sheet) {
     this.say(`Downloading the result of ${bulkId}…`);
-    const query = format === "zip" ? "?format=zip" : "";
+    const params = new URLSearchParams(format === "json" ? {} : { format });
+    if (sheet) params.set("sheet", sheet);
+    const query = params.toString() ? `?${params}` : "";
     let response;
     try {
       response = await apiFetch(`/api/qr/bulk-generate/${encodeURIComponent(bulkId)}/result${query}`);
@@ -71,11 +74,13 @@ export class Preview {
       return this.onAuthLost(await responseError(response));
     }
     if (!response.ok) return this.say(`The download failed: ${await responseError(response)}.`, true);
-    await (format === "zip" ? this.receiveZip(bulkId, response) : this.receive(bulkId, response));
+    await (format === "json" ? this.receive(bulkId, response)
+                             : this.receiveFile(bulkId, response, format));
     this.refresh();
   }
 
-  async receiveZip(bulkId, response) {
+  /** A ZIP or PDF made by the server, saved as it came: `{bulkId}.zip` or `.pdf`. */
+  async receiveFile(bulkId, response, extension) {
     let blob;
     try {
       blob = await response.blob();
@@ -83,8 +88,8 @@ export class Preview {
       return this.say("The download was cut off before its end. If the order still shows " +
                       "Download, the result was not used up: try again.", true);
     }
-    saveBlob(blob, `${bulkId}.zip`);
-    this.say(`The result of ${bulkId} was saved as ${bulkId}.zip.`);
+    saveBlob(blob, `${bulkId}.${extension}`);
+    this.say(`The result of ${bulkId} was saved as ${bulkId}.${extension}.`);
   }
 
   async receive(bulkId, response) {
@@ -148,6 +153,8 @@ const AFTER_DOWNLOAD = {
         "leave or reload it.",
   zip: "Your browser saves it as a ZIP file: the images named by uid, manifest.csv and " +
        "result.json.",
+  pdf: "Your browser saves it as a PDF print sheet: one label per row, the code with its " +
+       "label or uid. The images and manifest are not part of it.",
 };
 
 function confirmOnce(bulkId, format) {

@@ -17,16 +17,23 @@ from tests.conftest import Stack
 from tests.zipfiles import assert_safe_name, decode_png, manifest_rows, open_zip
 
 # The longest uid a row may have is 256 characters; a 300-character one fails its row.
-UIDS = ["../../etc/passwd", "CON", "a/b", '=HYPERLINK("x")', "\U0001f4e6 box", "u" * 256,
-        "A/B", 7]
+UIDS = ["../../etc/passwd", "CON", "a/b", '=HYPERLINK("x")', "\U0001f4e6 box", "u" * 256, "A/B", 7]
 
 
 def tricky_rows() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"uid": uid, "dataType": "text", "data": f"content {i}", "label": f"Shelf {i}"}
-        for i, uid in enumerate(UIDS)]
-    rows.append({"uid": "dyn", "qrType": "dynamic", "data": "https://example.com/d",
-                 "sources": ["flyer", "post/er"], "label": "=SUM(A1)"})
+        for i, uid in enumerate(UIDS)
+    ]
+    rows.append(
+        {
+            "uid": "dyn",
+            "qrType": "dynamic",
+            "data": "https://example.com/d",
+            "sources": ["flyer", "post/er"],
+            "label": "=SUM(A1)",
+        }
+    )
     rows.append({"uid": "long-label", "data": "https://example.com", "label": "x" * 201})
     rows.append({"uid": "bad", "data": "not a url"})
     rows.append({"uid": "v" * 300, "data": "https://example.com"})  # past the uid limit
@@ -46,17 +53,21 @@ async def test_zip_names_every_image_safely_and_lists_it(api: Api, store: Object
     assert len(entries) == len(rows)
     ok = [line for line in lines if line["status"] == "ok"]
     assert len(ok) == len(UIDS) + 3 == len(archive.namelist()) - 2
-    for i, line in enumerate(ok[:len(UIDS)]):
+    for i, line in enumerate(ok[: len(UIDS)]):
         assert line["row"] == str(i + 1) and line["label"] == f"Shelf {i}"
         assert line["uid"] == escape_cell(str(UIDS[i]))
         assert_safe_name(line["file"])
         assert decode_png(archive.read(line["file"])) == f"content {i}"
-    dynamic = ok[len(UIDS):]
+    dynamic = ok[len(UIDS) :]
     entry = entries[len(UIDS)]
     assert [line["file"] for line in dynamic] == [
-        "images/dyn.png", "images/dyn--flyer.png", "images/dyn--post_er.png"]
+        "images/dyn.png",
+        "images/dyn--flyer.png",
+        "images/dyn--post_er.png",
+    ]
     assert [line["url"] for line in dynamic] == [entry["url"]] + [
-        source["url"] for source in entry["sources"]]
+        source["url"] for source in entry["sources"]
+    ]
     for line in dynamic:
         assert line["id"] == entry["id"] and line["label"] == "'=SUM(A1)"
         assert decode_png(archive.read(line["file"])) == line["url"]
@@ -64,9 +75,14 @@ async def test_zip_names_every_image_safely_and_lists_it(api: Api, store: Object
     assert [(line["uid"], line["code"], line["message"]) for line in failed] == [
         ("long-label", "400", "label must be a string of at most 200 characters"),
         ("bad", "400", "Invalid URL provided for dataType: url"),
-        ("v" * 300, "400", "uid must be at most 256 characters")]
-    assert entries[len(UIDS) + 1] == {"uid": "long-label", "status": "failed", "code": 400,
-                                      "message": failed[0]["message"]}
+        ("v" * 300, "400", "uid must be at most 256 characters"),
+    ]
+    assert entries[len(UIDS) + 1] == {
+        "uid": "long-label",
+        "status": "failed",
+        "code": 400,
+        "message": failed[0]["message"],
+    }
     await api.wait_consumed(bulk_id)
     assert not await store.exists(result_key(bulk_id))
     assert not await store.exists(result_rows_key(bulk_id))
@@ -74,13 +90,14 @@ async def test_zip_names_every_image_safely_and_lists_it(api: Api, store: Object
     assert (await api.download(bulk_id))[0] == 410
 
 
-async def test_json_stays_the_stored_string_and_formats_are_checked(api: Api,
-                                                                     store: ObjectStore) -> None:
+async def test_json_stays_the_stored_string_and_formats_are_checked(
+    api: Api, store: ObjectStore
+) -> None:
     bulk_id = await api.submit([{"uid": 1, "data": "https://example.com", "label": "L"}])
     await api.wait_completed(bulk_id)
     stored = await store.get(result_key(bulk_id))
-    status, body = await api.download(bulk_id, "pdf")
-    assert status == 400 and b"format must be one of: json, zip" in body
+    status, body = await api.download(bulk_id, "gif")
+    assert status == 400 and b"format must be one of: json, zip, pdf" in body
     assert (await api.status(bulk_id))["status"] == "completed"
     assert await api.download(bulk_id, "json") == (200, stored)
     assert orjson.loads(orjson.loads(stored))[0].startswith("data:image/png;base64,")
@@ -97,16 +114,22 @@ async def test_concurrent_zip_downloads_one_wins(api: Api) -> None:
     await api.wait_consumed(bulk_id)
 
 
-async def test_a_zip_cut_mid_way_can_be_downloaded_again(api: Api, stack: Stack, db: Database,
-                                                         store: ObjectStore) -> None:
-    rows = [{"uid": f"big-{i}", "data": f"https://example.com/{i}", "styling": {"size": 4096}}
-            for i in range(300)]
+async def test_a_zip_cut_mid_way_can_be_downloaded_again(
+    api: Api, stack: Stack, db: Database, store: ObjectStore
+) -> None:
+    rows = [
+        {"uid": f"big-{i}", "data": f"https://example.com/{i}", "styling": {"size": 4096}}
+        for i in range(300)
+    ]
     bulk_id = await api.submit(rows)
     await api.wait_completed(bulk_id)
     assert await store.size(result_key(bulk_id)) > 8_000_000  # more than socket buffers hold
-    head = await abort_download(stack.settings.http_port,
-                                f"/api/qr/bulk-generate/{bulk_id}/result?format=zip",
-                                api.tenant.headers, 2000)
+    head = await abort_download(
+        stack.settings.http_port,
+        f"/api/qr/bulk-generate/{bulk_id}/result?format=zip",
+        api.tenant.headers,
+        2000,
+    )
     assert head.startswith(b"HTTP/1.1 200") and b"application/zip" in head
     for _ in range(100):  # the gateway notices the reset on its next write
         if await db[CLAIMS].find_one({"_id": f"download:{bulk_id}"}) is None:
