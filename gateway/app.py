@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 from aiohttp import web
 
@@ -59,17 +58,8 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
-async def freeze_startup_objects(app: web.Application) -> None:
-    """Move everything made while starting into the collector's permanent generation, so
-    full collections while serving walk only what serving made."""
-    gc.collect()
-    gc.freeze()
-
-
 def run(settings: Settings) -> None:
     """Serve until SIGINT/SIGTERM (aiohttp handles both and runs the cleanup contexts)."""
-    app = create_app(settings)
-    app.on_startup.append(freeze_startup_objects)
-    web.run_app(app, host=settings.http_host, port=settings.http_port,
+    web.run_app(create_app(settings), host=settings.http_host, port=settings.http_port,
                 access_log=None, print=None, shutdown_timeout=settings.drain_timeout_s,
                 keepalive_timeout=settings.keepalive_timeout_s)
