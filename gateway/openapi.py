@@ -9,180 +9,27 @@ from typing import Any
 from aiohttp import web
 
 from gateway.openapi_managed import asset_paths, links_paths, webhook_paths
-from gateway.openapi_parts import AUTH, AUTH_ERRORS, BULK_ID, QR_ID, error, json_body, ref
-from shared.sheets import SHEETS
-from shared.sheets.params import SIZES_MM
-
-CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-}
-VERIFY = {
-    "name": "verify",
-    "in": "query",
-    "required": False,
-    "schema": {"enum": ["true", "false", "1", "0"]},
-    "description": "scan every image back before delivering it",
-}
-ROW = {
-    "type": "object",
-    "description": "One QR row; `uid` is required in bulk batches "
-    "(a row without one fails) and optional in single generation (echoed when given).",
-    "properties": {
-        "uid": {"type": ["string", "integer"]},
-        "qrType": {"enum": ["static", "dynamic"]},
-        "dataType": {"enum": ["url", "text", "email", "phone", "sms", "wifi", "vcard", "geo"]},
-        "data": {},
-        "styling": {"type": "object"},
-        "secure": {"type": "array"},
-        "sources": {"type": "array", "items": {"type": "string"}},
-        "expiry": {"type": ["string", "integer"]},
-        "label": {
-            "type": "string",
-            "maxLength": 200,
-            "description": "a caption, echoed in the ZIP's manifest.csv",
-        },
-    },
-}
-RESULT_FORMAT = {
-    "name": "format",
-    "in": "query",
-    "required": False,
-    "schema": {"enum": ["json", "zip", "pdf"], "default": "json"},
-    "description": "json: the archive as a JSON string; zip: images named by "
-    "uid, manifest.csv and result.json (and sheet.pdf with "
-    "`sheet`); pdf: the label sheet alone, needs `sheet` "
-    "(docs/api.md)",
-}
-ZIP_BODY = {
-    "description": "The archive, as the JSON string, a ZIP (format=zip) or a label "
-    "sheet PDF (format=pdf)",
-    "content": {
-        "application/json": {"schema": {"type": "string"}},
-        "application/zip": {"schema": {"type": "string", "contentMediaType": "application/zip"}},
-        "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}},
-    },
-}
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-_MM = {"type": "number", "minimum": 0, "maximum": 1000}
-SHEET_PARAMS = [
-    _query(
-        "sheet",
-        {"enum": list(SHEETS)},
-        "a label sheet: sheet.pdf in the ZIP "
-        "(format=zip) or the PDF alone (format=pdf); docs/print.md",
-    ),
-    _query(
-        "cropMarks",
-        {"enum": ["true", "false"], "default": "false"},
-        "crop marks in the margins; needs `sheet`",
-    ),
-    _query("page", {"enum": ["a4", "letter"], "default": "a4"}, "sheet=custom only"),
-    *(
-        _query(
-            name,
-            {"type": "integer", "minimum": 1, "maximum": 1000},
-            "sheet=custom only: columns and rows of labels a page",
-        )
-        for name in ("cols", "rows")
-    ),
-    *(_query(name, _MM, "sheet=custom only, in mm") for name in SIZES_MM),
-]
-STATUS = {
-    "type": "object",
-    "required": [
-        "bulkId",
-        "status",
-        "count",
-        "failedFeatures",
-        "product",
-        "createdAt",
-        "updatedAt",
-    ],
-    "properties": {
-        "bulkId": {"type": "string"},
-        "status": {"enum": ["processing", "completed", "resultDownloaded"]},
-        "count": {"type": "integer", "minimum": 1},
-        "failedFeatures": {
-            "type": "object",
-            "required": ["dynamicQr", "securedQr", "sourceQr"],
-            "properties": {k: {"type": "integer"} for k in ("dynamicQr", "securedQr", "sourceQr")},
-        },
-        "product": {"const": "qr"},
-        "createdAt": {"type": "integer"},
-        "updatedAt": {"type": "integer"},
-        "processed": {
-            "type": "integer",
-            "minimum": 0,
-            "description": "rows finished so far; equals count once completed",
-        },
-    },
-}
-FAILED_ROW = {
-    "type": "object",
-    "required": ["uid", "status", "message", "code"],
-    "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}},
-}
-ENTRY = {
-    "oneOf": [
-        {"type": "string", "description": "static success: a data URI"},
-        {"type": "object", "required": ["id", "uid", "url", "QRs"]},
-        FAILED_ROW,
-    ]
-}
-SINGLE_FAILED = {
-    "type": "object",
-    "required": ["status", "message", "code"],
-    "properties": FAILED_ROW["properties"],
-}
-SINGLE_ENTRY = {
-    "oneOf": [
-        {"type": "string", "description": "static success: a data URI"},
-        {
-            "type": "object",
-            "required": ["id", "url", "QRs"],
-            "description": "dynamic success; uid only when the row gave one",
-        },
-        SINGLE_FAILED,
-    ]
-}
-RECORD = {
-    "type": "object",
-    "required": ["id", "url", "destination", "scans"],
-    "properties": {
-        "id": {"type": "string"},
-        "url": {"type": "string"},
-        "destination": {"type": "string"},
-        "expiry": {"type": ["integer", "null"]},
-        "scans": {"type": "object"},
-        "sources": {"type": "array"},
-    },
-}
-CSV_BODY = {
-    "content": {
-        "text/csv": {"schema": {"type": "string"}},
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "contentMediaType": "text/csv"}},
-            }
-        },
-    }
-}
+from gateway.openapi_parts import (
+    AUTH,
+    AUTH_ERRORS,
+    BULK_ID,
+    CODE,
+    IDEMPOTENCY,
+    QR_ID,
+    VERIFY,
+    error,
+    json_body,
+    ref,
+)
+from gateway.openapi_result import RESULT_FORMAT, SHEET_PARAMS, ZIP_BODY
+from gateway.openapi_schemas import (
+    CSV_BODY,
+    RECORD,
+    ROW,
+    SINGLE_ENTRY,
+    SINGLE_FAILED,
+    STATUS,
+)
 
 
 def _bulk_paths() -> dict[str, Any]:

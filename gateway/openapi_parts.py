@@ -26,3 +26,19 @@ BULK_ID = {"name": "bulkId", "in": "path", "required": True,
 QR_ID = {"name": "qrId", "in": "path", "required": True, "schema": {"type": "string"}}
 AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
                "403": error("Subscription disabled or key revoked")}
+
+
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+VERIFY = {
+    "name": "verify",
+    "in": "query",
+    "required": False,
+    "schema": {"enum": ["true", "false", "1", "0"]},
+    "description": "scan every image back before delivering it",
+}
