@@ -23,12 +23,11 @@ from gateway.openapi_parts import (
 )
 from gateway.openapi_result import RESULT_FORMAT, SHEET_PARAMS, ZIP_BODY
 from gateway.openapi_schemas import (
+    COMPONENTS,
     CSV_BODY,
-    RECORD,
     ROW,
     SINGLE_ENTRY,
     SINGLE_FAILED,
-    STATUS,
 )
 
 
@@ -275,21 +274,7 @@ def document() -> dict[str, Any]:
             **webhook_paths(),
             **asset_paths(),
         },
-        "components": {
-            "securitySchemes": {
-                "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
-            },
-            "schemas": {
-                "Status": STATUS,
-                "QrRecord": RECORD,
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "status"],
-                    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
-                },
-            },
-        },
+        "components": COMPONENTS,
     }
 
 

@@ -105,3 +105,20 @@ ROW = {
         },
     },
 }
+
+
+COMPONENTS = {
+    "securitySchemes": {
+        "clientId": {"type": "apiKey", "in": "header", "name": "client-id"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "api-key"},
+    },
+    "schemas": {
+        "Status": STATUS,
+        "QrRecord": RECORD,
+        "Error": {
+            "type": "object",
+            "required": ["error", "status"],
+            "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+        },
+    },
+}
