@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from pymongo import ReturnDocument
-from pymongo.errors import CursorNotFound
+from pymongo.errors import OperationFailure
 
 from shared.errors import BadRequest, NotFound
 from shared.mongo import ORDERS, Database, Doc
@@ -51,7 +51,7 @@ async def with_processed(db: Database, order: Order) -> Order:
         return order.with_processed(order.count)
     try:
         return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
-    except CursorNotFound:  # the batch ended while its progress was read: read the order anew
+    except OperationFailure:  # perhaps the batch ended as its progress was read (read_progress)
         latest = await find_order(db, order.bulk_id)
         if latest is None or latest.is_processing:
             raise

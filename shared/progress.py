@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pymongo.errors import OperationFailure
+
 from shared.mongo import Database, Doc, insert_unique, progress_collection
 from shared.orderdoc import Order
 
@@ -30,6 +32,10 @@ class Progress:
 
 
 async def read_progress(db: Database, bulk_id: str) -> Progress:
+    """What the progress collection holds. The batch's end drops the collection, and a read
+    racing the drop may fail (OperationFailure: FerretDB's "no such table", or a getMore's
+    CursorNotFound) or see part of it; a caller that gets a failure checks whether the
+    batch is still running before it treats the failure as one."""
     done: set[int] = set()
     claims: dict[int, str] = {}
     rows = 0
@@ -65,5 +71,11 @@ async def pending_rows(db: Database, max_batches: int) -> int:
     """Rows of running batches not finished yet, over at most `max_batches` batches."""
     pending = 0
     async for doc in db[RUNNING].find({}, {"count": 1}).limit(max_batches):
-        pending += max(0, int(doc["count"]) - (await read_progress(db, doc["_id"])).done_rows)
+        try:
+            done_rows = (await read_progress(db, doc["_id"])).done_rows
+        except OperationFailure:
+            if await find_running(db, doc["_id"]) is not None:
+                raise
+            continue  # it ended while it was read: nothing of it is pending
+        pending += max(0, int(doc["count"]) - done_rows)
     return pending

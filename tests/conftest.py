@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 
 import aiohttp
@@ -13,6 +13,7 @@ from shared.mongo import Database, open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from tests.api import Api, Tenant, new_tenant
+from tests.failure_logs import logged_errors
 from tests.processes import (
     Process,
     delete_topology,
@@ -24,6 +25,19 @@ from tests.processes import (
 from tests.servers import start_servers
 
 RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test's report shows what the gateways and workers logged as errors meanwhile
+    (a 500 in a CI run is otherwise only its body)."""
+    report = yield
+    if report.failed and call.when == "call":
+        errors = logged_errors(call.start)
+        if errors:
+            report.sections.append(("errors the processes logged", "\n".join(errors)))
+    return report
 
 
 @pytest.fixture(scope="session")
