@@ -14,16 +14,17 @@ import contextlib
 import secrets
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
+import orjson
 import structlog
 from aiohttp import web
 
 from gateway.resources import BROKER, SETTINGS
 from shared import amqp
 from shared.analytics.classify import Traits
-from shared.analytics.tally import Cell, TallyBatch, hour_of
+from shared.analytics.tally import hour_of
 from shared.errors import PublishFailed
-from shared.schemas import ScanEvent
 
 log = structlog.get_logger(__name__)
 FLUSH_EVERY_S = 1.0
@@ -32,14 +33,26 @@ KEEP_SENT_S = 60.0  # sent batches a worker may not have applied yet (for maxSca
 CellKey = tuple[str, str, int, Traits]
 
 
+@dataclass(frozen=True)
+class Tallied:
+    """One numbered batch as it goes out: its message body, and each code's scans in it for
+    pending(). Only bytes and a dict of str to int are kept, which the cyclic collector
+    does not track: a minute of batches as models (two per scanned code) made every full
+    collection of a busy gateway take 100-180 ms, its redirects waiting meanwhile."""
+
+    seq: int
+    body: bytes
+    counts: dict[str, int]
+
+
 class ScanCounter:
     def __init__(self) -> None:
         self.gateway = secrets.token_hex(8)
         self._seq = 0
         self._counts: dict[str, list[int]] = {}
         self._cells: dict[CellKey, int] = {}
-        self.unsent: list[TallyBatch] = []
-        self.sent: list[tuple[float, TallyBatch]] = []  # (monotonic s, batch), recent only
+        self.unsent: list[Tallied] = []
+        self.sent: list[tuple[float, Tallied]] = []  # (monotonic s, batch), recent only
 
     def add(self, code: str, at_ms: int, record: str = "", source: str = "",
             traits: Traits | None = None) -> None:
@@ -56,25 +69,32 @@ class ScanCounter:
     def pending(self, code: str, applied_seq: int) -> int:
         """Scans of `code` counted here that its document has not taken yet: it has taken
         this gateway's batches up to `applied_seq`."""
-        batches = [b for _, b in self.sent if b.seq > applied_seq] + self.unsent
-        sent = sum(e.count for batch in batches for e in batch.links if e.code == code)
-        return sent + (self._counts[code][0] if code in self._counts else 0)
+        sent = sum(batch.counts.get(code, 0) for _, batch in self.sent if batch.seq > applied_seq)
+        unsent = sum(batch.counts.get(code, 0) for batch in self.unsent)
+        return sent + unsent + (self._counts[code][0] if code in self._counts else 0)
 
     def forget_sent(self, older_than_s: float) -> None:
         self.sent = [(at, batch) for at, batch in self.sent if at >= older_than_s]
 
-    def take(self) -> TallyBatch | None:
+    def take(self) -> Tallied | None:
         """The tallies since the last take as the next numbered batch (None: no scans)."""
         if not self._counts:
             return None
         counts, self._counts = self._counts, {}
         cells, self._cells = self._cells, {}
         self._seq += 1
-        return TallyBatch(
-            gateway=self.gateway, seq=self._seq,
-            links=[ScanEvent(code=c, count=n, lastScanMs=t) for c, (n, t) in counts.items()],
-            cells=[Cell(record=r, source=s, hour=h, count=n, **vars(t))
-                   for (r, s, h, t), n in cells.items()])
+        # The body of a TallyBatch (the consumer validates it), written without its models:
+        # 2,000 of them for 1,000 codes took 11 ms of the event loop a second, 1 ms this way.
+        body = orjson.dumps({
+            "gateway": self.gateway, "seq": self._seq,
+            "links": [{"code": code, "count": n, "lastScanMs": at}
+                      for code, (n, at) in counts.items()],
+            "cells": [{"record": record, "source": source, "hour": hour, "count": n,
+                       "device": t.device, "os": t.os, "browser": t.browser,
+                       "country": t.country, "referrer": t.referrer}
+                      for (record, source, hour, t), n in cells.items()],
+        })
+        return Tallied(self._seq, body, {code: n for code, (n, _) in counts.items()})
 
 
 SCANS = web.AppKey("scans", ScanCounter)
@@ -87,9 +107,8 @@ async def flush(app: web.Application) -> None:
         counter.unsent.append(batch)
     del counter.unsent[:-MAX_UNSENT_BATCHES]
     while counter.unsent:
-        body = counter.unsent[0].model_dump_json(by_alias=True).encode()
         try:
-            await amqp.publish(app[BROKER].topology.work, amqp.SCAN_KEY, body,
+            await amqp.publish(app[BROKER].topology.work, amqp.SCAN_KEY, counter.unsent[0].body,
                                timeout_s=app[SETTINGS].publish_timeout_s)
         except PublishFailed as exc:  # sent again, unchanged, next second
             log.warning("scan counts not published yet", batches=len(counter.unsent),
