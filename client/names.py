@@ -62,12 +62,17 @@ class NameRegistry:
 
     def claim(self, stem: str, extension: str) -> str:
         name, n = f"{stem}{extension}", 1
-        while _key(name) in self._taken:
+        key = _key(name)
+        while key in self._taken:
             n += 1
             name = f"{stem}-{n}{extension}"
-        self._taken.add(_key(name))
+            key = _key(name)
+        self._taken.add(key)
         return name
 
 
 def _key(name: str) -> str:
+    """What two names that one file system would take for the same name share."""
+    if name.isascii():  # NFC leaves ASCII as it is, and casefold() is lower() on it
+        return name.lower()
     return unicodedata.normalize("NFC", name).casefold()

@@ -19,13 +19,13 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from client.archive import Entry, decode_image, read_entry
+from client.archive import decode_image, read_entry
 from client.manifest import escape_cell
 from client.names import NameRegistry, safe_stem
 from shared.archiverows import ArchiveRows
 from shared.archivestream import ArchiveText
 from shared.rowindex import RowIndex, RowNames
-from shared.zipstream import DateTime, ZipStream
+from shared.zipstream import DateTime, ZipEntry, ZipStream
 
 MANIFEST_NAME, RESULT_NAME, IMAGES_FOLDER = "manifest.csv", "result.json", "images/"
 MANIFEST_COLUMNS = (
@@ -94,7 +94,7 @@ class ZipBuilder:
         self._manifest = Manifest()
         self._archive_bytes = archive_bytes  # the JSON text is never longer than its string
         self._text = ArchiveText()
-        self._result: IO[bytes] | None = None
+        self._result: ZipEntry | None = None
 
     def parse(self, piece: bytes | None) -> int:
         """Parse a piece of the archive (None: its end); the last row number parsed so far."""
@@ -133,66 +133,28 @@ class ZipBuilder:
 
     def _add_row(self, row: int, raw: Any, names: RowNames) -> None:
         entry = read_entry(row, raw, names.uid)
-        label = names.label or ""
+        # row, status, code, id, url, file and sha256 are ours: digits, words, `qr_…`,
+        # the gateway's short links, `images/…`, hex. The rest come from the caller.
+        first = (str(row + 1), "" if entry.uid is None else escape_cell(str(entry.uid)))
+        label = escape_cell(names.label) if names.label else ""
         if not entry.ok:
-            self._line(entry, "failed", entry.message, label=label)
+            code = "" if entry.code is None else str(entry.code)
+            self._manifest.add((*first, "failed", code, escape_cell(entry.message),
+                                entry.qr_id, "", "", "", "", label))
             return
         stem = safe_stem(entry.uid, f"row-{row + 1}")
         for image in entry.images:
+            source = "" if image.source is None else escape_cell(image.source)
             try:
                 extension, data = decode_image(image.data_uri)
             except ValueError as exc:
-                self._line(
-                    entry,
-                    "failed",
-                    f"image not saved: {exc}",
-                    label=label,
-                    source=image.source or "",
-                )
+                self._manifest.add((*first, "failed", "", escape_cell(f"image not saved: {exc}"),
+                                    entry.qr_id, "", "", "", source, label))
                 continue
             name_stem = (
-                stem if image.source is None else (f"{stem}--{safe_stem(image.source, 'source')}")
+                stem if image.source is None else f"{stem}--{safe_stem(image.source, 'source')}"
             )
             path = IMAGES_FOLDER + self._names.claim(name_stem, extension)
             self.zip.add(path, data, compress=extension not in STORED_EXTENSIONS)
-            self._line(
-                entry,
-                "ok",
-                url=image.url,
-                path=path,
-                label=label,
-                sha256=hashlib.sha256(data).hexdigest(),
-                source=image.source or "",
-            )
-
-    def _line(
-        self,
-        entry: Entry,
-        status: str,
-        message: str = "",
-        *,
-        url: str = "",
-        path: str = "",
-        sha256: str = "",
-        source: str = "",
-        label: str = "",
-    ) -> None:
-        # row, status, code, id, url, file and sha256 are ours: digits, words, `qr_…`,
-        # the gateway's short links, `images/…`, hex. The rest come from the caller.
-        uid = "" if entry.uid is None else escape_cell(str(entry.uid))
-        code = "" if entry.code is None else str(entry.code)
-        self._manifest.add(
-            (
-                str(entry.index + 1),
-                uid,
-                status,
-                code,
-                escape_cell(message),
-                entry.qr_id,
-                url,
-                path,
-                sha256,
-                escape_cell(source),
-                escape_cell(label),
-            )
-        )
+            self._manifest.add((*first, "ok", "", "", entry.qr_id, image.url, path,
+                                hashlib.sha256(data).hexdigest(), source, label))

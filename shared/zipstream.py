@@ -1,144 +1,86 @@
-"""A ZIP written front to back with the stdlib's zipfile into memory that the caller drains.
+"""A ZIP written front to back into memory that the caller drains, its records packed here.
 
-Nothing is ever sought back to: every entry carries a data descriptor, so the bytes can go
-out on a socket as they are made. zipfile keeps one ZipInfo (about 400 bytes) per entry for
-the central directory it writes at the end; for a quarter of a million images that alone
-would be 100 MB, so each finished entry is packed into a few dozen bytes of a spooled file
-(DirectoryFile) and turned back into a ZipInfo only while the directory is written.
-Zip64 records appear where sizes, offsets or the entry count need them.
+Nothing is ever sought back to, so the bytes can go out on a socket as they are made: an
+entry whose size is known (an image) gets its sizes and CRC in its local header; an entry
+written piece by piece (the manifest, result.json, sheet.pdf) gets a data descriptor after
+its data. Each entry's central-directory record is packed as soon as the entry ends and
+spooled (to disk past a few MB), so memory does not grow with the entry count. Zip64
+records appear wherever a size, an offset or the entry count needs them (APPNOTE 4.3.9,
+4.4.1.4, 4.5.3). The stdlib's zipfile writes the same bytes, but its ZipInfo, header and
+directory code cost more per entry than a small image's bytes (docs/benchmarks.md,
+"ZIP download"); it is what the tests read every ZIP back with.
 """
 
 from __future__ import annotations
 
 import struct
 import tempfile
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-# header offset, compressed size, size, CRC, method, flags, extract and create versions,
-# length of the name; then the name's UTF-8 bytes.
-RECORD = struct.Struct("<QQQIHHBBH")
-SPOOL_BYTES = 4 * 1024 * 1024
-DEFLATE_LEVEL = 1  # already-dense text (base64 inside JSON): level 6 costs 3x for ~5 % less
-ZIP64_SAFETY = 0.95  # zipfile's own margin: a stream over this share of 4 GiB goes Zip64
-FILE_MODE = 0o644 << 16
 DateTime = tuple[int, int, int, int, int, int]
 
-
-class _Sink:
-    """Where zipfile writes: a buffer that counts its bytes (tell) but cannot seek, so
-    zipfile streams, and writes to it directly rather than through a counting wrapper."""
-
-    def __init__(self) -> None:
-        self.buffer = bytearray()
-        self._written = 0
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        self._written += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self._written
-
-    def flush(self) -> None:
-        """zipfile flushes at the end; the caller drains instead."""
-
-    def close(self) -> None:
-        """zipfile leaves a file object it was given open; nothing to close."""
-
-
-class _Forgetful(dict[str, zipfile.ZipInfo]):
-    """zipfile's name index, kept empty: names are unique by construction (names.py)."""
-
-    def __setitem__(self, key: str, value: zipfile.ZipInfo) -> None:
-        return
-
-
-class DirectoryFile:
-    """The list of finished entries as zipfile sees it: appended, counted and iterated."""
-
-    def __init__(self, date_time: DateTime) -> None:
-        self._date_time = date_time
-        # Open as long as the ZIP is being written: close() ends it.
-        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=SPOOL_BYTES)
-        self._count = 0
-
-    def append(self, info: zipfile.ZipInfo) -> None:
-        name = info.filename.encode("utf-8")
-        self._spool.write(RECORD.pack(
-            info.header_offset, info.compress_size, info.file_size, info.CRC,
-            info.compress_type, info.flag_bits, info.extract_version, info.create_version,
-            len(name)) + name)
-        self._count += 1
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __iter__(self) -> Iterator[zipfile.ZipInfo]:
-        self._spool.seek(0)
-        for _ in range(self._count):
-            fields = RECORD.unpack(self._spool.read(RECORD.size))
-            info = zipfile.ZipInfo(self._spool.read(fields[-1]).decode("utf-8"),
-                                   self._date_time)
-            (info.header_offset, info.compress_size, info.file_size, info.CRC,
-             info.compress_type, info.flag_bits, info.extract_version,
-             info.create_version) = fields[:-1]
-            info.external_attr = FILE_MODE
-            yield info
-        self._spool.seek(0, 2)
-
-    def close(self) -> None:
-        self._spool.close()
+LOCAL = struct.Struct("<4s5H3L2H")  # signature, versions … name and extra lengths
+DIRECTORY = struct.Struct("<4s6H3L5H2L")
+END = struct.Struct("<4s4H2LH")
+END64 = struct.Struct("<4sQ2H2L4Q")
+LOCATOR64 = struct.Struct("<4sLQL")
+DESCRIPTOR = struct.Struct("<4s3L")
+DESCRIPTOR64 = struct.Struct("<4sL2Q")
+ZIP64_TAG = 0x0001
+LIMIT32, LIMIT16 = 0xFFFFFFFF, 0xFFFF
+VERSION, VERSION64 = 20, 45  # deflate; Zip64
+MADE_ON_UNIX = 3 << 8
+STORED, DEFLATED = 0, 8
+FLAG_DESCRIPTOR, FLAG_UTF8 = 0x08, 0x800
+FILE_MODE = 0o644 << 16
+DEFLATE_LEVEL = 1  # already-dense text (base64 inside JSON): level 6 costs 3x for ~5 % less
+SPOOL_BYTES = 4 * 1024 * 1024
+RECORDS_FLUSH_BYTES = 64 * 1024
+ZIP64_SAFETY = 0.95  # an entry that may pass this share of 4 GiB is written with Zip64 sizes
 
 
 class ZipStream:
     """Entries added one after another; `drain()` hands over the bytes made so far."""
 
     def __init__(self, date_time: DateTime) -> None:
-        self._date_time = date_time
-        self._sink = _Sink()
-        self._directory = DirectoryFile(date_time)
-        self._zip = zipfile.ZipFile(self._sink, "w")
-        self._zip.filelist = self._directory  # type: ignore[assignment]
-        self._zip.NameToInfo = _Forgetful()
+        year, month, day, hour, minute, second = date_time
+        self._dos_time = hour << 11 | minute << 5 | second // 2
+        self._dos_date = (year - 1980) << 9 | month << 5 | day
+        self._out = bytearray()
+        self._offset = 0  # bytes of the ZIP made so far, drained or not
+        # Open as long as the ZIP is being written: close() or release() ends it.
+        self._directory: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=SPOOL_BYTES)
+        self._records = bytearray()  # the latest records, on their way to the spool
         self.entries = 0
 
     def add(self, name: str, data: bytes, *, compress: bool) -> None:
-        """One whole entry, e.g. an image."""
-        info = self._info(name, compress)
-        info.file_size = len(data)
-        self.entries += 1
-        if not compress:
-            self._add_stored(info, data)
-            return
-        with self._zip.open(info, "w") as entry:
-            entry.write(data)
+        """One whole entry, e.g. an image: sizes and CRC in its header, no descriptor."""
+        crc = zlib.crc32(data)
+        packed = _deflate(data) if compress else data
+        method = DEFLATED if compress else STORED
+        encoded, flags = _name(name)
+        offset, out = self._offset, self._out
+        before = len(out)
+        if len(data) < LIMIT32 and len(packed) < LIMIT32:
+            out += LOCAL.pack(b"PK\x03\x04", VERSION, flags, method, self._dos_time,
+                              self._dos_date, crc, len(packed), len(data), len(encoded), 0)
+            out += encoded
+        else:
+            extra = struct.pack("<2H2Q", ZIP64_TAG, 16, len(data), len(packed))
+            out += LOCAL.pack(b"PK\x03\x04", VERSION64, flags, method, self._dos_time,
+                              self._dos_date, crc, LIMIT32, LIMIT32, len(encoded), len(extra))
+            out += encoded + extra
+        out += packed
+        self._offset += len(out) - before
+        self._record(encoded, flags, method, crc, len(packed), len(data), offset)
 
-    def _add_stored(self, info: zipfile.ZipInfo, data: bytes) -> None:
-        """A stored entry whose size and CRC are known before its header: written with
-        zipfile's own header, without a data descriptor and without zipfile's writer
-        object, which costs more than a small image's bytes (its directory entry is
-        zipfile's as usual). Relies on `start_dir`, where zipfile writes the next header
-        and finally its central directory (3.11's name, as everywhere since 2.x)."""
-        info.compress_size, info.CRC = len(data), zlib.crc32(data)
-        info.header_offset = self._sink.tell()
-        self._sink.write(info.FileHeader(None))
-        self._sink.write(data)
-        self._zip.start_dir = self._sink.tell()
-        self._zip._didModify = True  # type: ignore[attr-defined]
-        self._directory.append(info)
-
-    def open(self, name: str, *, compress: bool, max_bytes: int) -> IO[bytes]:
+    def open(self, name: str, *, compress: bool, max_bytes: int) -> ZipEntry:
         """An entry written piece by piece (drain between pieces); `max_bytes` bounds its
         size, so it gets Zip64 sizes when it might pass 4 GiB."""
-        info = self._info(name, compress)
-        self.entries += 1
-        return self._zip.open(info, "w",
-                              force_zip64=max_bytes > zipfile.ZIP64_LIMIT * ZIP64_SAFETY)
+        return ZipEntry(self, name, compress=compress, zip64=max_bytes > LIMIT32 * ZIP64_SAFETY)
 
     def stream(self, name: str, pieces: Iterable[bytes], *, compress: bool,
                max_bytes: int) -> Iterator[bytes]:
@@ -151,24 +93,118 @@ class ZipStream:
         yield self.drain()
 
     def drain(self) -> bytes:
-        data = bytes(self._sink.buffer)
-        self._sink.buffer.clear()
+        data = bytes(self._out)
+        self._out.clear()
         return data
 
     def close(self) -> bytes:
         """The central directory and end records: the last bytes of the ZIP."""
-        self._zip.close()
+        self._directory.write(self._records)
+        start, size = self._offset, self._directory.tell()
+        self._directory.seek(0)
+        self._write(self._directory.read())
         self._directory.close()
+        if self.entries >= LIMIT16 or start >= LIMIT32 or size >= LIMIT32:
+            self._write(END64.pack(b"PK\x06\x06", END64.size - 12, MADE_ON_UNIX | VERSION64,
+                                   VERSION64, 0, 0, self.entries, self.entries, size, start))
+            self._write(LOCATOR64.pack(b"PK\x06\x07", 0, start + size, 1))
+        count = min(self.entries, LIMIT16)
+        self._write(END.pack(b"PK\x05\x06", 0, 0, count, count, min(size, LIMIT32),
+                             min(start, LIMIT32), 0))
         return self.drain()
 
     def release(self) -> None:
         """Give back the spooled directory of a ZIP abandoned half-way (idempotent)."""
         self._directory.close()
 
-    def _info(self, name: str, compress: bool) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self._date_time)
-        info.external_attr = FILE_MODE
-        if compress:
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = DEFLATE_LEVEL  # type: ignore[attr-defined]  # 3.11's name
-        return info
+    def _write(self, data: bytes) -> None:
+        self._out += data
+        self._offset += len(data)
+
+    def _record(self, encoded: bytes, flags: int, method: int, crc: int, packed_bytes: int,
+                data_bytes: int, offset: int) -> None:
+        """The entry's central-directory record, spooled until close()."""
+        self.entries += 1
+        if data_bytes < LIMIT32 and packed_bytes < LIMIT32 and offset < LIMIT32:
+            self._records += DIRECTORY.pack(
+                b"PK\x01\x02", MADE_ON_UNIX | VERSION, VERSION, flags, method, self._dos_time,
+                self._dos_date, crc, packed_bytes, data_bytes, len(encoded), 0, 0, 0, 0,
+                FILE_MODE, offset)
+            self._records += encoded
+        else:
+            big = [value for value in (data_bytes, packed_bytes, offset) if value >= LIMIT32]
+            extra = struct.pack(f"<2H{len(big)}Q", ZIP64_TAG, 8 * len(big), *big)
+            self._records += DIRECTORY.pack(
+                b"PK\x01\x02", MADE_ON_UNIX | VERSION64, VERSION64, flags, method,
+                self._dos_time, self._dos_date, crc, min(packed_bytes, LIMIT32),
+                min(data_bytes, LIMIT32), len(encoded), len(extra), 0, 0, 0, FILE_MODE,
+                min(offset, LIMIT32))
+            self._records += encoded + extra
+        if len(self._records) >= RECORDS_FLUSH_BYTES:
+            self._directory.write(self._records)
+            self._records.clear()
+
+
+class ZipEntry:
+    """One entry being written: its header is out, its data descriptor comes at close()."""
+
+    def __init__(self, zip_stream: ZipStream, name: str, *, compress: bool,
+                 zip64: bool) -> None:
+        self._zip, self._zip64 = zip_stream, zip64
+        self._encoded, flags = _name(name)
+        self._flags = flags | FLAG_DESCRIPTOR
+        self._method = DEFLATED if compress else STORED
+        self._deflater = _deflater() if compress else None
+        self._offset = zip_stream._offset
+        self._crc = self._data_bytes = self._packed_bytes = 0
+        self._closed = False
+        extra = struct.pack("<2H2Q", ZIP64_TAG, 16, 0, 0) if zip64 else b""
+        sizes = LIMIT32 if zip64 else 0
+        zip_stream._write(LOCAL.pack(
+            b"PK\x03\x04", VERSION64 if zip64 else VERSION, self._flags, self._method,
+            zip_stream._dos_time, zip_stream._dos_date, 0, sizes, sizes,
+            len(self._encoded), len(extra)) + self._encoded + extra)
+
+    def write(self, data: bytes) -> int:
+        self._crc = zlib.crc32(data, self._crc)
+        self._data_bytes += len(data)
+        self._put(self._deflater.compress(data) if self._deflater is not None else data)
+        return len(data)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._deflater is not None:
+            self._put(self._deflater.flush())
+        if not self._zip64 and max(self._data_bytes, self._packed_bytes) >= LIMIT32:
+            raise ValueError("entry passed 4 GiB though its max_bytes said it would not")
+        descriptor = DESCRIPTOR64 if self._zip64 else DESCRIPTOR
+        self._zip._write(descriptor.pack(b"PK\x07\x08", self._crc, self._packed_bytes,
+                                         self._data_bytes))
+        self._zip._record(self._encoded, self._flags, self._method, self._crc,
+                          self._packed_bytes, self._data_bytes, self._offset)
+
+    def __enter__(self) -> ZipEntry:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _put(self, data: bytes) -> None:
+        self._packed_bytes += len(data)
+        self._zip._write(data)
+
+
+def _name(name: str) -> tuple[bytes, int]:
+    """The name's bytes and the flag that says they are UTF-8 (not needed for ASCII)."""
+    return name.encode("utf-8"), 0 if name.isascii() else FLAG_UTF8
+
+
+def _deflater() -> zlib._Compress:
+    return zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+
+
+def _deflate(data: bytes) -> bytes:
+    deflater = _deflater()
+    return deflater.compress(data) + deflater.flush()

@@ -52,3 +52,42 @@ def test_more_entries_than_plain_zip_counts(tmp_path: Path) -> None:
     listed = subprocess.run(["unzip", "-tqq", str(path)], capture_output=True, text=True,
                             check=False)
     assert listed.returncode == 0, listed.stdout + listed.stderr
+
+
+def test_offsets_past_4_gib_get_zip64_fields(tmp_path: Path) -> None:
+    """Entries that start past 4 GiB, without writing 4 GiB: the stream is told it already
+    holds that much, and zipfile, which reads a ZIP whose offsets are all shifted by the
+    same amount (as it reads one appended to other data), finds every entry through the
+    Zip64 offsets of its directory records."""
+    out = ZipStream(WHEN)
+    out._offset = 5 * 2**30  # what the records say precedes the first entry
+    out.add("images/a.png", b"\x89PNG" * 10, compress=False)
+    out.add("images/b.svg", b"<svg/>" * 100, compress=True)
+    with out.open("result.json", compress=False, max_bytes=100) as entry:
+        entry.write(b"[]")
+    body = out.drain() + out.close()
+    assert b"PK\x06\x06" in body and b"PK\x06\x07" in body  # the Zip64 end records
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.testzip() is None
+        assert archive.read("images/a.png") == b"\x89PNG" * 10
+        assert archive.read("images/b.svg") == b"<svg/>" * 100
+        assert archive.read("result.json") == b"[]"
+
+
+def test_a_streamed_zip64_entry_passes_unzip(tmp_path: Path) -> None:
+    out = ZipStream(WHEN)
+    path = tmp_path / "streamed.zip"
+    with path.open("wb") as file:
+        entry = out.open("result.json", compress=False, max_bytes=2**33)
+        entry.write(b"[" * 1000)
+        entry.close()
+        entry.close()  # idempotent
+        for piece in out.stream("manifest.csv", [b"x,y\n"] * 10, compress=True, max_bytes=40):
+            file.write(piece)
+        file.write(out.close())
+    listed = subprocess.run(["unzip", "-tqq", str(path)], capture_output=True, text=True,
+                            check=False)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("result.json") == b"[" * 1000
+        assert archive.read("manifest.csv") == b"x,y\n" * 10
