@@ -34,6 +34,8 @@ def add_parser(commands: Any) -> None:
     limits.add_argument("client_id")
     limits.add_argument("--batches-in-flight", type=_positive, default=None)
     limits.add_argument("--rows-per-minute", type=_positive, default=None)
+    sub.add_parser("split-scan-months", help="move scan months stored before 2026-12-03 into "
+                   "their per-month collections (once, with the workers stopped)")
 
 
 def _positive(text: str) -> int:
@@ -87,6 +89,10 @@ async def _act(db: Database, args: argparse.Namespace) -> None:
     elif command == "rotate-key":
         _emit({"clientId": args.client_id,
                "apiKey": await subscriptions.rotate_key(db, args.client_id)})
+    elif command == "split-scan-months":
+        from shared.analytics.monthsplit import split_scan_months
+
+        _emit({"moved": await split_scan_months(db)})
 
 
 def _emit(value: dict[str, Any]) -> None:

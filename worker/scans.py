@@ -49,19 +49,21 @@ async def _apply_totals(db: Database, batch: TallyBatch) -> None:
 
 
 async def _apply_cells(db: Database, batch: TallyBatch) -> None:
-    """Merge the cells into their month documents: one read and one write per shard."""
-    by_shard: dict[int, dict[str, list[Cell]]] = {}
+    """Merge the cells into their month documents: one read and one write per shard and
+    month (the collection that holds them)."""
+    groups: dict[tuple[int, str], dict[str, list[Cell]]] = {}
     for cell in batch.cells:
         shard = shard_of_code(cell.record)
         if shard is not None:
-            by_shard.setdefault(shard, {}).setdefault(
-                month_id(cell.record, cell.hour), []).append(cell)
-    for shard, months in by_shard.items():
-        collection = db[months_collection(shard)]
-        stored = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(months)}})}
+            doc_id = month_id(cell.record, cell.hour)
+            group = groups.setdefault((shard, doc_id.rpartition(":")[2]), {})
+            group.setdefault(doc_id, []).append(cell)
+    for (shard, month), docs in groups.items():
+        collection = db[months_collection(shard, month)]
+        stored = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": list(docs)}})}
         writes = []
-        for doc_id, cells in months.items():
-            record, month = doc_id.split(":")
+        for doc_id, cells in docs.items():
+            record = doc_id.rpartition(":")[0]
             doc = merged(stored.get(doc_id), record, month, cells, batch.gateway, batch.seq)
             if doc is not None:
                 writes.append(ReplaceOne({"_id": doc_id}, doc, upsert=True))

@@ -50,6 +50,12 @@ def hour_of(at_ms: int) -> int:
     return at_ms // HOUR_MS
 
 
+def first_hour_of_month(month: str) -> int:
+    """The hour (since the epoch, UTC) that month `YYYYMM` starts with."""
+    start = dt.datetime(int(month[:4]), int(month[4:6]), 1, tzinfo=dt.UTC)
+    return int(start.timestamp()) // 3600
+
+
 def month_of_hour(hour: int) -> str:
     """`YYYYMM` of the UTC month holding this hour."""
     day = dt.datetime.fromtimestamp(hour * 3600, dt.UTC)
