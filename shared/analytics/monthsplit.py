@@ -1,9 +1,10 @@
-"""Move scan months from the layout before 2026-12-03 (one collection per shard holding
-every month) into one collection per shard and month (`months_collection`).
+"""Move scan months stored before 2026-12-03 into their per-month collections, once.
 
-Run once on upgrade, with the workers stopped (the scans consumer is the months' one
-writer): `bulkqr admin split-scan-months`. Each document is copied (an upsert of the same
-document, so a second run changes nothing) and the old collection dropped once copied.
+The layout before kept every month of a link shard in one collection (`scanmonths_NNNN`);
+now each shard has one collection per month (`months_collection`). Run it on upgrade with
+the workers stopped, since the scans consumer is the months' one writer: `bulkqr admin
+split-scan-months`. Each document is copied (an upsert of the same document, so a second
+run changes nothing) and each old collection is dropped once it is copied.
 """
 
 from __future__ import annotations
