@@ -5,7 +5,9 @@ FerretDB and MongoDB alike, so concurrent workers can never hand out more slots 
 the limit. Each chunk records which of its rows were charged (`charge:{chunk}` in the
 bulk's charges collection, a unique insert), so a redelivered or duplicated chunk charges
 nothing twice. A first delivery does not read that record: if a duplicate got there first,
-its own record insert loses and it gives its slots back.
+its own record insert loses and it gives its slots back. An insert that fails outright
+gives them back too, unless the attempt's own record (it carries the attempt's token)
+stands after all.
 """
 
 from __future__ import annotations
