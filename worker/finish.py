@@ -108,9 +108,11 @@ async def write_rows_index(store: ObjectStore, bulk_id: str, chunks: int) -> Non
 
 
 async def cleanup(deps: Deps, bulk_id: str) -> None:
-    """Drop what only served the batch's processing (idempotent)."""
+    """Drop what only served the batch's processing (idempotent). The store's records go
+    first: an object store failing now leaves only objects behind, not a batch that still
+    counts as running."""
     await deps.db.drop_collection(progress_collection(bulk_id))
     await deps.db.drop_collection(charges_collection(bulk_id))
+    await forget_running(deps.db, bulk_id)
     await deps.store.delete_prefix(inputs_prefix(bulk_id))
     await deps.store.delete_prefix(parts_prefix(bulk_id))
-    await forget_running(deps.db, bulk_id)
