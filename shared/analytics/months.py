@@ -51,11 +51,7 @@ def merged(doc: Doc | None, record: str, month: str, cells: Iterable[Cell],
     start, columns = hour_columns(doc)
     days: Counts = {(t, k, v): int(n) for t, k, v, n in day_cells(doc)}
     for cell in cells:
-        column = columns.setdefault(cell.source, [])
-        offset = cell.hour - start
-        if offset >= len(column):
-            column.extend([0] * (offset + 1 - len(column)))
-        column[offset] += cell.count
+        _bump(columns, cell.source, cell.hour - start, cell.count)
         for name in DIMENSIONS:
             _add(days, (cell.hour // DAY_HOURS, name, getattr(cell, name)), cell.count)
     return doc | {
@@ -74,11 +70,7 @@ def hour_columns(doc: Doc) -> tuple[int, dict[str, list[int]]]:
     start = first_hour_of_month(str(doc["month"]))
     columns: dict[str, list[int]] = {}
     for hour, source, scans in _old_hour_cells(hours):
-        column = columns.setdefault(source, [])
-        offset = hour - start
-        if offset >= len(column):
-            column.extend([0] * (offset + 1 - len(column)))
-        column[offset] += int(scans)
+        _bump(columns, source, hour - start, int(scans))
     return start, columns
 
 
@@ -87,6 +79,14 @@ def hour_cells(doc: Doc) -> list[list[Any]]:
     start, columns = hour_columns(doc)
     return sorted([start + offset, source, scans] for source, column in columns.items()
                   for offset, scans in enumerate(column) if scans)
+
+
+def _bump(columns: dict[str, list[int]], source: str, offset: int, scans: int) -> None:
+    """Add `scans` to the source's hour at `offset` from the month's start."""
+    column = columns.setdefault(source, [])
+    if offset >= len(column):
+        column.extend([0] * (offset + 1 - len(column)))
+    column[offset] += scans
 
 
 def _old_hour_cells(hours: Any) -> list[list[Any]]:

@@ -37,8 +37,8 @@ async def read_scans(db: Database, record: str, from_ms: int, to_ms: int,
         per_hour: list[int] = []
         for source, column in columns.items():
             part = column[low:high]
-            if sum(part):
-                _add(sources, source, sum(part))
+            if total := sum(part):
+                _add(sources, source, total)
                 per_hour = [a + b for a, b in zip_longest(per_hour, part, fillvalue=0)]
         for offset, scans in enumerate(per_hour, start + low):
             if scans:
