@@ -46,18 +46,39 @@ CONF
 
 ready() { "$SBIN/rabbitmq-diagnostics" -n "$RABBITMQ_NODENAME" -q check_port_connectivity >/dev/null 2>&1; }
 
+# show_logs: the last lines RabbitMQ wrote, for a start that failed.
+show_logs() {
+  tail -n 10 "$DIR/log/$RABBITMQ_NODENAME.log" >&2 2>/dev/null || true
+  grep -h -m 1 -A 3 "BOOT FAILED" "$LOGS/rabbitmq-start.log" >&2 || tail -n 30 "$LOGS/rabbitmq-start.log" >&2 || true
+}
+
+# wait_ready WRAPPER_PID TIMEOUT_S: wait until the node answers; fail at once if it exits.
+# The AMQP port opens at the end of the boot, so it is polled first: each diagnostics call
+# boots an Erlang VM of its own, which slows a node starting on a loaded machine.
+wait_ready() {
+  local wrapper=$1 timeout_s=$2 deadline=$((SECONDS + $2))
+  while (( SECONDS < deadline )); do
+    if ! kill -0 "$wrapper" 2>/dev/null; then
+      show_logs; die "RabbitMQ exited while booting (logs: $LOGS/rabbitmq-start.log, $DIR/log)"
+    fi
+    port_open "$PORT" && ready && return 0
+    sleep 1
+  done
+  show_logs
+  die "RabbitMQ not ready after $timeout_s s (logs: $DIR/log)"
+}
+
 start() {
   if pid_alive rabbitmq && ready; then return 0; fi
   port_open "$PORT" && die "port $PORT is taken by another process; set BULKQR_AMQP_PORT"
   install
   configure
-  "$SBIN/rabbitmq-server" -detached >"$LOGS/rabbitmq-start.log" 2>&1 \
-    || die "rabbitmq-server did not start (log: $LOGS/rabbitmq-start.log)"
-  local waited=0
-  until ready; do
-    (( waited++ >= 60 )) && die "RabbitMQ not ready after 60 s (logs: $DIR/log)"
-    sleep 1
-  done
+  rm -f "$RABBITMQ_PID_FILE"
+  # Not -detached: a node that fails before it logs (a taken distribution port) would vanish
+  # silently. In the background its wrapper shell lives as long as the node, and the
+  # node's early errors land in the start log.
+  setsid "$SBIN/rabbitmq-server" </dev/null >"$LOGS/rabbitmq-start.log" 2>&1 &
+  wait_ready $! "${BULKQR_RABBITMQ_START_TIMEOUT_S:-240}"
   epmd_pid > "$PIDS/epmd.pid" || true
   say "RabbitMQ on 127.0.0.1:$PORT (management on 127.0.0.1:$MGMT_PORT)"
 }
