@@ -14,11 +14,12 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, NotFound, RowInvalid
 from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
 from shared.linkdoc import Link
-from shared.links import find_link, find_links, short_url
+from shared.links import find_link, short_url
 from shared.mongo import Database, links_collection
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
 from shared.rows.plan import parse_expiry_ms, parse_max_scans
+from shared.scantotals import ScanTotal, find_totals
 
 MAX_PATCH_BYTES = 64 * 1024
 
@@ -37,30 +38,23 @@ async def record_view(db: Database, public_url: str, link: Link) -> dict[str, An
 
 
 async def record_views(db: Database, public_url: str, links: list[Link]) -> list[dict[str, Any]]:
-    """The records as the API shows them, with their sources' counts (one read per shard)."""
-    by_shard: dict[int, list[str]] = {}
-    for link in links:
-        by_shard.setdefault(shard_of_code(link.code) or 0, []).extend(
-            s.code for s in link.sources)
-    counts: dict[str, Link] = {}
-    for shard, codes in by_shard.items():
-        if codes:
-            counts |= await find_links(db, shard, codes)
-    return [_view(public_url, link, counts) for link in links]
+    """The records as the API shows them, with their sources' counts (two reads per shard)."""
+    totals = await find_totals(db, [code for link in links for code in link.codes])
+    return [_view(public_url, link, totals) for link in links]
 
 
-def _view(public_url: str, link: Link, counts: dict[str, Link]) -> dict[str, Any]:
-    codes = [s.code for s in link.sources]
-    scans = [counts[s.code].scans if s.code in counts else 0 for s in link.sources]
+def _view(public_url: str, link: Link, totals: dict[str, ScanTotal]) -> dict[str, Any]:
+    direct = totals[link.code]
+    scans = [totals[s.code].scans for s in link.sources]
     sources = [{"source": s.source, "url": short_url(public_url, s.code), "scans": n}
                for s, n in zip(link.sources, scans, strict=True)]
-    last = [link.last_scan_at_ms] + [counts[c].last_scan_at_ms for c in codes if c in counts]
+    last = [totals[code].last_scan_ms for code in link.codes]
     return {
         "id": qr_id_of_code(link.code), "uid": link.uid, "bulkId": link.bulk_id,
         "url": short_url(public_url, link.code), "destination": link.destination,
         "expiry": link.expiry_ms, "secured": link.is_secured, "sources": sources,
         "maxScans": link.max_scans, "disabled": link.disabled,
-        "scans": {"total": link.scans + sum(scans), "direct": link.scans},
+        "scans": {"total": direct.scans + sum(scans), "direct": direct.scans},
         "lastScanAt": max((t for t in last if t is not None), default=None),
         "createdAt": link.created_at_ms,
     }

@@ -23,8 +23,9 @@ from shared.analytics.classify import classify
 from shared.analytics.tally import DIRECT
 from shared.errors import PayloadTooLarge
 from shared.linkdoc import Link
-from shared.links import find_link, find_scan_totals
+from shared.links import find_link
 from shared.passwords import password_pool
+from shared.scantotals import find_totals
 
 LINK_CACHE = web.AppKey("link_cache", LinkCache)
 GUESSES = web.AppKey("password_guesses", dict[tuple[str, str], list[float]])
@@ -110,8 +111,9 @@ async def _scans_so_far(request: web.Request, link: Link) -> int:
     """A limited code's scans: the stored totals of its links (read fresh, not cached) plus
     this gateway's tallies they have not taken. Other gateways' last second may be missing."""
     counter = request.app[SCANS]
-    stored = await find_scan_totals(request.app[DB], link.codes, counter.gateway)
-    return sum(scans + counter.pending(code, seq) for code, (scans, seq) in stored.items())
+    stored = await find_totals(request.app[DB], link.codes)
+    return sum(total.scans + counter.pending(code, total.seen_of(counter.gateway))
+               for code, total in stored.items())
 
 
 def _go(request: web.Request, code: str, link: Link) -> web.Response:

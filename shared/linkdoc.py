@@ -35,7 +35,7 @@ class Link:
     sources: tuple[SourceRef, ...] = ()
     parent: str | None = None
     source: str | None = None
-    scans: int = 0
+    scans: int = 0  # counted here by older builds, now frozen; see shared/scantotals.py
     last_scan_at_ms: int | None = None
     max_scans: int | None = None
     disabled: bool = False

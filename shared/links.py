@@ -43,8 +43,8 @@ def link_documents(codes: LinkCodes, *, subscription: str, bulk_id: str, row: in
                    uid: str | int | None, destination: str, expiry_ms: int | None,
                    password_hashes: list[str], now_ms: int,
                    max_scans: int | None = None) -> list[Doc]:
-    """The QR record and one document per source link (scan counters appear with the
-    first scan)."""
+    """The QR record and one document per source link (their scans are counted apart, in
+    shared/scantotals.py)."""
     record = Link(codes.code, subscription, bulk_id, row, now_ms, uid=uid,
                   destination=destination, expiry_ms=expiry_ms,
                   password_hashes=tuple(password_hashes), max_scans=max_scans,
@@ -85,18 +85,6 @@ async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Li
     """The links of one shard that exist among `codes`, by code."""
     found = db[links_collection(shard)].find({"_id": {"$in": codes}})
     return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
-
-
-async def find_scan_totals(db: Database, codes: list[str],
-                           gateway: str) -> dict[str, tuple[int, int]]:
-    """code → (stored scans, last batch of `gateway` applied) for codes of one shard."""
-    found = db[links_collection(shard_of_code(codes[0]) or 0)].find(
-        {"_id": {"$in": codes}}, {"scans": 1, f"scanSeen.{gateway}": 1})
-    totals = {code: (0, 0) for code in codes}
-    async for doc in found:
-        totals[doc["_id"]] = (int(doc.get("scans", 0)),
-                              int(doc.get("scanSeen", {}).get(gateway, 0)))
-    return totals
 
 
 def bulk_shards(bulk_id: str, chunks: int, shards: int) -> list[int]:

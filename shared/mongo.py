@@ -57,6 +57,11 @@ def links_collection(shard: int) -> str:
     return f"links_{shard:04d}"
 
 
+def scan_totals_collection(shard: int) -> str:
+    """The scan totals of one link shard's codes (see shared/scantotals.py)."""
+    return f"linkscans_{shard:04d}"
+
+
 def open_client(settings: Settings) -> AsyncMongoClient[Doc]:
     return AsyncMongoClient(
         settings.mongo_url.get_secret_value(),

@@ -1,7 +1,8 @@
 """Apply scan tallies from the gateways; the queue's single active consumer is the one writer.
 
-Each batch is applied once: a link's totals and a record's month document both remember
-the last batch of each gateway they took, and a batch they have seen changes nothing.
+Each batch is applied once: a code's totals (shared/scantotals.py) and a record's month
+document both remember the last batch of each gateway they took, and a batch they have
+seen changes nothing.
 Batches are applied one at a time and in order; a failing store is retried in place so
 a later batch never overtakes an earlier one.
 """
@@ -14,12 +15,13 @@ from collections.abc import Awaitable, Callable
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ReplaceOne
 
 from shared.analytics.months import merged, month_id, months_collection
 from shared.analytics.tally import Cell, TallyBatch
 from shared.ids import shard_of_code
-from shared.mongo import Database, links_collection
+from shared.mongo import Database
+from shared.scantotals import apply_totals
 
 log = structlog.get_logger(__name__)
 RETRY_PAUSE_S = 1.0
@@ -27,25 +29,8 @@ RETRY_FOR_S = 120.0
 
 
 async def apply_batch(db: Database, batch: TallyBatch) -> None:
-    await _apply_totals(db, batch)
+    await apply_totals(db, batch)
     await _apply_cells(db, batch)
-
-
-async def _apply_totals(db: Database, batch: TallyBatch) -> None:
-    """Add each code's count to its link document, one bulk write per shard."""
-    seen = f"scanSeen.{batch.gateway}"
-    by_shard: dict[int, list[UpdateOne]] = {}
-    for event in batch.links:
-        shard = shard_of_code(event.code)
-        if shard is None:
-            continue
-        by_shard.setdefault(shard, []).append(UpdateOne(
-            {"_id": event.code, "$or": [{seen: {"$exists": False}}, {seen: {"$lt": batch.seq}}]},
-            {"$inc": {"scans": event.count}, "$max": {"lastScanAt": event.last_scan_ms},
-             "$set": {seen: batch.seq}},
-        ))
-    for shard, updates in by_shard.items():
-        await db[links_collection(shard)].bulk_write(updates, ordered=False)
 
 
 async def _apply_cells(db: Database, batch: TallyBatch) -> None:

@@ -1,0 +1,104 @@
+"""Scan totals of short codes, kept apart from the link documents that PATCH edits.
+
+FerretDB v1 writes an update as a read, then a whole-document write, with no lock. A scan
+batch's `$inc` on a link document racing a PATCH of that document lost one of the two (a
+raised `maxScans` came back as the old limit; scans went missing). So the totals live in
+their own shard collections, and the scan consumer, their one writer, reads and replaces
+them; nothing else writes there. Links counted before this layout keep their old totals
+in the link document, which nothing writes any more: reads add both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pymongo import ReplaceOne
+
+from shared.analytics.tally import TallyBatch
+from shared.ids import shard_of_code
+from shared.mongo import Database, Doc, links_collection, scan_totals_collection
+
+LEGACY_FIELDS = {"scans": 1, "lastScanAt": 1, "scanSeen": 1}
+
+
+@dataclass(frozen=True)
+class ScanTotal:
+    """One code's stored scans, its latest scan, and the last batch of each gateway taken."""
+
+    scans: int = 0
+    last_scan_ms: int | None = None
+    seen: tuple[tuple[str, int], ...] = ()
+
+    def seen_of(self, gateway: str) -> int:
+        return dict(self.seen).get(gateway, 0)
+
+    def __add__(self, other: ScanTotal) -> ScanTotal:
+        last = [t for t in (self.last_scan_ms, other.last_scan_ms) if t is not None]
+        seen = dict(self.seen)
+        for gateway, seq in other.seen:
+            seen[gateway] = max(seq, seen.get(gateway, 0))
+        return ScanTotal(self.scans + other.scans, max(last, default=None),
+                         tuple(sorted(seen.items())))
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> ScanTotal:
+        last = doc.get("lastScanAt")
+        seen = doc.get("scanSeen") or {}
+        return cls(int(doc.get("scans", 0)), None if last is None else int(last),
+                   tuple(sorted((str(g), int(s)) for g, s in seen.items())))
+
+
+def by_shard(codes: Iterable[str]) -> dict[int, list[str]]:
+    shards: dict[int, list[str]] = {}
+    for code in codes:
+        shard = shard_of_code(code)
+        if shard is not None:
+            shards.setdefault(shard, []).append(code)
+    return shards
+
+
+async def find_totals(db: Database, codes: Iterable[str]) -> dict[str, ScanTotal]:
+    """Every code's total (zero when never scanned): two reads per shard, the totals and
+    what older releases counted in the link documents."""
+    totals: dict[str, ScanTotal] = {}
+    for shard, some in by_shard(codes).items():
+        query = {"_id": {"$in": some}}
+        stored = {doc["_id"]: ScanTotal.from_doc(doc)
+                  async for doc in db[scan_totals_collection(shard)].find(query)}
+        async for doc in db[links_collection(shard)].find(query, LEGACY_FIELDS):
+            if "scans" in doc or "lastScanAt" in doc:
+                stored[doc["_id"]] = stored.get(doc["_id"], ScanTotal()) + ScanTotal.from_doc(doc)
+        totals |= {code: stored.get(code, ScanTotal()) for code in some}
+    return totals
+
+
+def added(stored: Doc | None, code: str, count: int, last_scan_ms: int, gateway: str,
+          seq: int) -> Doc | None:
+    """The totals document after batch `seq` of `gateway` counted `count` scans of `code`;
+    None when the document took that batch already."""
+    doc = stored or {"_id": code, "scans": 0, "scanSeen": {}}
+    if int(doc["scanSeen"].get(gateway, 0)) >= seq:
+        return None
+    last = max(last_scan_ms, int(doc.get("lastScanAt", last_scan_ms)))
+    return {"_id": code, "scans": int(doc["scans"]) + count, "lastScanAt": last,
+            "scanSeen": {**doc["scanSeen"], gateway: seq}}
+
+
+async def apply_totals(db: Database, batch: TallyBatch) -> None:
+    """Add a tally batch's counts: one read and one write per shard. Only the scan
+    consumer calls this, one batch at a time, so the read-then-replace has no rival."""
+    counts: dict[str, tuple[int, int]] = {}  # code → (scans, latest scan)
+    for event in batch.links:
+        count, last_ms = counts.get(event.code, (0, event.last_scan_ms))
+        counts[event.code] = (count + event.count, max(last_ms, event.last_scan_ms))
+    for shard, codes in by_shard(counts).items():
+        collection = db[scan_totals_collection(shard)]
+        stored = {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": codes}})}
+        writes = []
+        for code in codes:
+            doc = added(stored.get(code), code, *counts[code], batch.gateway, batch.seq)
+            if doc is not None:
+                writes.append(ReplaceOne({"_id": code}, doc, upsert=True))
+        if writes:
+            await collection.bulk_write(writes, ordered=False)
