@@ -23,6 +23,7 @@ from bench import (
     branded,
     fairness,
     links,
+    machine_use,
     render_limit,
     sheetdownload,
     sheets,
@@ -157,6 +158,7 @@ async def main() -> None:
     results["sheets"] = sheets.report(5000 if args.quick else 250_000)
     for workers in (int(w) for w in args.workers.split(",")):
         await measure_deployment(base, workers, sizes, args, results)
+    results["machine_use"] = await machine_use.measure(base, 10_000 if args.quick else 100_000)
     results["fairness"] = await measure_fairness(base, args.quick)
     results["big_body"] = await bigbody.measure_all(base)
     results["links"] = await links.measure(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psutil
 
-from bench.e2e import Deployment, run_batch
+from bench.e2e import BatchFigures, Deployment, run_batch
 
 ROLES = (("ferretdb", "FerretDB"), ("beam.smp", "RabbitMQ"), ("versitygw", "versitygw"))
 
@@ -36,8 +36,14 @@ def cpu_seconds(deployment: Deployment) -> dict[str, float]:
 
 async def cpu_per_row_us(deployment: Deployment, rows: int) -> dict[str, float]:
     """Run one batch and return µs of CPU per row spent by each process."""
+    return (await measured_batch(deployment, rows))[1]
+
+
+async def measured_batch(deployment: Deployment, rows: int
+                         ) -> tuple[BatchFigures, dict[str, float]]:
+    """One batch's figures and the µs of CPU per row each process spent on it."""
     before = cpu_seconds(deployment)
-    await run_batch(deployment, rows)
+    figures, _ = await run_batch(deployment, rows)
     after = cpu_seconds(deployment)
-    return {role: round((after[role] - before.get(role, 0.0)) / rows * 1e6, 1)
-            for role in sorted(after)}
+    return figures, {role: round((after[role] - before.get(role, 0.0)) / rows * 1e6, 1)
+                     for role in sorted(after)}

@@ -74,13 +74,15 @@ class Deployment:
         stop_all([self.gateway, *self.workers])
 
 
-async def deploy(base: Settings, workers: int) -> Deployment:
+async def deploy(base: Settings, workers: int, render_processes: int = 1) -> Deployment:
+    """Gateway and `workers` workers on fresh names; `render_processes` 0 is the default
+    of `make run` (one per core)."""
     tag = uuid.uuid4().hex[:6]
     port = free_port()
     settings = base.model_copy(update={
         "mongo_db": f"bench_{tag}", "queue_prefix": f"bench-{tag}", "s3_bucket": f"bench-{tag}",
         "http_port": port, "public_url": f"http://127.0.0.1:{port}", "worker_metrics_port": 0,
-        "render_processes": 1})
+        "render_processes": render_processes})
     gateway = start_gateway(settings, f"bench-{tag}-gateway")
     procs = [start_worker(settings, f"bench-{tag}-worker-{i}") for i in range(workers)]
     client = open_client(settings)
