@@ -6,10 +6,11 @@ import base64
 import io
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from shared.render import render_batch, render_data_uri
+from shared.render import encode_matrix, module_px, render_batch, render_data_uri
 from shared.rows.payloads import RowInvalid
 from shared.rows.styling import Styling
 from tests.api import decode_data_uri
@@ -54,3 +55,21 @@ def test_too_long_and_too_small_fail_with_a_message() -> None:
     with pytest.raises(RowInvalid, match=r"styling\.size 64px is too small for this content"):
         render_data_uri("x" * 500, Styling(size_px=64))
     assert render_batch([("x" * 4000, Styling())])[0][0] is False
+
+
+@pytest.mark.parametrize(("size_px", "scale", "margin"),
+                         [(300, None, 4), (101, None, 0), (517, None, 7), (None, 3, 1)])
+def test_every_pixel_is_its_module(size_px: int | None, scale: int | None, margin: int) -> None:
+    """The PNG writer maps pixels to modules through cached index maps; each pixel must
+    show its module, with what the size leaves over split around the quiet zone."""
+    modules = encode_matrix("https://example.com/r/0123456789", "M")
+    styling = Styling(size_px=size_px, scale=scale, margin=margin)
+    image = np.asarray(png_of(render_data_uri("https://example.com/r/0123456789", styling))
+                       .convert("L")) < 128
+    side = modules.shape[0] + 2 * margin
+    px = module_px(side, styling)
+    before = ((size_px or side * px) - side * px) // 2
+    drawn = np.pad(modules, margin).repeat(px, 0).repeat(px, 1)
+    expected = np.zeros_like(image)
+    expected[before:before + side * px, before:before + side * px] = drawn
+    assert image.shape == ((size_px or side * px),) * 2 and (image == expected).all()
