@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -14,6 +13,8 @@ from shared.errors import RowInvalid as RowInvalid  # re-exported: its home unti
 # Patterns are matched with fullmatch: `$` would also accept a trailing newline.
 PHONE_RE = re.compile(r"\+?[0-9][0-9 ()./-]{2,30}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Unicode whitespace (re's \s is str.isspace) and the control characters (category Cc).
+CONTROL_OR_SPACE = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 # The most characters any QR code holds (numeric mode, version 40, level L); a URL is
 # also a destination stored for dynamic QRs, where no QR capacity bounds it.
 MAX_TEXT_CHARS, MAX_URL_CHARS = 7089, 4096
@@ -45,7 +46,7 @@ def _names_http_host(value: str) -> bool:
 def has_control_or_space(value: str) -> bool:
     """True if `value` holds a space, tab, line break, NUL, DEL or another control character
     (none belongs in a URL, and a line break would split the redirect's Location header)."""
-    return any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value)
+    return CONTROL_OR_SPACE.search(value) is not None
 
 
 def encode_text(data: Any) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from typing import Any
 
 import pytest
 
-from shared.rows.payloads import RowInvalid, encode_payload
+from shared.rows.payloads import RowInvalid, encode_payload, has_control_or_space
 from shared.rows.plan import RowFailure, RowPlan, plan_row
 from shared.rows.styling import Styling, parse_styling
 
@@ -123,3 +125,12 @@ def test_label_is_an_optional_short_string(label: Any, ok: bool) -> None:
     else:
         assert isinstance(plan, RowFailure) and plan.code == 400
         assert plan.message == "label must be a string of at most 200 characters"
+
+
+def test_control_or_space_is_every_whitespace_and_control_character() -> None:
+    """The pattern that refuses URLs holding them, against the definition it stands for."""
+    every = (chr(point) for point in range(sys.maxunicode + 1))
+    wrong = [ch for ch in every if has_control_or_space(ch)
+             != (ch.isspace() or unicodedata.category(ch) == "Cc")]
+    assert wrong == []
+    assert has_control_or_space("https://e.com/a\u2028b") and not has_control_or_space("é")
