@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,10 +18,9 @@ import orjson
 from rich.console import Console
 
 from cli.progress import download_showing, wait_showing
+from cli.rowfiles import csv_rows, read_rows
 from client import BulkQRClient, BulkQRClientError, ClientConfig, export_archive
 from client.export import MANIFEST_NAME
-from shared.csvrows import decode_csv, parse_csv
-from shared.errors import BadRequest
 
 COMMANDS = frozenset({"submit", "status", "download", "list"})
 FORMATS = ("json", "zip", "pdf")
@@ -270,39 +268,6 @@ def _require_fresh(out: Path) -> None:
     for name in (ARCHIVE_NAME, MANIFEST_NAME):
         if (out / name).exists():
             raise FileExistsError(f"{out / name} exists: choose an empty --out folder")
-
-
-def csv_rows(path: Path) -> list[Any]:
-    """A CSV's rows by the workspace upload's column rules (`styling.*`, `data.*`, …),
-    without its row cap: the batch is then bounded by the body limit and the quota."""
-    try:
-        return parse_csv(decode_csv(path.read_bytes()), max_rows=sys.maxsize)
-    except BadRequest as exc:
-        raise ValueError(f"{path}: {exc.message}") from exc
-
-
-def read_rows(path: Path) -> list[Any] | None:
-    """The submitted rows as far as naming needs them (their uids), or None if unreadable.
-
-    A CSV is read as the gateway reads it: cells trimmed, all-empty lines skipped, so
-    row N here is entry N of the archive.
-    """
-    try:
-        if path.suffix.lower() == ".csv":
-            with path.open(newline="", encoding="utf-8-sig") as file:
-                return [
-                    {"uid": _cell(record.get("uid")) or None}
-                    for record in csv.DictReader(file)
-                    if any(_cell(value) for value in record.values())
-                ]
-        rows = orjson.loads(path.read_bytes())
-    except (OSError, ValueError, csv.Error):
-        return None
-    return rows if isinstance(rows, list) else None
-
-
-def _cell(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _emit_text(text: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from cli.client_commands import read_rows
+from cli.rowfiles import read_rows
 from client import BulkQRClient, export_archive
 from shared.mongo import ORDERS, Database
 from tests.api import Tenant
