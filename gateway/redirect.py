@@ -111,9 +111,8 @@ async def _scans_so_far(request: web.Request, link: Link) -> int:
     """A limited code's scans: the stored totals of its links (read fresh, not cached) plus
     this gateway's tallies they have not taken. Other gateways' last second may be missing."""
     counter = request.app[SCANS]
-    stored = await find_totals(request.app[DB], link.codes)
-    return sum(total.scans + counter.pending(code, total.seen_of(counter.gateway))
-               for code, total in stored.items())
+    stored = await find_totals(request.app[DB], link.codes, counter.gateway)
+    return sum(total.scans + counter.pending(code, total.seen) for code, total in stored.items())
 
 
 def _go(request: web.Request, code: str, link: Link) -> web.Response:

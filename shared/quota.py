@@ -117,7 +117,7 @@ async def _claim(db: Database, slots: Collection, sub: Subscription, bulk_id: st
         seqs = list(range(start, min(start + len(pending), sub.qr_limit + 1)))
         _next_slot[sub.client_id] = max(_next_slot.get(sub.client_id, 0), seqs[-1] + 1)
         got |= await _insert_slots(slots, bulk_id, chunk, pending, seqs)
-        start = max(seqs[-1] + 1, _next_slot[sub.client_id])
+        start = _next_slot[sub.client_id]  # past this range, and any a rival chunk took
     if len(got) < len(rows):  # the hint ran past the end: fill gaps left below it
         pending = [row for row in rows if row not in got]
         taken = {doc["_id"] async for doc in slots.find({}, {"_id": 1})}

@@ -19,34 +19,29 @@ from shared.analytics.tally import TallyBatch
 from shared.ids import shard_of_code
 from shared.mongo import Database, Doc, links_collection, scan_totals_collection
 
-LEGACY_FIELDS = {"scans": 1, "lastScanAt": 1, "scanSeen": 1}
+LEGACY_FIELDS = {"scans": 1, "lastScanAt": 1}  # older builds' gateways never ask again
 
 
 @dataclass(frozen=True)
 class ScanTotal:
-    """One code's stored scans, its latest scan, and the last batch of each gateway taken."""
+    """One code's stored scans, its latest scan, and the last batch of the gateway asked
+    about that they took (0 when no gateway was named)."""
 
     scans: int = 0
     last_scan_ms: int | None = None
-    seen: tuple[tuple[str, int], ...] = ()
-
-    def seen_of(self, gateway: str) -> int:
-        return dict(self.seen).get(gateway, 0)
-
-    def __add__(self, other: ScanTotal) -> ScanTotal:
-        last = [t for t in (self.last_scan_ms, other.last_scan_ms) if t is not None]
-        seen = dict(self.seen)
-        for gateway, seq in other.seen:
-            seen[gateway] = max(seq, seen.get(gateway, 0))
-        return ScanTotal(self.scans + other.scans, max(last, default=None),
-                         tuple(sorted(seen.items())))
+    seen: int = 0
 
     @classmethod
-    def from_doc(cls, doc: Doc) -> ScanTotal:
+    def from_doc(cls, doc: Doc, gateway: str | None = None) -> ScanTotal:
         last = doc.get("lastScanAt")
-        seen = doc.get("scanSeen") or {}
-        return cls(int(doc.get("scans", 0)), None if last is None else int(last),
-                   tuple(sorted((str(g), int(s)) for g, s in seen.items())))
+        seen = (doc.get("scanSeen") or {}).get(gateway, 0) if gateway else 0
+        return cls(int(doc.get("scans", 0)), None if last is None else int(last), int(seen))
+
+    def plus_legacy(self, doc: Doc) -> ScanTotal:
+        """With what an older build counted in the link document `doc`."""
+        last = [t for t in (self.last_scan_ms, doc.get("lastScanAt")) if t is not None]
+        return ScanTotal(self.scans + int(doc.get("scans", 0)),
+                         int(max(last)) if last else None, self.seen)
 
 
 def by_shard(codes: Iterable[str]) -> dict[int, list[str]]:
@@ -58,17 +53,20 @@ def by_shard(codes: Iterable[str]) -> dict[int, list[str]]:
     return shards
 
 
-async def find_totals(db: Database, codes: Iterable[str]) -> dict[str, ScanTotal]:
-    """Every code's total (zero when never scanned): two reads per shard, the totals and
-    what older releases counted in the link documents."""
+async def find_totals(db: Database, codes: Iterable[str],
+                      gateway: str | None = None) -> dict[str, ScanTotal]:
+    """Every code's total (zero when never scanned), with the last batch of `gateway` it
+    took: two reads per shard, the totals and what older builds counted in the link
+    documents."""
+    fields = {"scans": 1, "lastScanAt": 1} | ({f"scanSeen.{gateway}": 1} if gateway else {})
     totals: dict[str, ScanTotal] = {}
     for shard, some in by_shard(codes).items():
         query = {"_id": {"$in": some}}
-        stored = {doc["_id"]: ScanTotal.from_doc(doc)
-                  async for doc in db[scan_totals_collection(shard)].find(query)}
+        stored = {doc["_id"]: ScanTotal.from_doc(doc, gateway)
+                  async for doc in db[scan_totals_collection(shard)].find(query, fields)}
         async for doc in db[links_collection(shard)].find(query, LEGACY_FIELDS):
             if "scans" in doc or "lastScanAt" in doc:
-                stored[doc["_id"]] = stored.get(doc["_id"], ScanTotal()) + ScanTotal.from_doc(doc)
+                stored[doc["_id"]] = stored.get(doc["_id"], ScanTotal()).plus_legacy(doc)
         totals |= {code: stored.get(code, ScanTotal()) for code in some}
     return totals
 
