@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import math
 
+import numpy as np
+
 from shared.brand import pngwrite, scan, vector
 from shared.brand.geometry import Matrix, layout
 from shared.brand.options import Brand
@@ -27,8 +29,9 @@ def branded_data_uri(payload: str, matrix: Matrix, styling: Styling, brand: Bran
     scan.check_contrast(paint)
     scan.check_logo(shape, matrix.shape[0], styling.error_correction)
     width_px = _width_px(shape.width, styling)
-    pixels = rasterise(shape, brand, paint, width_px)
-    scan.check_reads_back(pixels, payload)
+    image = rasterise(shape, brand, paint, width_px)
+    pixels = np.asarray(image)  # one copy out of Pillow, for the reader and the PNG writer
+    scan.check_reads_back(image, pixels, payload)
     if styling.format == "png":
         body = pngwrite.png_bytes(pixels)
     else:

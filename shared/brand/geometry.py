@@ -1,7 +1,7 @@
 """Where everything goes, in module units: data modules, the three eyes, the logo hole, frame.
 
-One Layout feeds both the SVG document (svg, pdf, eps) and the skia raster (png), so every
-format draws the same shapes. A shape is a rounded rectangle with four corner radii.
+One Layout feeds both the SVG document (svg, pdf, eps) and the raster (png), so every format
+draws the same shapes. A shape is a rounded rectangle with four corner radii.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ class Layout:
     width: float
     height: float
     code: Box  # the code's light square, quiet zone included
-    modules: list[Shape]
     eye_rings: list[tuple[Shape, Shape]]  # outer edge, inner edge (filled even-odd)
     eye_centres: list[Shape]
     logo: Box | None
@@ -58,7 +57,7 @@ def layout(matrix: Matrix, margin: int, brand: Brand) -> Layout:
     dark = matrix & keep
     return Layout(
         width=side + 2 * border, height=side + 2 * border + strip,
-        code=(border, border, side, side), modules=_modules(dark, brand.modules, ox, oy),
+        code=(border, border, side, side),
         eye_rings=[_ring(ex + ox, ey + oy, brand.eye_shape) for ex, ey in _eyes(n)],
         eye_centres=[_square(ex + ox + 2, ey + oy + 2, 3, EYE_RADII[brand.eye_shape][2],
                              brand.eye_shape) for ex, ey in _eyes(n)],
@@ -67,6 +66,11 @@ def layout(matrix: Matrix, margin: int, brand: Brand) -> Layout:
         text_box=(border, side + 2 * border, side, strip - border) if style else None,
         cleared=cleared, dark=dark, origin=(ox, oy),
     )
+
+
+def module_shapes(shape: Layout, module: str) -> list[Shape]:
+    """The data modules as shapes, for the SVG document (the raster tiles stamps instead)."""
+    return _modules(shape.dark, module, *shape.origin)
 
 
 def _eyes(n: int) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.brand.colour import Rgb, parse_colour
@@ -26,7 +26,7 @@ class Logo:
     """A checked logo image: `kind` png or svg, its bytes, and a digest to cache it by."""
 
     kind: str
-    data: bytes
+    data: bytes = field(repr=False, compare=False)  # the digest stands for it (cache keys)
     sha256: str
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import zxingcpp
+from PIL import Image
 
 from shared.brand.colour import Rgb, contrast, to_hex
 from shared.brand.geometry import Layout
 from shared.brand.paint import WHITE, Paints, dark_colours
-from shared.brand.raster import Pixels
+from shared.brand.skiaparts import Pixels
 from shared.rows.payloads import RowInvalid
 
 MIN_CONTRAST = 3.0
@@ -48,18 +49,18 @@ def check_logo(shape: Layout, modules: int, level: str) -> None:
             "or logoPadding, or errorCorrection H")
 
 
-def check_reads_back(pixels: Pixels, payload: str) -> None:
-    """Decode the image as drawn (over white where transparent), then at half size."""
-    wide = pixels.astype(np.uint16)
-    grey = (wide[..., 0] * 77 + wide[..., 1] * 150 + wide[..., 2] * 29) >> 8  # luma
-    if not bool((pixels[..., 3] == 255).all()):  # transparent: seen over white
-        grey = (grey * wide[..., 3] + 255 * (255 - wide[..., 3])) // 255
-    full = grey.astype(np.uint8)
-    h, w = (full.shape[0] // 2) * 2, (full.shape[1] // 2) * 2
-    quads = grey[:h, :w].reshape(h // 2, 2, w // 2, 2)
-    half = (quads.sum(axis=(1, 3), dtype=np.uint16) // 4).astype(np.uint8)
-    for image, size in ((full, "full"), (half, "half")):
-        found = zxingcpp.read_barcode(image, formats=QR_ONLY, try_rotate=False)
+def check_reads_back(image: Image.Image, pixels: Pixels, payload: str) -> None:
+    """Decode the image as drawn (over white where transparent), then at half size.
+
+    `pixels` is `image` as an array, which the caller keeps for the PNG writer too."""
+    seen = image
+    if image.mode != "RGB":
+        seen = Image.alpha_composite(Image.new("RGBA", image.size, WHITE), image).convert("RGB")
+        pixels = np.asarray(seen)
+    for view, size in ((pixels, "full"), (np.asarray(seen.reduce(2)), "half")):  # 2x2 means
+        found = zxingcpp.read_barcode(
+            zxingcpp.ImageView(view, view.shape[1], view.shape[0], zxingcpp.ImageFormat.RGB),
+            formats=QR_ONLY, try_rotate=False)
         if found is None or found.text != payload:
             raise RowInvalid(
                 f"the branded code does not scan back at {size} size: use a smaller "

@@ -6,7 +6,7 @@ import base64
 from xml.sax.saxutils import escape, quoteattr
 
 from shared.brand.colour import to_hex
-from shared.brand.geometry import Box, Layout, Shape
+from shared.brand.geometry import Box, Layout, Shape, module_shapes
 from shared.brand.options import Brand
 from shared.brand.paint import Fill, Paints
 from shared.brand.text import FONT_FAMILY, fitted
@@ -19,7 +19,7 @@ def svg_document(shape: Layout, brand: Brand, paint: Paints, width_px: float) ->
     defs: list[str] = []
     parts = [_rect((0, 0, shape.width, shape.height), paint.light)] if paint.light else []
     parts += _frame(shape, brand)
-    parts.append(_path(shape.modules, _paint(paint.modules, "m", defs)))
+    parts.append(_path(module_shapes(shape, brand.modules), _paint(paint.modules, "m", defs)))
     rings = "".join(_d(outer) + _d(inner) for outer, inner in shape.eye_rings)
     parts.append(f'<path fill-rule="evenodd" fill="{_paint(paint.eye_rings, "e", defs)}" '
                  f'd="{rings}"/>')
