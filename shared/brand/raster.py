@@ -21,7 +21,7 @@ from shared.brand.options import Brand
 from shared.brand.paint import Paints
 from shared.brand.skiaparts import fill_pixels, fixed_parts, height_px, stamps
 
-FIXED_CACHE_BYTES = 32 * 1024 * 1024  # per render process; a 300 px entry is ~0.4 MB
+FIXED_CACHE_BYTES = 32 * 1024 * 1024  # per render process; a 300 px entry is ~0.6 MB
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,8 @@ class _Fixed:
     box: tuple[int, int, int, int]  # the pixels the data modules can touch: x0, y0, x1, y1
 
     @property
-    def size_bytes(self) -> int:
-        return len(self.base.getbands()) * (self.base.width * self.base.height
-                                            + self.fill.width * self.fill.height)
+    def size_bytes(self) -> int:  # Pillow keeps RGB and RGBA alike at 4 bytes a pixel
+        return 4 * (self.base.width * self.base.height + self.fill.width * self.fill.height)
 
 
 _fixed_cache: OrderedDict[tuple[object, ...], _Fixed] = OrderedDict()
