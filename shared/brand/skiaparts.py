@@ -17,7 +17,7 @@ from shared.brand.paint import Fill, Paints
 from shared.brand.svgdoc import padded
 from shared.brand.text import fitted, typeface
 
-Pixels = npt.NDArray[np.uint8]  # height x width x 4, RGBA (unpremultiplied)
+Pixels = npt.NDArray[np.uint8]  # height x width x 4 (RGBA, unpremultiplied) or 3 (RGB)
 LOGO_CACHE_ENTRIES = 32
 _logos: OrderedDict[str, skia.Image | skia.SVGDOM] = OrderedDict()
 
@@ -175,4 +175,5 @@ def _colour(rgb: Rgb) -> int:
 
 
 def height_px(shape: Layout, width_px: int) -> int:
+    """The image's height for `width_px`: the frame's strip makes it taller than wide."""
     return max(1, math.ceil(width_px * shape.height / shape.width - 1e-6))
