@@ -3,7 +3,8 @@ gateway's RSS above idle sampled every 10 ms.
 
 Rendering 250,000 rows through workers would take the shared machine many minutes, so the
 stored result is built directly: a cycle of distinct rendered PNGs (the renderer's own
-output, default styling), stored as chunk fragments and row-index parts, then joined by
+output, default styling), stored as chunk fragments, row-index parts and ZIP parts (made
+by the worker's worker/zippart.py), then joined by
 the worker's own archive writer (worker/finish.write_archive) and the order set
 `completed`, exactly what a finished batch leaves. The ZIP is then downloaded once
 through a fresh gateway (no worker), read to the end and checked with zipfile. The same
@@ -29,9 +30,10 @@ import psutil
 from bench.bigbody import RssPeak
 from bench.e2e import Deployment, deploy
 from shared.ids import new_bulk_id
-from shared.keys import part_key, rows_part_key
+from shared.keys import part_key, rows_part_key, zip_part_key
 from shared.mongo import ORDERS, open_client
 from shared.orders import new_order, transition
+from shared.pipeline import RowInput
 from shared.render import render_data_uri
 from shared.rowindex import rows_text
 from shared.rows.styling import parse_styling
@@ -40,18 +42,22 @@ from shared.schemas import fragment
 from shared.settings import Settings
 from shared.status import OrderStatus
 from worker.finish import write_archive
+from worker.zippart import zip_part
 
 MB = 1024 * 1024
 CHUNK_ROWS = 1000
 DISTINCT_IMAGES = 2000
 
 
-def chunk_parts(chunk: int, rows: int, images: list[str]) -> tuple[bytes, bytes]:
-    """A chunk's archive fragment and row-index lines: static rows with uid and label."""
+def chunk_parts(chunk: int, rows: int, images: list[str]) -> tuple[bytes, bytes, bytes]:
+    """A chunk's archive fragment, row-index lines and ZIP part: static rows with uid and
+    label, each made by the worker's own code."""
     first = chunk * CHUNK_ROWS
     indexes = range(first, min(first + CHUNK_ROWS, rows))
     raw = [(i, {"uid": f"sku-{i:06d}", "label": f"Item {i}"}) for i in indexes]
-    return fragment([images[i % len(images)] for i in indexes]), rows_text(raw)
+    entries = [images[i % len(images)] for i in indexes]
+    part = zip_part(entries, [RowInput(i, row) for i, row in raw], time.time())
+    return fragment(entries), rows_text(raw), part
 
 
 async def build_result(deployment: Deployment, rows: int, copies: int, size_px: int) -> list[str]:
@@ -70,10 +76,11 @@ async def build_result(deployment: Deployment, rows: int, copies: int, size_px: 
     async with ObjectStore(settings) as store:
         await store.ensure_bucket()
         for chunk in range(chunks):
-            entries, index = chunk_parts(chunk, rows, images)
+            entries, index, part = chunk_parts(chunk, rows, images)
             for bulk_id in bulk_ids:
                 await store.put(part_key(bulk_id, chunk), entries, "text/plain")
                 await store.put(rows_part_key(bulk_id, chunk), index, "text/plain")
+                await store.put(zip_part_key(bulk_id, chunk), part, "application/octet-stream")
         for bulk_id in bulk_ids:
             await db[ORDERS].insert_one(new_order(bulk_id, subscription, rows, chunks))
             await write_archive(store, bulk_id, chunks)

@@ -70,6 +70,14 @@ class NameRegistry:
         self._taken.add(key)
         return name
 
+    def take(self, name: str) -> bool:
+        """Claim exactly `name` (a name another registry handed out); False if it is taken."""
+        key = _key(name)
+        if key in self._taken:
+            return False
+        self._taken.add(key)
+        return True
+
 
 def _key(name: str) -> str:
     """What two names that one file system would take for the same name share."""

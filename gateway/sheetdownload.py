@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from client.zipstream import ZipStream
 from gateway.archivepass import rows_pass, send
 from gateway.resources import STORE
 from gateway.sheetbuild import SHEET_NAME, SheetBuilder
@@ -22,7 +23,6 @@ from shared.orderdoc import Order
 from shared.s3 import ObjectStore
 from shared.sheets import SHEETS, SheetLayout, layout_for
 from shared.sheets.params import CUSTOM_ONLY
-from shared.zipstream import ZipStream
 
 SHEET_FORMATS = ("zip", "pdf")
 SHEET_PARAMS = ("cropMarks", *CUSTOM_ONLY)

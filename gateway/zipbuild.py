@@ -1,100 +1,53 @@
-"""The ZIP of a batch built from its stored archive's pieces: images named by uid, a manifest,
-and the archive itself. Synchronous and CPU-bound; gateway/zipdownload.py feeds it.
+"""The ZIP of a batch: images named by uid, a manifest, and the archive itself, built from
+the stored ZIP parts (a worker made each chunk's entries) or, for a batch stored before
+them, from the archive's rows. Synchronous and CPU-bound; gateway/zipdownload.py feeds it.
 
 Entries, in this order: `images/<uid>.<ext>` (`images/<uid>--<source>.<ext>` for a source's
-code), `manifest.csv`, `result.json`. Names come from client/names.py (safe on Windows,
-macOS and Linux, unique case-insensitively); manifest cells are escaped as in
-client/manifest.py. PNG and PDF are stored as they are (already compressed), SVG, EPS and
-the manifest deflated, result.json stored (deflate would save about a third of it at the
-cost of about as much CPU as all the images; docs/benchmarks.md). The manifest is spooled
-(to disk past a few MB) until the images are out.
+code), `manifest.csv`, `result.json`. How images are named, stored or deflated and listed:
+client/ziprows.py. A part's names are unique within its chunk; an entry whose name an
+earlier chunk already took is renamed here, as if the whole batch had been named in one
+go. result.json is stored (deflate would save about a third of it at the cost of about as
+much CPU as all the images; docs/benchmarks.md). The manifest is spooled (to disk past a
+few MB) until the images are out.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import tempfile
-from collections.abc import Iterator, Sequence
-from typing import IO, Any
+from collections.abc import Iterator
 
-from client.archive import decode_image, read_entry
-from client.manifest import escape_cell
-from client.names import NameRegistry, safe_stem
+from client.ziprows import IMAGES_FOLDER, Manifest, ZipRows, refile
+from client.zipstream import DateTime, ZipEntry, ZipStream
 from shared.archiverows import ArchiveRows
 from shared.archivestream import ArchiveText
-from shared.rowindex import RowIndex, RowNames
-from shared.zipstream import DateTime, ZipEntry, ZipStream
+from shared.rowindex import RowIndex
+from shared.zippart import PartReader, PartUnreadable, ZipPart
 
-MANIFEST_NAME, RESULT_NAME, IMAGES_FOLDER = "manifest.csv", "result.json", "images/"
-MANIFEST_COLUMNS = (
-    "row",
-    "uid",
-    "status",
-    "code",
-    "message",
-    "id",
-    "url",
-    "file",
-    "sha256",
-    "source",
-    "label",
-)
-STORED_EXTENSIONS = frozenset({".png", ".pdf"})
-SPOOL_BYTES = 4 * 1024 * 1024
-TEXT_FLUSH_BYTES = 64 * 1024
-PIECE_BYTES = 256 * 1024
-
-
-class Manifest:
-    """manifest.csv as it is written: one line per image or failed row, every cell escaped."""
-
-    def __init__(self) -> None:
-        self._spool: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=SPOOL_BYTES
-        )  # open until close(), like the ZIP it goes into
-        self._text = io.StringIO()
-        self._csv = csv.writer(self._text)
-        self._csv.writerow(MANIFEST_COLUMNS)
-
-    def add(self, cells: Sequence[str]) -> None:
-        """A line; the caller escapes the cells that can hold caller-chosen text."""
-        self._csv.writerow(cells)
-        if self._text.tell() > TEXT_FLUSH_BYTES:
-            self._flush()
-
-    def size(self) -> int:
-        self._flush()
-        return self._spool.tell()
-
-    def pieces(self) -> Iterator[bytes]:
-        self._flush()
-        self._spool.seek(0)
-        while piece := self._spool.read(PIECE_BYTES):
-            yield piece
-
-    def close(self) -> None:
-        self._spool.close()
-
-    def _flush(self) -> None:
-        self._spool.write(self._text.getvalue().encode("utf-8"))
-        self._text.seek(0)
-        self._text.truncate()
+MANIFEST_NAME, RESULT_NAME = "manifest.csv", "result.json"
 
 
 class ZipBuilder:
-    """Fed the archive twice (once for the images, once for result.json) and the row index."""
+    """Fed the images (the ZIP parts, or the archive with its row index), then the archive
+    again for result.json."""
 
     def __init__(self, date_time: DateTime, archive_bytes: int) -> None:
         self.zip = ZipStream(date_time)
+        self._manifest = Manifest()
+        self._rows = ZipRows(self.zip, self._manifest)
         self.archive = ArchiveRows()
         self.rows: RowIndex = self.archive.index
-        self._names = NameRegistry()
-        self._manifest = Manifest()
+        self._parts = PartReader()
         self._archive_bytes = archive_bytes  # the JSON text is never longer than its string
         self._text = ArchiveText()
         self._result: ZipEntry | None = None
+
+    def add_parts(self, piece: bytes | None) -> bytes:
+        """A piece of the joined ZIP parts (None: their end) into the ZIP."""
+        if piece is None:
+            self._parts.finish()
+            return b""
+        for part in self._parts.feed(piece):
+            self._splice(part)
+        return self.zip.drain()
 
     def parse(self, piece: bytes | None) -> int:
         """Parse a piece of the archive (None: its end); the last row number parsed so far."""
@@ -103,7 +56,7 @@ class ZipBuilder:
     def add_images(self) -> bytes:
         """The images of the parsed rows whose uid and label the row index has given."""
         for row, raw, names in self.archive.ready():
-            self._add_row(row, raw, names)
+            self._rows.add(row, raw, names.uid, names.label)
         return self.zip.drain()
 
     def manifest(self) -> Iterator[bytes]:
@@ -131,30 +84,20 @@ class ZipBuilder:
         self._manifest.close()
         self.zip.release()
 
-    def _add_row(self, row: int, raw: Any, names: RowNames) -> None:
-        entry = read_entry(row, raw, names.uid)
-        # row, status, code, id, url, file and sha256 are ours: digits, words, `qr_…`,
-        # the gateway's short links, `images/…`, hex. The rest come from the caller.
-        first = (str(row + 1), "" if entry.uid is None else escape_cell(str(entry.uid)))
-        label = escape_cell(names.label) if names.label else ""
-        if not entry.ok:
-            code = "" if entry.code is None else str(entry.code)
-            self._manifest.add((*first, "failed", code, escape_cell(entry.message),
-                                entry.qr_id, "", "", "", "", label))
-            return
-        stem = safe_stem(entry.uid, f"row-{row + 1}")
-        for image in entry.images:
-            source = "" if image.source is None else escape_cell(image.source)
+    def _splice(self, part: ZipPart) -> None:
+        names = self._rows.names
+
+        def rename(i: int, path: str) -> str:
+            if names.take(path.removeprefix(IMAGES_FOLDER)):
+                return path
             try:
-                extension, data = decode_image(image.data_uri)
-            except ValueError as exc:
-                self._manifest.add((*first, "failed", "", escape_cell(f"image not saved: {exc}"),
-                                    entry.qr_id, "", "", "", source, label))
-                continue
-            name_stem = (
-                stem if image.source is None else f"{stem}--{safe_stem(image.source, 'source')}"
-            )
-            path = IMAGES_FOLDER + self._names.claim(name_stem, extension)
-            self.zip.add(path, data, compress=extension not in STORED_EXTENSIONS)
-            self._manifest.add((*first, "ok", "", "", entry.qr_id, image.url, path,
-                                hashlib.sha256(data).hexdigest(), source, label))
+                stem, extension, _ = part.claims[i]
+            except IndexError as exc:
+                raise PartUnreadable("a ZIP part names more entries than it claims") from exc
+            return IMAGES_FOLDER + names.claim(stem, extension)
+
+        renamed = self.zip.splice(part.local, part.records, rename)
+        manifest = part.manifest
+        if renamed:
+            manifest = refile(manifest, {part.claims[i][2]: path for i, path in renamed})
+        self._manifest.add_text(manifest, part.lines)

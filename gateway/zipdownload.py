@@ -1,27 +1,27 @@
-"""The ZIP form of the one-shot download: the stored archive streamed through ZipBuilder.
+"""The ZIP form of the one-shot download: the stored result streamed through ZipBuilder.
 
-The archive is read twice from S3, once for the images and once for result.json (three
-times with `sheet=`: sheet.pdf in between, sheetdownload.py), and the row index alongside
-the image and sheet passes, never further ahead than the entries parsed. Each step of CPU
-work (parsing, decoding, hashing, deflating, drawing) runs in a thread, one S3 piece at a
-time (archivepass.py), so the event loop keeps serving and memory stays at a few pieces.
+The images come from the batch's joined ZIP parts, which the workers made as they
+rendered, so the download only names and relays them; a batch stored before parts existed
+has its images made from the archive and its row index instead (archivepass.py). Then
+the manifest, sheet.pdf with `sheet=` (sheetdownload.py, reading the archive again), and
+the archive itself as result.json. Each step of CPU work runs in a thread, one S3 piece
+at a time, so the event loop keeps serving and memory stays at a few pieces (and a part).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from aiohttp import web
 
+from client.zipstream import date_time_of
 from gateway.archivepass import pump, rows_pass, send
 from gateway.resources import STORE
 from gateway.sheetdownload import write_sheet_entry
 from gateway.zipbuild import ZipBuilder
-from shared.keys import result_key
+from shared.keys import result_key, result_zip_key
 from shared.orderdoc import Order
 from shared.sheets import SheetLayout
-from shared.zipstream import DateTime
 
 ZIP_HEADERS = {"Content-Type": "application/zip"}
 
@@ -41,10 +41,15 @@ async def write_zip(
     store = request.app[STORE]
     key = result_key(order.bulk_id)
     archive_bytes = await store.size(key)
-    builder = ZipBuilder(zip_time(order.updated_at_ms), archive_bytes)
+    builder = ZipBuilder(date_time_of(order.updated_at_ms / 1000), archive_bytes)
     try:
         await response.prepare(request)
-        await rows_pass(store, order.bulk_id, builder.archive, builder.add_images, response)
+        if await store.exists(result_zip_key(order.bulk_id)):
+            async for piece in store.stream(result_zip_key(order.bulk_id)):
+                await send(response, await asyncio.to_thread(builder.add_parts, piece))
+            builder.add_parts(None)
+        else:
+            await rows_pass(store, order.bulk_id, builder.archive, builder.add_images, response)
         await pump(builder.manifest(), response)
         if sheet is not None:
             await write_sheet_entry(
@@ -56,9 +61,3 @@ async def write_zip(
         await send(response, await asyncio.to_thread(builder.close))
     finally:
         builder.release()
-
-
-def zip_time(epoch_ms: int) -> DateTime:
-    """The entries' modification time: when the batch completed (UTC), within ZIP's range."""
-    moment = datetime.fromtimestamp(max(epoch_ms / 1000, 315_532_800), UTC)  # 1980-01-01
-    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)

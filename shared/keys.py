@@ -34,6 +34,11 @@ def rows_part_key(bulk_id: str, chunk: int) -> str:
     return f"{parts_prefix(bulk_id)}{chunk:06d}.rows"
 
 
+def zip_part_key(bulk_id: str, chunk: int) -> str:
+    """The ZIP entries and manifest lines of a chunk's images (see shared/zippart.py)."""
+    return f"{parts_prefix(bulk_id)}{chunk:06d}.zip"
+
+
 def result_key(bulk_id: str) -> str:
     return f"results/{bulk_id}.json"
 
@@ -41,6 +46,11 @@ def result_key(bulk_id: str) -> str:
 def result_rows_key(bulk_id: str) -> str:
     """Every row's uid and label beside the archive, which names no uid for a static row."""
     return f"results/{bulk_id}.rows"
+
+
+def result_zip_key(bulk_id: str) -> str:
+    """The chunks' ZIP parts joined in order beside the archive, for a ZIP download."""
+    return f"results/{bulk_id}.zipparts"
 
 
 def done_id(chunk: int) -> str:

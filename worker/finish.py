@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import structlog
 
 from shared.claimdoc import Claim
@@ -12,7 +14,9 @@ from shared.keys import (
     parts_prefix,
     result_key,
     result_rows_key,
+    result_zip_key,
     rows_part_key,
+    zip_part_key,
 )
 from shared.mongo import (
     CLAIMS,
@@ -85,8 +89,10 @@ async def failed_totals(db: Database, bulk_id: str) -> dict[str, int]:
 
 async def write_archive(store: ObjectStore, bulk_id: str, chunks: int) -> None:
     """Stream the fragments, in order, into one multipart object; memory stays at a part.
-    The rows' uids and labels go first, so they are there whenever the archive is."""
+    The rows' uids and labels and the ZIP parts go first, so they are there whenever the
+    archive is."""
     await write_rows_index(store, bulk_id, chunks)
+    await write_zip_parts(store, bulk_id, chunks)
     async with store.multipart(result_key(bulk_id)) as upload:
         await upload.write(ARCHIVE_OPEN)
         for chunk in range(chunks):
@@ -105,6 +111,15 @@ async def write_rows_index(store: ObjectStore, bulk_id: str, chunks: int) -> Non
                 await upload.write(await store.get(rows_part_key(bulk_id, chunk)))
             except ObjectMissing:
                 continue
+
+
+async def write_zip_parts(store: ObjectStore, bulk_id: str, chunks: int) -> None:
+    """Join the chunks' ZIP parts, all or none: a chunk rendered before they existed leaves
+    the batch without them (its ZIP is then made from the archive, more slowly)."""
+    with contextlib.suppress(ObjectMissing):  # the upload is aborted: no object at all
+        async with store.multipart(result_zip_key(bulk_id), "application/octet-stream") as upload:
+            for chunk in range(chunks):
+                await upload.write(await store.get(zip_part_key(bulk_id, chunk)))
 
 
 async def cleanup(deps: Deps, bulk_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from client.manifest import escape_cell
-from shared.keys import result_rows_key
+from shared.keys import parts_prefix, result_rows_key, result_zip_key
 from shared.mongo import CLAIMS, Database
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
@@ -143,3 +143,33 @@ async def test_a_zip_cut_mid_way_can_be_downloaded_again(
     assert decode_png(archive.read("images/big-299.png")) == "https://example.com/299"
     await api.wait_consumed(bulk_id)
     assert (await api.download(bulk_id, "zip"))[0] == 410
+
+
+async def test_workers_zip_parts_name_across_chunks_as_the_archive_does(
+    api: Api, store: ObjectStore
+) -> None:
+    """1,100 rows make two chunks: uids whose names collide across them are renamed when
+    the parts are joined, exactly as a ZIP made from the archive alone names them."""
+    rows = [{"uid": f"r{i}", "data": f"https://example.com/{i}"} for i in range(1100)]
+    rows[0]["uid"], rows[1050]["uid"], rows[1060]["uid"] = "a/b", "A/B", "a_b"
+    with_parts, without = await api.submit(rows), await api.submit(rows)
+    await api.wait_completed(with_parts)
+    await api.wait_completed(without)
+    assert await store.exists(result_zip_key(with_parts))
+    await store.delete(result_zip_key(without))  # as a batch stored before parts existed
+    answers = [await api.download(bulk_id, "zip") for bulk_id in (with_parts, without)]
+    assert [status for status, _ in answers] == [200, 200]
+    from_parts, from_archive = (open_zip(body) for _, body in answers)
+    lines = manifest_rows(from_parts)
+    assert [lines[i]["file"] for i in (0, 1050, 1060)] == [
+        "images/a_b.png",
+        "images/A_B-2.png",
+        "images/a_b-3.png",
+    ]
+    assert from_parts.namelist() == from_archive.namelist()
+    assert lines == manifest_rows(from_archive)
+    for line in lines[::97]:
+        assert decode_png(from_parts.read(line["file"])) == rows[int(line["row"]) - 1]["data"]
+    await api.wait_consumed(with_parts)
+    assert not await store.exists(result_zip_key(with_parts))
+    assert [key async for key in store.keys(parts_prefix(with_parts))] == []

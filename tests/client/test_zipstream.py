@@ -1,4 +1,5 @@
-"""A ZIP written front to back reads back whole, with Zip64 wherever it is needed."""
+"""A ZIP written front to back reads back whole, with Zip64 wherever it is needed, and with
+entries spliced in from another ZIP where they land."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-from shared.zipstream import ZipStream
+import pytest
+
+from client.zipstream import ZipStream
 
 WHEN = (2026, 3, 4, 5, 6, 8)
+PART_WHEN = (2025, 12, 31, 23, 59, 58)
 
 
 def test_entries_read_back_with_their_methods_and_time() -> None:
@@ -91,3 +95,49 @@ def test_a_streamed_zip64_entry_passes_unzip(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         assert archive.read("result.json") == b"[" * 1000
         assert archive.read("manifest.csv") == b"x,y\n" * 10
+
+
+def made_elsewhere() -> tuple[bytes, bytes]:
+    """A ZIP part's entries and records, made from offset 0 at another time."""
+    part = ZipStream(PART_WHEN)
+    part.add("images/a.png", b"\x89PNG" * 10, compress=False)
+    part.add("images/b.svg", b"<svg/>" * 100, compress=True)
+    part.add("images/c.png", b"c" * 7, compress=False)
+    try:
+        return part.drain(), part.records()
+    finally:
+        part.release()
+
+
+@pytest.mark.parametrize("offset", [0, 5 * 2**30])
+def test_spliced_entries_keep_their_data_and_time_and_may_be_renamed(
+    tmp_path: Path, offset: int
+) -> None:
+    local, records = made_elsewhere()
+    out = ZipStream(WHEN)
+    out._offset = offset  # past 4 GiB: every spliced record needs a Zip64 offset
+    out.add("images/first.png", b"1", compress=False)
+    renames = {1: "images/b-ünï.svg"}
+    renamed = out.splice(local, records, lambda i, name: renames.get(i, name))
+    assert renamed == [(1, "images/b-ünï.svg")]
+    assert out.splice(local, records, lambda i, name: name.replace("images/", "images/2-")) == [
+        (0, "images/2-a.png"), (1, "images/2-b.svg"), (2, "images/2-c.png")]
+    with out.open("result.json", compress=False, max_bytes=100) as entry:
+        entry.write(b"[]")
+    path = tmp_path / "spliced.zip"
+    path.write_bytes(out.drain() + out.close())
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == [
+            "images/first.png", "images/a.png", "images/b-ünï.svg", "images/c.png",
+            "images/2-a.png", "images/2-b.svg", "images/2-c.png", "result.json"]
+        assert [i.date_time for i in infos] == [WHEN, *[PART_WHEN] * 6, WHEN]
+        assert archive.read("images/b-ünï.svg") == archive.read("images/2-b.svg") == (
+            b"<svg/>" * 100)
+        assert archive.read("images/c.png") == b"c" * 7
+    if offset == 0:  # unzip cannot follow a ZIP whose first entry is not where it says
+        listed = subprocess.run(["unzip", "-tqq", str(path)], capture_output=True, text=True,
+                                check=False)
+        assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert out.entries == 8

@@ -6,20 +6,23 @@ written piece by piece (the manifest, result.json, sheet.pdf) gets a data descri
 its data. Each entry's central-directory record is packed as soon as the entry ends and
 spooled (to disk past a few MB), so memory does not grow with the entry count. Zip64
 records appear wherever a size, an offset or the entry count needs them (APPNOTE 4.3.9,
-4.4.1.4, 4.5.3). The stdlib's zipfile writes the same bytes, but its ZipInfo, header and
-directory code cost more per entry than a small image's bytes (docs/benchmarks.md,
-"ZIP download"); it is what the tests read every ZIP back with.
+4.4.1.4, 4.5.3). Entries made by another ZipStream (a worker's ZIP part) are spliced in
+with their records, moved to where they land. The stdlib's zipfile writes the same bytes,
+but its ZipInfo, header and directory code cost more per entry than a small image's bytes
+(docs/benchmarks.md, "ZIP download"); it is what the tests read every ZIP back with.
 """
 
 from __future__ import annotations
 
 import struct
 import tempfile
+import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 DateTime = tuple[int, int, int, int, int, int]
+Rename = Callable[[int, str], str]  # (entry number, name in the part) -> name in the ZIP
 
 LOCAL = struct.Struct("<4s5H3L2H")  # signature, versions … name and extra lengths
 DIRECTORY = struct.Struct("<4s6H3L5H2L")
@@ -28,6 +31,7 @@ END64 = struct.Struct("<4sQ2H2L4Q")
 LOCATOR64 = struct.Struct("<4sLQL")
 DESCRIPTOR = struct.Struct("<4s3L")
 DESCRIPTOR64 = struct.Struct("<4sL2Q")
+OFFSET = struct.Struct("<L")  # a directory record's last field: its entry's offset
 ZIP64_TAG = 0x0001
 LIMIT32, LIMIT16 = 0xFFFFFFFF, 0xFFFF
 VERSION, VERSION64 = 20, 45  # deflate; Zip64
@@ -38,6 +42,7 @@ FILE_MODE = 0o644 << 16
 DEFLATE_LEVEL = 1  # already-dense text (base64 inside JSON): level 6 costs 3x for ~5 % less
 SPOOL_BYTES = 4 * 1024 * 1024
 RECORDS_FLUSH_BYTES = 64 * 1024
+DOS_EPOCH_S = 315_532_800  # 1980-01-01, the earliest time a ZIP entry can have
 ZIP64_SAFETY = 0.95  # an entry that may pass this share of 4 GiB is written with Zip64 sizes
 
 
@@ -97,6 +102,55 @@ class ZipStream:
         self._out.clear()
         return data
 
+    def records(self) -> bytes:
+        """The central-directory records of the entries so far, for `splice` into another
+        ZIP (a ZIP part: entries made where the rows were rendered)."""
+        self._directory.write(self._records)
+        self._records.clear()
+        self._directory.seek(0)
+        data = self._directory.read()
+        self._directory.seek(0, 2)
+        return data
+
+    def splice(self, local: bytes, records: bytes, rename: Rename) -> list[tuple[int, str]]:
+        """Append the entries of another ZipStream that were added whole from its offset 0:
+        its drained bytes (`local`) and its `records()`. `rename(i, name)` gives entry i's
+        name here; the entries it renames get a new local header. Returns their (i, name)."""
+        renamed: list[tuple[int, str]] = []
+        base, shift, copied, at, i = self._offset, 0, 0, 0, 0
+        while at < len(records):
+            (_, _, _, flags, method, dos_time, dos_date, crc, packed_bytes, data_bytes,
+             name_bytes, extra_bytes, comment_bytes, _, _, _, offset) = DIRECTORY.unpack_from(
+                records, at)
+            if extra_bytes or comment_bytes:
+                raise ValueError("a spliced record carries an extra field or a comment")
+            end = at + DIRECTORY.size + name_bytes
+            name = records[at + DIRECTORY.size:end].decode("utf-8")
+            new_name = rename(i, name)
+            if new_name == name and base + offset + shift < LIMIT32:
+                self._records += records[at:end]  # as it is, but for its entry's offset
+                OFFSET.pack_into(self._records, len(self._records) - name_bytes - OFFSET.size,
+                                 base + offset + shift)
+                self._count_record()
+            else:
+                encoded, utf8 = _name(new_name)
+                flags = flags & ~FLAG_UTF8 | utf8
+                self._record(encoded, flags, method, crc, packed_bytes, data_bytes,
+                             base + offset + shift, (dos_time, dos_date))
+            if new_name != name:  # the bytes before the entry as they are, then its header
+                *_, local_name_bytes, local_extra_bytes = LOCAL.unpack_from(local, offset)
+                self._out += local[copied:offset]
+                self._out += LOCAL.pack(b"PK\x03\x04", VERSION, flags, method, dos_time,
+                                        dos_date, crc, packed_bytes, data_bytes, len(encoded),
+                                        0) + encoded
+                copied = offset + LOCAL.size + local_name_bytes + local_extra_bytes
+                shift += len(encoded) - local_name_bytes - local_extra_bytes
+                renamed.append((i, new_name))
+            at, i = end, i + 1
+        self._out += local[copied:]
+        self._offset += len(local) + shift
+        return renamed
+
     def close(self) -> bytes:
         """The central directory and end records: the last bytes of the ZIP."""
         self._directory.write(self._records)
@@ -122,24 +176,28 @@ class ZipStream:
         self._offset += len(data)
 
     def _record(self, encoded: bytes, flags: int, method: int, crc: int, packed_bytes: int,
-                data_bytes: int, offset: int) -> None:
-        """The entry's central-directory record, spooled until close()."""
-        self.entries += 1
+                data_bytes: int, offset: int, dos: tuple[int, int] | None = None) -> None:
+        """The entry's central-directory record, spooled until close(); `dos` is its time
+        and date when not the ZIP's own."""
+        dos_time, dos_date = dos or (self._dos_time, self._dos_date)
         if data_bytes < LIMIT32 and packed_bytes < LIMIT32 and offset < LIMIT32:
             self._records += DIRECTORY.pack(
-                b"PK\x01\x02", MADE_ON_UNIX | VERSION, VERSION, flags, method, self._dos_time,
-                self._dos_date, crc, packed_bytes, data_bytes, len(encoded), 0, 0, 0, 0,
+                b"PK\x01\x02", MADE_ON_UNIX | VERSION, VERSION, flags, method, dos_time,
+                dos_date, crc, packed_bytes, data_bytes, len(encoded), 0, 0, 0, 0,
                 FILE_MODE, offset)
             self._records += encoded
         else:
             big = [value for value in (data_bytes, packed_bytes, offset) if value >= LIMIT32]
             extra = struct.pack(f"<2H{len(big)}Q", ZIP64_TAG, 8 * len(big), *big)
             self._records += DIRECTORY.pack(
-                b"PK\x01\x02", MADE_ON_UNIX | VERSION64, VERSION64, flags, method,
-                self._dos_time, self._dos_date, crc, min(packed_bytes, LIMIT32),
-                min(data_bytes, LIMIT32), len(encoded), len(extra), 0, 0, 0, FILE_MODE,
-                min(offset, LIMIT32))
+                b"PK\x01\x02", MADE_ON_UNIX | VERSION64, VERSION64, flags, method, dos_time,
+                dos_date, crc, min(packed_bytes, LIMIT32), min(data_bytes, LIMIT32),
+                len(encoded), len(extra), 0, 0, 0, FILE_MODE, min(offset, LIMIT32))
             self._records += encoded + extra
+        self._count_record()
+
+    def _count_record(self) -> None:
+        self.entries += 1
         if len(self._records) >= RECORDS_FLUSH_BYTES:
             self._directory.write(self._records)
             self._records.clear()
@@ -194,6 +252,13 @@ class ZipEntry:
     def _put(self, data: bytes) -> None:
         self._packed_bytes += len(data)
         self._zip._write(data)
+
+
+def date_time_of(epoch_s: float) -> DateTime:
+    """A moment as an entry's modification time (UTC), within ZIP's range (from 1980)."""
+    moment = time.gmtime(max(epoch_s, DOS_EPOCH_S))
+    return (moment.tm_year, moment.tm_mon, moment.tm_mday, moment.tm_hour, moment.tm_min,
+            moment.tm_sec)
 
 
 def _name(name: str) -> tuple[bytes, int]:

@@ -1,0 +1,29 @@
+"""A chunk's ZIP part (shared/zippart.py), made from its rendered entries and its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from client.ziprows import Manifest, ZipRows
+from client.zipstream import ZipStream, date_time_of
+from shared.pipeline import RowInput
+from shared.rows.plan import label_of, uid_of
+from shared.zippart import ZipPart, pack_part
+
+
+def zip_part(entries: Sequence[Any], rows: Sequence[RowInput], rendered_at_s: float) -> bytes:
+    """The entries of the chunk's images, dated when they were rendered (UTC), and their
+    manifest lines; `entries[i]` is the archive entry of `rows[i]`."""
+    zip_stream, manifest = ZipStream(date_time_of(rendered_at_s)), Manifest(header=False)
+    zip_rows = ZipRows(zip_stream, manifest)
+    try:
+        for row, entry in zip(rows, entries, strict=True):
+            zip_rows.add(row.index, entry, uid_of(row.raw), label_of(row.raw))
+        local, records = zip_stream.drain(), zip_stream.records()
+        return pack_part(
+            ZipPart(zip_rows.claims, records, local, b"".join(manifest.pieces()), manifest.lines)
+        )
+    finally:
+        manifest.close()
+        zip_stream.release()
