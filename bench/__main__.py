@@ -164,7 +164,11 @@ async def main() -> None:
     results["links"] = await links.measure(
         base, 100_000 if args.quick else 1_000_000, args.redirect_seconds
     )
-    results["zip_download"] = await zipdownload.measure(20_000 if args.quick else 250_000)
+    results["zip_download"] = zipped = await zipdownload.measure(20_000 if args.quick else 250_000)
+    print(f"zip download ({zipped['rows']:,} rows): {zipped['zip']['mb_per_s']} MB/s from the "
+          f"workers' parts, {zipped['zip_from_archive']['mb_per_s']} from the archive "
+          f"(x{zipped['parts_over_archive_rate']}); RSS above idle "
+          f"{zipped['zip']['peak_rss_above_idle_mb']} MB", flush=True)
     results["sheet_download"] = await sheetdownload.measure(
         2_000 if args.quick else 20_000, "a4-3x8"
     )

@@ -45,7 +45,7 @@ async def measure(rows: int, preset: str) -> dict[str, Any]:
     deployment = await deploy(Settings(), 0)
     try:
         built = time.perf_counter()
-        (bulk_id,) = await build_result(deployment, rows, 1, 300)
+        (bulk_id,) = await build_result(deployment, rows, [False], 300)
         print(f"stored {rows:,} rows in {time.perf_counter() - built:.0f} s", flush=True)
         with tempfile.TemporaryFile() as file:
             done = asyncio.Event()

@@ -8,7 +8,8 @@ by the worker's worker/zippart.py), then joined by
 the worker's own archive writer (worker/finish.write_archive) and the order set
 `completed`, exactly what a finished batch leaves. The ZIP is then downloaded once
 through a fresh gateway (no worker), read to the end and checked with zipfile. The same
-archive is also downloaded as JSON (a second copy), for the ratio of the two.
+archive is also downloaded as a ZIP made from the archive (a copy stored without ZIP
+parts, as a batch rendered before they existed) and as JSON, for the ratios.
 Needs the local servers, running.
 """
 
@@ -60,8 +61,11 @@ def chunk_parts(chunk: int, rows: int, images: list[str]) -> tuple[bytes, bytes,
     return fragment(entries), rows_text(raw), part
 
 
-async def build_result(deployment: Deployment, rows: int, copies: int, size_px: int) -> list[str]:
-    """`copies` completed batches of `rows` rows with identical archives; their bulkIds."""
+async def build_result(
+    deployment: Deployment, rows: int, with_parts: list[bool], size_px: int
+) -> list[str]:
+    """A completed batch of `rows` rows for each flag, with identical archives and ZIP
+    parts where the flag says; their bulkIds."""
     settings = deployment.settings
     styling = parse_styling({"size": size_px})
     images = [
@@ -72,15 +76,16 @@ async def build_result(deployment: Deployment, rows: int, copies: int, size_px: 
     client = open_client(settings)
     db = client[settings.mongo_db]
     subscription = deployment.headers["client-id"]
-    bulk_ids = [new_bulk_id() for _ in range(copies)]
+    bulk_ids = [new_bulk_id() for _ in with_parts]
     async with ObjectStore(settings) as store:
         await store.ensure_bucket()
         for chunk in range(chunks):
             entries, index, part = chunk_parts(chunk, rows, images)
-            for bulk_id in bulk_ids:
+            for bulk_id, parts in zip(bulk_ids, with_parts, strict=True):
                 await store.put(part_key(bulk_id, chunk), entries, "text/plain")
                 await store.put(rows_part_key(bulk_id, chunk), index, "text/plain")
-                await store.put(zip_part_key(bulk_id, chunk), part, "application/octet-stream")
+                if parts:
+                    await store.put(zip_part_key(bulk_id, chunk), part, "application/octet-stream")
         for bulk_id in bulk_ids:
             await db[ORDERS].insert_one(new_order(bulk_id, subscription, rows, chunks))
             await write_archive(store, bulk_id, chunks)
@@ -135,6 +140,18 @@ async def forget(settings: Settings) -> None:
     await client.close()
 
 
+async def download_zip(deployment: Deployment, bulk_id: str, rows: int) -> dict[str, Any]:
+    """Download a batch as a ZIP and check it holds an image and a manifest line a row."""
+    with tempfile.TemporaryFile() as file:
+        figures = await download(deployment, bulk_id, "zip", file)
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            manifest_lines = archive.read("manifest.csv").count(b"\n")
+    assert len(names) == rows + 2 and manifest_lines == rows + 1, (len(names), manifest_lines)
+    return figures
+
+
 class Discard:
     def write(self, data: bytes) -> None:
         """The JSON body is only counted."""
@@ -144,15 +161,13 @@ async def measure(rows: int, size_px: int = 300) -> dict[str, Any]:
     deployment = await deploy(Settings(), 0)
     try:
         built = time.perf_counter()
-        zip_id, json_id = await build_result(deployment, rows, 2, size_px)
-        print(f"stored {rows:,} rows twice in {time.perf_counter() - built:.0f} s", flush=True)
-        with tempfile.TemporaryFile() as file:
-            figures = await download(deployment, zip_id, "zip", file)
-            file.seek(0)
-            with zipfile.ZipFile(file) as archive:
-                names = archive.namelist()
-                manifest_lines = archive.read("manifest.csv").count(b"\n")
-        assert len(names) == rows + 2 and manifest_lines == rows + 1, (len(names), manifest_lines)
+        zip_id, fallback_id, json_id = await build_result(
+            deployment, rows, [True, False, False], size_px
+        )
+        print(f"stored {rows:,} rows three times in {time.perf_counter() - built:.0f} s",
+              flush=True)
+        figures = await download_zip(deployment, zip_id, rows)
+        fallback = await download_zip(deployment, fallback_id, rows)
         json_figures = await download(deployment, json_id, "json", Discard())
     finally:
         deployment.stop()
@@ -162,6 +177,8 @@ async def measure(rows: int, size_px: int = 300) -> dict[str, Any]:
         "size_px": size_px,
         "zip": figures,
         "zip_rows_per_s": round(rows / figures["seconds"]),
+        "zip_from_archive": fallback,
+        "parts_over_archive_rate": round(fallback["seconds"] / figures["seconds"], 2),
         "json": json_figures,
         "zip_over_json_time": round(figures["seconds"] / json_figures["seconds"], 2),
         "load_average": [round(x, 2) for x in os.getloadavg()],
