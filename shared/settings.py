@@ -120,3 +120,17 @@ class Settings(BaseSettings):
         default_factory=lambda: [5.0, 60.0, 300.0, 1800.0, 7200.0, 18000.0, 28800.0, 28800.0])
     webhook_disable_after_s: float = Field(default=3 * 86400.0, gt=0)
     webhook_seal_key: SecretStr = SecretStr("bulkqr-local-webhook-seal-key")
+
+    # Hardening 2 (issue 31). Every decode, sanitise and render that a request can start
+    # runs off the event loop in render_pool_processes processes; a row (in a worker or a
+    # gateway) gets render_timeout_s to draw before it fails alone. A subscription keeps
+    # at most assets_per_subscription logos. The redirect path's per-process caches hold
+    # at most link_cache_max_bytes. Analytics keep scan_dimension_values distinct values
+    # per dimension, code and day (the rest count as "other"). An endpoint's deliveries
+    # can be resent by hand webhook_manual_retries_per_hour times an hour.
+    render_pool_processes: int = Field(default=1, ge=1, le=64)
+    render_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    assets_per_subscription: int = Field(default=100, ge=1, le=100_000)
+    link_cache_max_bytes: int = Field(default=32 * MIB, ge=MIB)
+    scan_dimension_values: int = Field(default=100, ge=1, le=10_000)
+    webhook_manual_retries_per_hour: int = Field(default=30, ge=1, le=10_000)
