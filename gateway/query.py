@@ -11,7 +11,7 @@ ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
 
 def int_param(name: str, text: str, low: int, high: int) -> int:
     """`text` as an integer from `low` to `high`. `str.isdigit` and `int` accept other
-    scripts' digits (Arabic-Indic or fullwidth) and underscores (`60_0`); a parameter here is plain ASCII."""
+    scripts' digits (Arabic-Indic, fullwidth) and underscores (`60_0`); here only ASCII."""
     if not ASCII_DIGITS.fullmatch(text) or not low <= int(text) <= high:
         raise BadRequest(f"{name} must be an integer from {low} to {high} in ASCII digits")
     return int(text)
