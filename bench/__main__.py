@@ -1,7 +1,7 @@
 """`python -m bench`: run every measurement in one go and write JSON, a chart and a table.
 
 Needs the local servers (`make bench` starts them). Options: --sizes, --workers, --quick,
---only fairness (just the fair-scheduling section).
+--only fairness|attacks (one section alone).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import orjson
 import psutil
 
 from bench import (
+    attacks,
     bigbody,
     branded,
     fairness,
@@ -47,7 +48,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redirect-seconds", type=float, default=30.0)
     parser.add_argument("--redirect-rate", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="small sizes, short load")
-    parser.add_argument("--only", choices=["fairness"], help="run one section alone")
+    parser.add_argument("--only", choices=["fairness", "attacks"], help="run one section alone")
     return parser.parse_args()
 
 
@@ -116,17 +117,19 @@ async def measure_fairness(base: Settings, quick: bool) -> dict[str, Any]:
     )
 
 
-async def fairness_alone(base: Settings, quick: bool) -> None:
-    """`--only fairness`: the section on its own, written beside the full results."""
+async def section_alone(base: Settings, name: str, quick: bool) -> None:
+    """`--only NAME`: one section on its own, written beside the full results."""
+    figures = (await measure_fairness(base, quick) if name == "fairness"
+               else await attacks.measure(base))
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "cpus": psutil.cpu_count(),
-        "command": "make bench ARGS='--only fairness'",
-        "fairness": await measure_fairness(base, quick),
+        "command": f"make bench ARGS='--only {name}'",
+        name: figures,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "fairness.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
-    print(f"wrote {RESULTS / 'fairness.json'}")
+    (RESULTS / f"{name}.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    print(f"wrote {RESULTS / name}.json")
 
 
 async def main() -> None:
@@ -136,8 +139,8 @@ async def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     start_local_servers()
     base = Settings()
-    if args.only == "fairness":
-        await fairness_alone(base, args.quick)
+    if args.only:
+        await section_alone(base, args.only, args.quick)
         return
     render = render_limit.measure(3000 if args.quick else 5000)
     results: dict[str, Any] = {
@@ -161,6 +164,7 @@ async def main() -> None:
     results["machine_use"] = await machine_use.measure(base, 10_000 if args.quick else 100_000)
     results["fairness"] = await measure_fairness(base, args.quick)
     results["big_body"] = await bigbody.measure_all(base)
+    results["attacks"] = await attacks.measure(base)
     results["links"] = await links.measure(
         base, 100_000 if args.quick else 1_000_000, args.redirect_seconds
     )
