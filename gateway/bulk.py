@@ -9,6 +9,7 @@ from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
 from gateway.body import read_body, require_json_type
 from gateway.idempotency import key_of, submit_once
+from gateway.query import limit_param
 from gateway.resources import BROKER, DB, METRICS, PARSE_TURNS, SETTINGS, STORE
 from gateway.submit import Batch, accept_batch, parse_batch
 from shared.errors import BadRequest
@@ -63,7 +64,7 @@ async def missing_id(request: web.Request) -> web.Response:
 
 async def list_bulks(request: web.Request) -> web.Response:
     sub = await caller(request)
-    limit = _limit(request.query.get("limit", "20"))
+    limit = limit_param(request.query.get("limit"), 20, MAX_LIST_LIMIT)
     docs, cursor = await list_orders(request.app[DB], sub.client_id, limit,
                                      request.query.get("cursor") or None)
     return web.json_response({"items": [status_document(d) for d in docs], "next": cursor})
@@ -75,9 +76,3 @@ def flag(request: web.Request, name: str) -> bool:
     if value not in ("true", "false", "1", "0"):
         raise BadRequest(f"{name} must be true or false")
     return value in ("true", "1")
-
-
-def _limit(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIST_LIMIT:
-        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
-    return int(text)

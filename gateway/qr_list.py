@@ -15,6 +15,7 @@ from aiohttp import web
 from gateway.auth import caller
 from gateway.overlaycache import OVERLAYS
 from gateway.qr_records import record_views
+from gateway.query import limit_param
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
 from shared.linkdoc import Link
@@ -40,7 +41,7 @@ MAX_Q_CHARS = 200
 async def list_codes(request: web.Request) -> web.Response:
     sub = await caller(request)
     query = request.query
-    limit = _limit(query.get("limit", "20"))
+    limit = limit_param(query.get("limit"), 20, MAX_LIST_LIMIT)
     filters, search = _filters(query.get("uid")), _search(query.get("q"))
     db, settings = request.app[DB], request.app[SETTINGS]
     bulk_id, after_row = _decode(query.get("cursor") or None)
@@ -128,12 +129,6 @@ def _search(q: str | None) -> str | None:
     if len(q) > MAX_Q_CHARS:
         raise BadRequest(f"q may be at most {MAX_Q_CHARS} characters")
     return re.escape(q)
-
-
-def _limit(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIST_LIMIT:
-        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
-    return int(text)
 
 
 def _encode(bulk_id: str, row: int) -> str:
