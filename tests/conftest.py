@@ -18,6 +18,7 @@ from tests.processes import (
     Process,
     delete_topology,
     free_port,
+    left_running,
     start_gateway,
     start_worker,
     stop_all,
@@ -38,6 +39,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         if errors:
             report.sections.append(("errors the processes logged", "\n".join(errors)))
     return report
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left() -> Iterator[None]:
+    """Fails the session when a test left a gateway or worker running (stopped here)."""
+    yield
+    left = left_running()
+    assert not left, f"tests left these processes running: {[p.log_path.name for p in left]}"
 
 
 @pytest.fixture(scope="session")

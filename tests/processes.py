@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ from shared.webhooks.queues import delay_queue, webhooks_queue
 ROOT = Path(__file__).resolve().parent.parent
 BULKQR = ROOT / ".venv" / "bin" / "bulkqr"
 LOGS = ROOT / ".state" / "logs" / "tests"
+STARTED: list[Process] = []  # every child of this test session, checked at its end
 
 
 def free_port() -> int:
@@ -53,6 +55,7 @@ class Process:
         self._log: IO[bytes] = self.log_path.open("ab")
         self.popen = subprocess.Popen([str(BULKQR), role], env=settings_env(settings),
                                       stdout=self._log, stderr=subprocess.STDOUT)
+        STARTED.append(self)
 
     @property
     def pid(self) -> int:
@@ -109,6 +112,16 @@ def start_worker(settings: Settings, name: str, timeout_s: float = 30) -> Proces
         time.sleep(0.1)
     process.stop()
     raise RuntimeError(f"worker not consuming in {timeout_s}s:\n{process.log_text()[-3000:]}")
+
+
+def left_running() -> list[Process]:
+    """The children this session started that still run, each stopped before it returns."""
+    left = [process for process in STARTED if process.popen.poll() is None]
+    stop_all(left)
+    return left
+
+
+atexit.register(left_running)  # however pytest exits, no gateway or worker outlives it
 
 
 def stop_all(processes: list[Process]) -> None:
