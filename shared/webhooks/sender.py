@@ -10,7 +10,14 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from shared.webhooks.addresses import IPAddress, TargetRefused, check_address, check_url, parse_ip
+from shared.webhooks.addresses import (
+    IPAddress,
+    TargetRefused,
+    check_address,
+    check_resolved,
+    check_url,
+    parse_ip,
+)
 
 TIMEOUT_S = 5.0
 MAX_ANSWER_BYTES = 4096
@@ -46,7 +53,8 @@ class PinnedResolver(AbstractResolver):
 
 
 async def resolve_checked(host: str, port: int, allow_private: bool) -> IPAddress:
-    """The address to connect to; TargetRefused if the name resolves to any refused one."""
+    """The address to connect to; TargetRefused if the name resolves to any refused one
+    (every address is checked, not just the one used, so no answer order gets past)."""
     literal = parse_ip(host)
     if literal is not None:
         check_address(literal, allow_private)
@@ -57,11 +65,7 @@ async def resolve_checked(host: str, port: int, allow_private: bool) -> IPAddres
     except OSError as exc:
         raise TargetRefused(f"{host} does not resolve: {exc}") from exc
     addresses = [a for a in (parse_ip(str(info[4][0])) for info in infos) if a is not None]
-    if not addresses:
-        raise TargetRefused(f"{host} has no address")
-    for address in addresses:
-        check_address(address, allow_private)
-    return addresses[0]
+    return check_resolved(host, addresses, allow_private)
 
 
 async def send(url: str, headers: dict[str, str], body: bytes, *, allow_private: bool,
