@@ -8,6 +8,10 @@ was made. Whoever reads a link applies its batch's overlays on top of the stored
 
 A single-code PATCH stamps each field it sets (`editedAt`), so per field the newer of the
 PATCH and the overlay wins, whichever came first.
+
+An overlay is checked before it is written (gateway/links_bulk.py), but one stored that
+cannot be applied (by an older build, or by hand) never fails a read: the reader skips it
+for that code, and `SKIPPED` counts it and logs it once per batch and overlay.
 """
 
 from __future__ import annotations
@@ -15,15 +19,22 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
+import structlog
+
+from shared.errors import RowInvalid
 from shared.linkdoc import Link
 from shared.mongo import Database, Doc, insert_many_unique
 from shared.rows.payloads import encode_url
 
+log = structlog.get_logger(__name__)
+
 UIDS_PER_DOCUMENT = 5_000  # keeps an overlay document far below the 16 MB limit
 FIELDS = ("destination", "expiryMs", "disabled")
+MAX_LOGGED_SKIPS = 10_000  # (bulkId, overlay) pairs remembered as logged already
+SHOWN_UID_CHARS = 64  # of a uid quoted in an error message
 
 
 def overlays_collection(bulk_id: str) -> str:
@@ -36,6 +47,41 @@ def fill_template(template: str, uid: str | int | None) -> str:
     return template.replace("{uid}", quote(str(uid), safe=""))
 
 
+def filled_destination(template: str, uid: str | int | None) -> str:
+    """Where the code with this uid goes, checked by a row destination's rules (length,
+    characters, scheme and host): else RowInvalid naming the uid and the rule broken."""
+    try:
+        return encode_url(fill_template(template, uid))
+    except RowInvalid as exc:
+        rule = str(exc).removesuffix(" for dataType: url")
+        rule = rule.replace("Invalid URL provided", "it is not an http(s) URL with a host")
+        shown = str(uid)[:SHOWN_UID_CHARS] + ("…" if len(str(uid)) > SHOWN_UID_CHARS else "")
+        raise RowInvalid(f"destination for uid {shown!r}: {rule}") from exc
+
+
+class SkippedOverlays:
+    """Stored overlays a read could not apply: counted every time, logged (with bulkId and
+    overlay id) the first time a process meets each."""
+
+    def __init__(self, max_logged: int = MAX_LOGGED_SKIPS) -> None:
+        self.count = 0
+        self._logged: set[tuple[str, str]] = set()
+        self._max_logged = max_logged
+
+    def report(self, bulk_id: str, overlay_id: str, reason: str) -> None:
+        self.count += 1
+        if (bulk_id, overlay_id) in self._logged:
+            return
+        if len(self._logged) >= self._max_logged:
+            self._logged.clear()
+        self._logged.add((bulk_id, overlay_id))
+        log.warning("overlay skipped: it cannot be applied", bulkId=bulk_id,
+                    overlayId=overlay_id, reason=reason)
+
+
+SKIPPED = SkippedOverlays()  # this process's; gateway metrics may export its count
+
+
 @dataclass(frozen=True)
 class Overlay:
     """One bulk change: `changes` holds stored fields (`destination` as a template)."""
@@ -43,36 +89,72 @@ class Overlay:
     at_ms: int
     changes: Mapping[str, Any]
     uids: frozenset[str | int] | None = None  # None: every code of the batch
+    overlay_id: str = ""  # its document's _id, for the logs
 
     def covers(self, uid: str | int | None) -> bool:
         return self.uids is None or (uid is not None and uid in self.uids)
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Overlay:
-        uids = doc.get("uids")
-        return cls(int(doc["at"]), dict(doc["changes"]),
-                   None if uids is None else frozenset(uids))
+        """The overlay a document holds; ValueError if it is not one this module writes."""
+        at, changes, uids = doc.get("at"), doc.get("changes"), doc.get("uids")
+        if not _is_int(at) or not isinstance(changes, dict) or not all(
+                _is_field(name, value) for name, value in changes.items()):
+            raise ValueError("its time or changes are not ones an overlay holds")
+        if uids is not None and (not isinstance(uids, list) or not all(
+                _is_int(u) or isinstance(u, str) for u in uids)):
+            raise ValueError("its uids are not a list of strings and integers")
+        return cls(at, dict(changes), None if uids is None else frozenset(uids),
+                   str(doc.get("_id")))
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_field(name: str, value: Any) -> bool:
+    if name == "destination":
+        return isinstance(value, str)
+    if name == "expiryMs":
+        return value is None or _is_int(value)
+    return name == "disabled" and isinstance(value, bool)
 
 
 def apply_overlays(link: Link, overlays: Iterable[Overlay]) -> Link:
-    """The link as its readers see it: each overlay newer than the field's last PATCH."""
+    """The link as its readers see it: each overlay newer than the field's last PATCH.
+    An overlay whose destination this code cannot take is skipped (and reported)."""
     if link.is_source:
         return link
     fields: Doc = {}
     for overlay in overlays:
-        if not overlay.covers(link.uid):
-            continue
-        for name, value in overlay.changes.items():
-            if overlay.at_ms > link.edited_at_ms.get(name, -1):
-                fields[name] = (encode_url(fill_template(value, link.uid))
-                                if name == "destination" else value)
+        if overlay.covers(link.uid):
+            fields |= _fields_set(overlay, link)
     return link.updated(fields) if fields else link
 
 
+def _fields_set(overlay: Overlay, link: Link) -> Doc:
+    """What `overlay` sets on `link`: its fields newer than their last PATCH, or nothing
+    at all if its destination, filled with the link's uid, breaks a destination's rules."""
+    fields = {name: value for name, value in overlay.changes.items()
+              if overlay.at_ms > link.edited_at_ms.get(name, -1)}
+    if "destination" in fields:
+        try:
+            fields["destination"] = filled_destination(fields["destination"], link.uid)
+        except RowInvalid as exc:
+            SKIPPED.report(link.bulk_id, overlay.overlay_id, str(exc))
+            return {}
+    return fields
+
+
 async def find_overlays(db: Database, bulk_id: str) -> list[Overlay]:
-    """A batch's overlays, oldest first."""
-    found = db[overlays_collection(bulk_id)].find({})
-    return sorted([Overlay.from_doc(doc) async for doc in found], key=lambda o: o.at_ms)
+    """A batch's overlays, oldest first; a document that holds none is skipped (reported)."""
+    overlays: list[Overlay] = []
+    async for doc in db[overlays_collection(bulk_id)].find({}):
+        try:
+            overlays.append(Overlay.from_doc(doc))
+        except ValueError as exc:
+            SKIPPED.report(bulk_id, str(doc.get("_id")), f"unreadable: {exc}")
+    return sorted(overlays, key=lambda o: o.at_ms)
 
 
 async def add_overlay(db: Database, bulk_id: str, changes: Mapping[str, Any],
@@ -89,4 +171,5 @@ async def add_overlay(db: Database, bulk_id: str, changes: Mapping[str, Any],
     docs = [{"_id": f"{token}:{n}", "at": at_ms, "changes": dict(changes), "uids": part}
             for n, part in enumerate(parts)]
     await insert_many_unique(db[overlays_collection(bulk_id)], docs)
-    return Overlay(at_ms, dict(changes), None if uids is None else frozenset(uids))
+    return Overlay(at_ms, dict(changes), None if uids is None else frozenset(uids),
+                   f"{token}:0")
