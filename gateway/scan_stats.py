@@ -10,7 +10,7 @@ from aiohttp import web
 
 from gateway.auth import caller
 from gateway.qr_records import owned_record
-from gateway.resources import DB
+from gateway.resources import DB, SETTINGS
 from shared.analytics.series import INTERVAL_HOURS, read_scans
 from shared.errors import BadRequest
 
@@ -32,7 +32,8 @@ async def get_scans(request: web.Request) -> web.Response:
     if interval not in INTERVAL_HOURS:
         raise BadRequest("interval must be hour or day")
     link = await owned_record(request.app, request.match_info["qr_id"], sub.client_id)
-    answer = await read_scans(request.app[DB], link.code, from_ms, to_ms, interval)
+    answer = await read_scans(request.app[DB], link.code, from_ms, to_ms, interval,
+                              request.app[SETTINGS].scan_dimension_values)
     return web.json_response({"id": request.match_info["qr_id"], "from": from_ms,
                               "to": to_ms, "interval": interval} | answer)
 

@@ -1,7 +1,10 @@
 """Count scans off the redirect path: tallied in memory, flushed to the broker every second.
 
 A redirect only bumps dict entries: the scanned code's total, and its record's bucket
-(hour, source, device, OS, browser, country, referrer). Once a second the tallies go out
+(hour, source, device, OS, browser, country, referrer). A record holds at most
+`cells_max` distinct buckets a batch; a scan that would open one more is counted in its
+device's `other` bucket (every other trait `other`), so a flood of random Referers or
+User-Agents keeps a bounded batch. Once a second the tallies go out
 as one numbered batch on the scans queue, whose single active consumer (in a worker)
 applies each batch once. A batch that could not be published is sent again, unchanged,
 before newer ones. A gateway crash loses at most one second of counts.
@@ -23,7 +26,7 @@ from aiohttp import web
 from gateway.resources import BROKER, SETTINGS
 from shared import amqp
 from shared.analytics.classify import Traits
-from shared.analytics.tally import hour_of
+from shared.analytics.tally import OTHER, hour_of
 from shared.errors import PublishFailed
 
 log = structlog.get_logger(__name__)
@@ -46,11 +49,15 @@ class Tallied:
 
 
 class ScanCounter:
-    def __init__(self) -> None:
+    def __init__(self, cells_max: int = 100) -> None:
+        """`cells_max`: distinct buckets a record may hold in one batch
+        (settings.scan_dimension_values)."""
         self.gateway = secrets.token_hex(8)
+        self.cells_max = cells_max
         self._seq = 0
         self._counts: dict[str, list[int]] = {}
         self._cells: dict[CellKey, int] = {}
+        self._record_cells: dict[str, int] = {}  # distinct buckets of each record this batch
         self.unsent: list[Tallied] = []
         self.sent: list[tuple[float, Tallied]] = []  # (monotonic s, batch), recent only
 
@@ -64,6 +71,11 @@ class ScanCounter:
             entry[1] = max(entry[1], at_ms)
         if traits is not None:
             key = (record, source, hour_of(at_ms), traits)
+            if key not in self._cells:
+                if self._record_cells.get(record, 0) >= self.cells_max:
+                    key = (record, source, key[2], Traits(traits.device, *[OTHER] * 4))
+                if key not in self._cells:
+                    self._record_cells[record] = self._record_cells.get(record, 0) + 1
             self._cells[key] = self._cells.get(key, 0) + 1
 
     def pending(self, code: str, applied_seq: int) -> int:
@@ -82,6 +94,7 @@ class ScanCounter:
             return None
         counts, self._counts = self._counts, {}
         cells, self._cells = self._cells, {}
+        self._record_cells = {}
         self._seq += 1
         # The body of a TallyBatch (the consumer validates it), written without its models:
         # 2,000 of them for 1,000 codes took 11 ms of the event loop a second, 1 ms this way.
@@ -119,7 +132,7 @@ async def flush(app: web.Application) -> None:
 
 
 async def scans_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[SCANS] = ScanCounter()
+    app[SCANS] = ScanCounter(app[SETTINGS].scan_dimension_values)
 
     async def loop() -> None:
         while True:

@@ -1,19 +1,18 @@
 """One document per QR record and UTC month holding its scan buckets, merged by one writer.
 
-`hours` counts scans per hour and source (the time series); `days` counts them per day
-for each of the other traits. `seen` keeps, per gateway, the last batch applied here, so
-applying a batch twice counts it once. Field names and values live in values, never in
-keys (FerretDB refuses keys with dots, and referrer hosts have them).
+Each UTC day of the month has two fields of its own: `hDD` counts that day's scans per hour
+and source (`{source: [n, …24]}`, trailing empty hours left out), `dDD` counts them per
+trait (`[[trait, value, n], …]`). A merge reads (by projection) and rewrites (by `$set`) only
+the days its batch touches, so its cost does not grow with the month's history. `seen` keeps,
+per gateway, the last batch applied here, so applying a batch twice counts it once. Field
+names hold days, never user values (FerretDB refuses keys with dots; referrer hosts have them).
 
-Both are stored as one compact JSON string each, not as arrays of subdocuments (FerretDB v1
-decodes every document it reads, and ~2,500 subdocuments a month made a year's query take
-over a second): `hours` as each source's scans hour by hour from the month's first hour
-(`{"start": hour, "counts": {source: [n, n, …]}}`, trailing empty hours left out), `days`
-as `[[day, trait, value, n], …]`. The dense hours are a tenth of the size of the
-`[[hour, source, n], …]` triples they replaced, which FerretDB reads three times faster and
-a query sums without a dictionary operation per bucket. Documents written in the two
-earlier forms (triples, or subdocuments) are still read, and rewritten in this one by the
-next merge.
+A day keeps at most `cap` distinct values per trait; past it, new values count as `other`
+(values it has keep counting). Each field is one compact JSON string, not subdocuments
+(FerretDB v1 decodes every document it reads). Documents written before 2026-12 hold the
+whole month in `hours` (`{"start": hour, "counts": {source: [n, …]}}`, or the older
+`[[hour, source, n], …]` triples or subdocuments) and `days` (`[[day, trait, value, n], …]`):
+they are read as they are, and new scans go to the day fields beside them.
 """
 
 from __future__ import annotations
@@ -23,10 +22,18 @@ from typing import Any
 
 import orjson
 
-from shared.analytics.tally import DAY_HOURS, DIMENSIONS, Cell, first_hour_of_month, month_of_hour
+from shared.analytics.tally import (
+    DAY_HOURS,
+    DIMENSIONS,
+    OTHER,
+    Cell,
+    day_of_month,
+    first_hour_of_month,
+    month_of_hour,
+)
 from shared.mongo import Doc
 
-Counts = dict[tuple[Any, ...], int]
+Columns = dict[str, list[int]]
 
 
 def months_collection(shard: int, month: str) -> str:
@@ -41,34 +48,79 @@ def month_id(record: str, hour: int) -> str:
     return f"{record}:{month_of_hour(hour)}"
 
 
+def hour_field(hour: int) -> str:
+    return f"h{day_of_month(hour):02d}"
+
+
+def dim_field(hour: int) -> str:
+    return f"d{day_of_month(hour):02d}"
+
+
+def fields_of(cells: Iterable[Cell]) -> set[str]:
+    """The day fields a merge of `cells` reads and writes."""
+    return {name for cell in cells for name in (hour_field(cell.hour), dim_field(cell.hour))}
+
+
 def merged(doc: Doc | None, record: str, month: str, cells: Iterable[Cell],
-           gateway: str, seq: int) -> Doc | None:
-    """The document after adding `cells`, or None when it has this batch already."""
-    doc = doc or {"_id": f"{record}:{month}", "code": record, "month": month,
-                  "seen": {}, "hours": "[]", "days": "[]"}
+           gateway: str, seq: int, cap: int = 100) -> Doc | None:
+    """The document after adding `cells` (only the fields they touch need be in `doc`),
+    or None when it has this batch already."""
+    doc = doc or {"_id": f"{record}:{month}", "code": record, "month": month, "seen": {}}
     if int(doc["seen"].get(gateway, 0)) >= seq:
         return None
-    start, columns = hour_columns(doc)
-    days: Counts = {(t, k, v): int(n) for t, k, v, n in day_cells(doc)}
+    by_day: dict[int, list[Cell]] = {}
     for cell in cells:
-        _bump(columns, cell.source, cell.hour - start, cell.count)
-        for name in DIMENSIONS:
-            _add(days, (cell.hour // DAY_HOURS, name, getattr(cell, name)), cell.count)
-    return doc | {
-        "seen": doc["seen"] | {gateway: seq},
-        "hours": orjson.dumps({"start": start, "counts": dict(sorted(columns.items()))}).decode(),
-        "days": orjson.dumps([[*key, n] for key, n in sorted(days.items())]).decode(),
-    }
+        by_day.setdefault(cell.hour // DAY_HOURS, []).append(cell)
+    changed: Doc = {"code": record, "month": month, "seen": doc["seen"] | {gateway: seq}}
+    for day, some in by_day.items():
+        hours_name, dims_name = hour_field(day * DAY_HOURS), dim_field(day * DAY_HOURS)
+        columns: Columns = orjson.loads(doc.get(hours_name) or "{}")
+        counts = _dim_counts(doc.get(dims_name))
+        for cell in some:
+            _bump(columns, cell.source, cell.hour - day * DAY_HOURS, cell.count)
+            for trait in DIMENSIONS:
+                _count(counts[trait], getattr(cell, trait), cell.count, cap)
+        changed[hours_name] = orjson.dumps(dict(sorted(columns.items()))).decode()
+        changed[dims_name] = orjson.dumps([[trait, value, n] for trait in DIMENSIONS
+                                           for value, n in counts[trait].items()]).decode()
+    return doc | changed
 
 
-def hour_columns(doc: Doc) -> tuple[int, dict[str, list[int]]]:
-    """The month's first hour, and each source's scans hour by hour from it (any form)."""
-    hours = doc["hours"]
+def _dim_counts(stored: str | None) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {trait: {} for trait in DIMENSIONS}
+    for trait, value, n in orjson.loads(stored or "[]"):
+        counts[trait][value] = int(n)
+    return counts
+
+
+def _count(values: dict[str, int], value: str, scans: int, cap: int) -> None:
+    """Add `scans` to `value`, or to `other` when it is new and the day has `cap` values."""
+    if value not in values and len(values) - (OTHER in values) >= cap:
+        value = OTHER
+    values[value] = values.get(value, 0) + scans
+
+
+def hour_parts(doc: Doc) -> list[tuple[int, Columns]]:
+    """(first hour, each source's scans hour by hour from it) of every part of a month
+    document: the whole-month `hours` of older builds, then each day's field."""
+    parts = [hour_columns(doc)] if "hours" in doc else []
+    start = first_hour_of_month(str(doc["month"]))
+    for name in sorted(doc):
+        if len(name) == 3 and name[0] == "h" and name[1:].isdigit():
+            day_start = start + (int(name[1:]) - 1) * DAY_HOURS
+            parts.append((day_start, orjson.loads(doc[name])))
+    return parts
+
+
+def hour_columns(doc: Doc) -> tuple[int, Columns]:
+    """The month's first hour, and each source's scans hour by hour from it, of the
+    whole-month `hours` that builds before 2026-12 wrote (any of their forms)."""
+    hours = doc.get("hours", "[]")
     if isinstance(hours, str) and hours.startswith("{"):
         dense = orjson.loads(hours)
         return int(dense["start"]), dense["counts"]
     start = first_hour_of_month(str(doc["month"]))
-    columns: dict[str, list[int]] = {}
+    columns: Columns = {}
     for hour, source, scans in _old_hour_cells(hours):
         _bump(columns, source, hour - start, int(scans))
     return start, columns
@@ -76,13 +128,18 @@ def hour_columns(doc: Doc) -> tuple[int, dict[str, list[int]]]:
 
 def hour_cells(doc: Doc) -> list[list[Any]]:
     """`[hour, source, scans]` of a month document's non-empty hours, by hour then source."""
-    start, columns = hour_columns(doc)
-    return sorted([start + offset, source, scans] for source, column in columns.items()
-                  for offset, scans in enumerate(column) if scans)
+    totals: dict[tuple[int, str], int] = {}
+    for start, columns in hour_parts(doc):
+        for source, column in columns.items():
+            for offset, scans in enumerate(column):
+                if scans:
+                    key = (start + offset, source)
+                    totals[key] = totals.get(key, 0) + scans
+    return [[hour, source, n] for (hour, source), n in sorted(totals.items())]
 
 
-def _bump(columns: dict[str, list[int]], source: str, offset: int, scans: int) -> None:
-    """Add `scans` to the source's hour at `offset` from the month's start."""
+def _bump(columns: Columns, source: str, offset: int, scans: int) -> None:
+    """Add `scans` to the source's hour at `offset` from the column's start."""
     column = columns.setdefault(source, [])
     if offset >= len(column):
         column.extend([0] * (offset + 1 - len(column)))
@@ -97,13 +154,16 @@ def _old_hour_cells(hours: Any) -> list[list[Any]]:
 
 
 def day_cells(doc: Doc) -> list[list[Any]]:
-    """`[day, trait, value, scans]` of a month document, whichever form it was stored in."""
-    days = doc["days"]
-    if isinstance(days, str):
-        cells: list[list[Any]] = orjson.loads(days)
-        return cells
-    return [[d["t"], d["k"], d["v"], d["n"]] for d in days]
-
-
-def _add(counts: Counts, key: tuple[Any, ...], count: int) -> None:
-    counts[key] = counts.get(key, 0) + count
+    """`[day, trait, value, scans]` of a month document, summed over every form it holds."""
+    days = doc.get("days", "[]")
+    cells: list[list[Any]] = (orjson.loads(days) if isinstance(days, str)
+                              else [[d["t"], d["k"], d["v"], d["n"]] for d in days])
+    first_day = first_hour_of_month(str(doc["month"])) // DAY_HOURS
+    for name in sorted(doc):
+        if len(name) == 3 and name[0] == "d" and name[1:].isdigit():
+            day = first_day + int(name[1:]) - 1
+            cells.extend([day, *entry] for entry in orjson.loads(doc[name]))
+    totals: dict[tuple[int, str, str], int] = {}
+    for day, trait, value, scans in cells:
+        totals[(day, trait, value)] = totals.get((day, trait, value), 0) + int(scans)
+    return [[*key, n] for key, n in totals.items()]

@@ -19,6 +19,7 @@ DAY_HOURS = 24
 DIMENSIONS = ("device", "os", "browser", "country", "referrer")  # kept per day
 SOURCE = "source"  # kept per hour: the time series is the sum over sources
 DIRECT = "direct"  # the source of a scan of the record's own link
+OTHER = "other"  # a trait's value once a code has too many distinct ones (day or batch)
 
 
 class Cell(BaseModel):
@@ -60,3 +61,8 @@ def month_of_hour(hour: int) -> str:
     """`YYYYMM` of the UTC month holding this hour."""
     day = dt.datetime.fromtimestamp(hour * 3600, dt.UTC)
     return f"{day.year:04d}{day.month:02d}"
+
+
+def day_of_month(hour: int) -> int:
+    """The day of its UTC month (1-31) that this hour falls on."""
+    return dt.datetime.fromtimestamp(hour * 3600, dt.UTC).day
