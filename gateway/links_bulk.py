@@ -3,12 +3,21 @@
 The body names the codes (`uids`, or all of the batch) and the change: a destination
 (where `{uid}` is replaced by each code's uid), an expiry (null: never) or `disabled`.
 `dryRun: true` reads the batch's records (a page of a shard at a time) and answers what
-would change, writing nothing. The change itself reads no record: it is one overlay write
-(shared/overlays.py), after which every gateway drops the batch's cached overlays.
+would change, writing nothing. The change itself is one overlay write (shared/overlays.py),
+after which every gateway drops the batch's cached overlays.
+
+A destination is checked as it will be applied, before either answers 200: filled with
+every uid it will be filled with (each named uid, or the uid of each of the batch's
+records, read a page of uids at a time), each must pass a row destination's rules, else
+400 names a uid and the rule. The work is bounded by the batch (or MAX_UIDS named uids),
+done PAGE_SIZE uids at a time with the loop free between pages, and stops at the first
+bad uid.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
@@ -18,12 +27,18 @@ from gateway.body import parse_json, read_capped, require_json_type
 from gateway.invalidation import announce_change
 from gateway.qr_records import link_changes
 from gateway.resources import DB, SETTINGS
-from shared.errors import BadRequest
+from shared.errors import BadRequest, RowInvalid
 from shared.linkdoc import Link
-from shared.links import bulk_record_pages
-from shared.mongo import Doc
+from shared.links import bulk_record_pages, bulk_uid_pages
+from shared.mongo import Database, Doc
 from shared.orders import Order, get_owned_order
-from shared.overlays import add_overlay, apply_overlays, fill_template, find_overlays
+from shared.overlays import (
+    add_overlay,
+    apply_overlays,
+    fill_template,
+    filled_destination,
+    find_overlays,
+)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_UIDS = 100_000
@@ -41,8 +56,12 @@ async def update_links(request: web.Request) -> web.Response:
     template = body.get("destination")
     fixed = link_changes({k: v for k, v in body.items() if k in ("expiry", "disabled")})
     named = None if "uids" not in body else list(dict.fromkeys(body["uids"]))
-    if body.get("dryRun", False):
+    if template is not None and named is not None:
+        await _check_named(template, named)
+    if body.get("dryRun", False):  # a batch-wide template is checked record by record there
         return web.json_response(await _preview(request, order, named, template, fixed))
+    if template is not None and named is None:
+        await _check_batch(db, order, request.app[SETTINGS].link_shards, template)
     stored = fixed | ({} if template is None else {"destination": template})
     overlay = await add_overlay(db, order.bulk_id, stored, named)
     await announce_change(request.app, [], bulks=[order.bulk_id])
@@ -53,8 +72,9 @@ async def update_links(request: web.Request) -> web.Response:
 
 async def _preview(request: web.Request, order: Order, named: list[str | int] | None,
                    template: str | None, fixed: Doc) -> dict[str, Any]:
-    """What the change would do, code by code: this reads every record of the batch (on
-    FerretDB a scan of each of its shards), which is why only a dry run does it."""
+    """What the change would do, code by code, each filled destination checked: this reads
+    every record of the batch whole (on FerretDB a scan of each of its shards), which is
+    why only a dry run does it (a real update reads only their uids, and only to check)."""
     db, settings = request.app[DB], request.app[SETTINGS]
     wanted = None if named is None else set(named)
     overlays = await find_overlays(db, order.bulk_id)
@@ -63,6 +83,8 @@ async def _preview(request: web.Request, order: Order, named: list[str | int] | 
     async for page in bulk_record_pages(db, order, settings.link_shards, {}, PAGE_SIZE):
         links = [apply_overlays(link, overlays) for link in page
                  if wanted is None or link.uid in wanted]
+        if template is not None:
+            _check_uids(template, [link.uid for link in links])
         matched += len(links)
         updates = [(link, c) for link in links if (c := _changes(link, template, fixed))]
         changed += len(updates)
@@ -86,15 +108,41 @@ def _body(body: Any) -> dict[str, Any]:
     if "destination" in body:
         if not isinstance(body["destination"], str):
             raise BadRequest("destination must be a URL (it may hold {uid})")
-        link_changes({"destination": fill_template(body["destination"], "uid")})  # 400 if bad
+        link_changes({"destination": fill_template(body["destination"], "uid")})  # its shape
     return body
 
 
+async def _check_named(template: str, uids: list[str | int]) -> None:
+    """Every named uid (a code of the batch or not), PAGE_SIZE at a time."""
+    for start in range(0, len(uids), PAGE_SIZE):
+        _check_uids(template, uids[start:start + PAGE_SIZE])
+        await asyncio.sleep(0)
+
+
+async def _check_batch(db: Database, order: Order, shards: int, template: str) -> None:
+    """The uid of every record of the batch, a page at a time."""
+    if "{uid}" not in template:
+        return
+    async for uids in bulk_uid_pages(db, order, shards, PAGE_SIZE):
+        _check_uids(template, uids)
+
+
+def _check_uids(template: str, uids: Iterable[str | int | None]) -> None:
+    """400 naming the first uid whose filled destination breaks a destination's rules."""
+    if "{uid}" not in template:
+        return  # one destination for every code: its shape was checked with the body
+    try:
+        for uid in uids:
+            filled_destination(template, uid)
+    except RowInvalid as exc:
+        raise BadRequest(str(exc)) from exc
+
+
 def _changes(link: Link, template: str | None, fixed: Doc) -> Doc:
-    """The stored fields that would change on this record."""
+    """The stored fields that would change on this record (its destination checked)."""
     wanted = dict(fixed)
     if template is not None:
-        wanted |= link_changes({"destination": fill_template(template, link.uid)})
+        wanted["destination"] = filled_destination(template, link.uid)
     stored = link.to_doc()
     return {k: v for k, v in wanted.items() if stored.get(k, False if k == "disabled" else None)
             != v}

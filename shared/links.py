@@ -114,5 +114,25 @@ async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
             after_row = page[-1].row
 
 
+async def bulk_uid_pages(db: Database, order: Order, shards: int,
+                         page_size: int) -> AsyncIterator[list[str | int | None]]:
+    """The uids of a bulk order's QR records, a page of one shard at a time: only `uid` and
+    `row` are read, so a page of `page_size` holds no more than that many short values."""
+    query = {"bulkId": order.bulk_id, "subscription": order.subscription,
+             "parent": {"$exists": False}}
+    for shard in bulk_shards(order.bulk_id, order.chunks, shards):
+        after_row = -1
+        while True:
+            found = db[links_collection(shard)].find(
+                query | {"row": {"$gt": after_row}}, {"_id": 0, "uid": 1, "row": 1}
+            ).sort("row", 1).limit(page_size)
+            docs = [doc async for doc in found]
+            if docs:
+                yield [doc.get("uid") for doc in docs]
+            if len(docs) < page_size:
+                break
+            after_row = int(docs[-1]["row"])
+
+
 def short_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/r/{code}"
