@@ -189,7 +189,8 @@ def _selectors(prelude: list[Any]) -> tuple[str, ...]:
         else:
             raise AssetRefused(f"SVG refused: a <style> selector holds {_shown(token)}; only "
                                "element names, .class, #id, * and combinators are accepted")
-    selectors = tuple(re.sub(r"\s+", " ", part).strip() for part in text.split(","))
+    spaced = re.sub(r"\s*([>+~])\s*", r" \1 ", text)
+    selectors = tuple(re.sub(r"\s+", " ", part).strip() for part in spaced.split(","))
     for selector in selectors:
         compounds = re.split(r"\s*[>+~]\s*|\s+", selector)
         if not all(compound and COMPOUND_RE.fullmatch(compound) for compound in compounds):
