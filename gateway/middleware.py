@@ -1,4 +1,4 @@
-"""One middleware: bulkqr errors to JSON answers, one canonical log line and metrics per request."""
+"""One middleware: errors to JSON answers (or a cut stream), one log line and metrics a request."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from aiohttp.typedefs import Handler
 
 from gateway.resources import METRICS
 from shared.drivers import translated
-from shared.errors import ClientError, PublishFailed, ServerUnavailable
+from shared.errors import BadRequest, ClientError, PublishFailed, ServerUnavailable
 from shared.logging import get_logger
 
 log = get_logger(__name__)
 REDIRECT_ROUTE = "/r/{code}"
+API_PREFIX = "/api/"
+SHOWN_CHARS = 200  # of the repeated names echoed in a 400
 
 
 def error_response(status: int, message: str, retry_after_s: int | None = None) -> web.Response:
@@ -52,8 +54,8 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The handler's answer, or the JSON answer for what it raised from the project's tree
     (driver exceptions are translated to it by the adapters' own tables first)."""
     try:
-        with translated():
-            return await handler(request)
+        _refuse_repeated(request)
+        return await _unless_started(request, handler)
     except ClientError as exc:
         return error_response(exc.status, exc.message, exc.retry_after_s)
     except web.HTTPException as exc:
@@ -69,3 +71,38 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("unexpected failure")
         return error_response(500, "internal error")
+
+
+async def _unless_started(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer; what it raises once bytes of its answer are out cuts the
+    connection (`_cut_off`), for every streaming route alike."""
+    try:
+        with translated():
+            return await handler(request)
+    except Exception as exc:
+        # aiohttp's own test for "the answer has started" (web_protocol.handle_error).
+        if request.writer.output_size == 0:
+            raise
+        return _cut_off(request, exc)
+
+
+def _cut_off(request: web.Request, exc: Exception) -> web.StreamResponse:
+    """A failure after the status line went out: a second answer would be read as part of
+    the body, so the connection is aborted (no final chunk, never reused) and the client
+    sees a cut. The answer returned is never sent: the transport is closing."""
+    log.error("streamed answer cut off", error=repr(exc), sent_bytes=request.writer.output_size)
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)
+
+
+def _refuse_repeated(request: web.Request) -> None:
+    """No /api/ parameter is documented as repeatable, and the handlers read one value
+    each: a repeated one would be taken silently as its first value."""
+    if not request.path.startswith(API_PREFIX):
+        return
+    query = request.query
+    repeated = sorted({key for key in query if len(query.getall(key)) > 1})
+    if repeated:
+        raise BadRequest(f"query parameter {', '.join(repeated)[:SHOWN_CHARS]} is repeated; "
+                         "give each at most once")
