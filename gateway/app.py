@@ -19,7 +19,15 @@ from gateway.links_api import routes as links_routes
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import handle_errors
 from gateway.overlaycache import overlays_ctx
-from gateway.resources import METRICS, PARSE_TURNS, SETTINGS, amqp_ctx, mongo_ctx, s3_ctx
+from gateway.resources import (
+    METRICS,
+    PARSE_TURNS,
+    SETTINGS,
+    amqp_ctx,
+    mongo_ctx,
+    render_pool_ctx,
+    s3_ctx,
+)
 from gateway.scans import scans_ctx
 from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
 from shared.settings import Settings
@@ -34,7 +42,8 @@ def create_app(settings: Settings) -> web.Application:
     app[redirect.GUESSES] = {}
     app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes, HeapTrimmer())
     app[PARSE_TURNS] = asyncio.Lock()
-    app.cleanup_ctx.extend([mongo_ctx, overlays_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx])
+    app.cleanup_ctx.extend([mongo_ctx, overlays_ctx, amqp_ctx, s3_ctx, scans_ctx, invalidation_ctx,
+                            render_pool_ctx])
     app.router.add_routes([
         web.post("/api/qr/bulk-generate", bulk.submit),
         web.get("/api/qr/bulk-generate", bulk.list_bulks),

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from aiohttp import web
 
 from gateway.assets import asset_lookup
 from gateway.auth import caller
 from gateway.body import parse_json, read_capped, require_json_type
-from gateway.resources import DB, SETTINGS
-from shared.errors import BadRequest
+from gateway.resources import DB, RENDER_POOL, SETTINGS
+from shared.errors import BadRequest, ServerUnavailable
 from shared.ids import new_bulk_id
 from shared.orders import now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
-from shared.render import InlineRenderer
+from shared.pooledrender import PooledRenderer
+from shared.renderpool import RenderCrashed
+from shared.uploadcheck import check_in_pool
 
 MAX_ROW_BYTES = 1024 * 1024
-RENDERER = InlineRenderer()
 
 
 async def generate(request: web.Request) -> web.Response:
@@ -26,10 +29,14 @@ async def generate(request: web.Request) -> web.Response:
     row = parse_json(await read_capped(request, MAX_ROW_BYTES))
     if not isinstance(row, dict):
         raise BadRequest("body must be one row: a JSON object")
+    pool = request.app[RENDER_POOL]
     ctx = ChunkContext(request.app[DB], request.app[SETTINGS], sub,
                        new_bulk_id().replace("bulk_", "single_"), 0, now_ms(), single=True,
-                       assets=asset_lookup(request, sub))
-    outcome = await process_rows(ctx, [RowInput(0, row)], RENDERER)
+                       assets=asset_lookup(request, sub), decode=partial(check_in_pool, pool))
+    try:
+        outcome = await process_rows(ctx, [RowInput(0, row)], PooledRenderer(pool))
+    except RenderCrashed as exc:
+        raise ServerUnavailable("a render process stopped while drawing this row") from exc
     entry = outcome.entries[0]
     if isinstance(entry, dict) and row.get("uid") is None:
         entry.pop("uid", None)  # uid is optional here, and echoed only when given

@@ -13,6 +13,8 @@ from pymongo import AsyncMongoClient
 from gateway.metrics import GatewayMetrics
 from shared import amqp
 from shared.mongo import Database, Doc, ensure_indexes, open_client
+from shared.pooledrender import PRELOAD
+from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 
@@ -31,6 +33,10 @@ BROKER = web.AppKey("broker", Broker)
 STORE = web.AppKey("store", ObjectStore)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 PARSE_TURNS = web.AppKey("parse_turns", asyncio.Lock)  # see gateway/rowsplit.py
+RENDER_POOL = web.AppKey("render_pool", RenderPool)
+# Renders waiting for a busy pool, per process, before the next one is answered 503: a
+# few seconds of queue at most (a branded 4096 px PNG takes ~1.3 s), never an unbounded one.
+WAITING_RENDERS_PER_PROCESS = 4
 
 
 async def mongo_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -57,3 +63,14 @@ async def s3_ctx(app: web.Application) -> AsyncIterator[None]:
         await store.ensure_bucket()
         app[STORE] = store
         yield
+
+
+async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The processes that decode uploads and draw single rows, off the event loop."""
+    settings = app[SETTINGS]
+    pool = RenderPool(settings.render_pool_processes, settings.render_timeout_s,
+                      max_waiting=WAITING_RENDERS_PER_PROCESS * settings.render_pool_processes,
+                      preload=PRELOAD, log_level=settings.log_level, log_json=settings.log_json)
+    app[RENDER_POOL] = pool
+    yield
+    await pool.close()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from shared.brand.logos import Lookup, with_logo
+from shared.brand.logos import Decode, Lookup, with_logo
 from shared.links import (
     LinkCodes,
     codes_for_row,
@@ -32,7 +32,7 @@ from shared.orders import FEATURE_KEYS, find_order
 from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderFailure, RenderJob
-from shared.rowguard import each_or_alone
+from shared.rowguard import each_or_alone, fails_the_chunk
 from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
@@ -68,6 +68,7 @@ class ChunkContext:
     single: bool = False  # one synchronous row: nothing to make idempotent
     verify: bool = False  # scan every image back before delivering it
     assets: Lookup | None = None  # finds this subscription's logo assets by id
+    decode: Decode | None = None  # checks a data URI logo (in the render pool); None: here
 
 
 @dataclass
@@ -99,13 +100,16 @@ async def process_rows(ctx: ChunkContext, rows: Sequence[RowInput], renderer: Re
                 results[row.index] = plan
                 continue
             try:
-                plan = replace(plan, styling=await with_logo(plan.styling, ctx.assets))
+                plan = replace(plan, styling=await with_logo(plan.styling, ctx.assets,
+                                                             ctx.decode))
             except RowInvalid as exc:
                 results[row.index] = _fail(plan, str(exc), 400)
                 continue
             codes = (codes_for_row(secret, shard, ctx.bulk_id, plan.index, plan.sources)
                      if plan.dynamic else None)
         except Exception as exc:  # a defect met by one row's input fails that row only
+            if fails_the_chunk(exc):  # a server, or the render pool full or broken
+                raise
             log.exception("row planning failed", row=row.index, error=repr(exc))
             results[row.index] = _internal_failure(row)
             continue

@@ -175,26 +175,19 @@ class Unscannable(RenderFailure):
     status = 500
 
 
+def render_job(job: RenderJob, verify: bool = False) -> tuple[bool, str]:
+    """(True, data URI) or (False, a RenderFailure): `Unscannable` for an image that did
+    not scan, with `.status` the row's code. Runs in render processes: what goes in and
+    out pickles cheaply."""
+    payload, styling = job
+    try:
+        return True, render_data_uri(payload, styling, verify=verify)
+    except RowInvalid as exc:
+        return False, RenderFailure(exc)
+    except NotScannable as exc:
+        return False, Unscannable(exc)
+
+
 def render_batch(jobs: list[RenderJob], verify: bool = False) -> list[tuple[bool, str]]:
-    """Render many jobs; each result is (True, data URI) or (False, a RenderFailure):
-    `Unscannable` for an image that did not scan, with `.status` the row's code.
-
-    Runs in worker processes: everything in and out pickles cheaply.
-    """
-    results: list[tuple[bool, str]] = []
-    for payload, styling in jobs:
-        try:
-            results.append((True, render_data_uri(payload, styling, verify=verify)))
-        except RowInvalid as exc:
-            results.append((False, RenderFailure(exc)))
-        except NotScannable as exc:
-            results.append((False, Unscannable(exc)))
-    return results
-
-
-class InlineRenderer:
-    """Renders in the calling process: for single rows, where a pool hop costs more."""
-
-    async def render(self, jobs: list[RenderJob], verify: bool = False
-                     ) -> list[tuple[bool, str]]:
-        return render_batch(jobs, verify)
+    """`render_job` for each job, in this process (benchmarks and tests)."""
+    return [render_job(job, verify) for job in jobs]

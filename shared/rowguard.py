@@ -1,7 +1,9 @@
 """Run one step for many rows at once, and row by row if it raises, so a failure stays its row's.
 
 Only an error that is not one row's fault propagates: a server or the network failing
-(transient, retried by the caller) or a broken render pool.
+(transient, retried by the caller), a broken render pool, or a full one (the caller
+answers 503). A batch of one row that raised is not run again: alone, it would raise
+again, and a slow failure would cost twice its time.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TypeVar
 import structlog
 
 from shared.errors import is_transient
+from shared.renderpool import RenderQueueFull
 
 log = structlog.get_logger(__name__)
 Item = TypeVar("Item")
@@ -20,8 +23,8 @@ Result = TypeVar("Result")
 
 
 def fails_the_chunk(exc: BaseException) -> bool:
-    """A server or the render pool failed: not one row's fault, so the chunk is retried."""
-    return is_transient(exc) or isinstance(exc, BrokenExecutor)
+    """A server or the render pool failed, or the pool is full: not one row's fault."""
+    return is_transient(exc) or isinstance(exc, BrokenExecutor | RenderQueueFull)
 
 
 async def each_or_alone(items: list[Item], run: Callable[[list[Item]], Awaitable[list[Result]]],
@@ -33,6 +36,9 @@ async def each_or_alone(items: list[Item], run: Callable[[list[Item]], Awaitable
     except Exception as exc:
         if fails_the_chunk(exc):
             raise
+        if len(items) == 1:
+            log.exception(f"{step} failed for one row", position=0, error=repr(exc))
+            return [None]
         log.exception(f"{step} failed; trying row by row", error=repr(exc))
     results: list[Result | None] = []
     for position, item in enumerate(items):

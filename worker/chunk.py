@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ from shared.rowindex import rows_text
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
 from shared.subscriptions import get_subscription
+from shared.uploadcheck import check_in_pool
 from worker.assets import cached_lookup
 from worker.decide import Step, next_step
 from worker.delivery import Delivery
@@ -93,6 +95,7 @@ async def render_chunk(deps: Deps, message: WorkMessage, order: Order, delivery:
         message.bulk_id, message.chunk, now_ms(), delivery.may_have_run,
         verify=order.verify,
         assets=cached_lookup(deps.db, deps.store, order.subscription),
+        decode=partial(check_in_pool, deps.pool),
     )
     outcome = await process_rows(ctx, rows, deps.renderer)
     await store_part(deps, message, outcome.entries, rows)

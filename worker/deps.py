@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from shared.amqp import Topology
 from shared.mongo import Database
 from shared.pipeline import Renderer
+from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from worker.metrics import WorkerMetrics
@@ -26,5 +27,6 @@ class Deps:
     store: ObjectStore
     topology: Topology
     renderer: Renderer
+    pool: RenderPool  # the renderer's processes; also checks data URI logos
     metrics: WorkerMetrics
     fleet: Fleet = field(default_factory=Fleet)

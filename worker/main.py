@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from contextlib import AsyncExitStack
 
@@ -11,6 +12,8 @@ from prometheus_client import start_http_server
 
 from shared import amqp
 from shared.mongo import ensure_indexes, open_client
+from shared.pooledrender import PRELOAD, PooledRenderer
+from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
@@ -22,7 +25,6 @@ from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.metrics import WorkerMetrics
 from worker.pending import refresh_pending
-from worker.pool import ProcessRenderer
 from worker.scans import scan_consumer
 from worker.split import handle_split
 
@@ -50,16 +52,18 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await ensure_indexes(db)
         store = await stack.enter_async_context(ObjectStore(settings))
         await store.ensure_bucket()
-        renderer = ProcessRenderer(settings.render_processes, settings.log_level,
-                                   settings.log_json)
-        drained = True  # read when the stack closes: a timed-out drain abandons the pool
-        stack.callback(lambda: renderer.close(wait=drained))
+        # Closed after the drain: a timed-out drain abandons what is drawing (its message
+        # goes back to the queue).
+        pool = RenderPool(settings.render_processes or os.cpu_count() or 1,
+                          settings.render_timeout_s, preload=PRELOAD,
+                          log_level=settings.log_level, log_json=settings.log_json)
+        stack.push_async_callback(pool.close)
         connection = await amqp.connect(settings)
         stack.push_async_callback(connection.close)
         channel = await amqp.open_channel(connection)
         await channel.set_qos(prefetch_count=settings.prefetch_chunks)
         topology = await amqp.declare_topology(channel, settings)
-        deps = Deps(settings, db, store, topology, renderer, metrics)
+        deps = Deps(settings, db, store, topology, PooledRenderer(pool), pool, metrics)
         in_flight = InFlight()
         tags = [
             (topology.chunks, await topology.chunks.consume(consumer(
@@ -74,13 +78,12 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
-                 prefetch=settings.prefetch_chunks, render_processes=renderer.processes)
+                 prefetch=settings.prefetch_chunks, render_processes=pool.processes)
         await stop.wait()
         log.info("worker draining", timeout_s=settings.drain_timeout_s)
         for queue, tag in tags:
             await queue.cancel(tag)
-        drained = await in_flight.wait_idle(settings.drain_timeout_s)
-        if not drained:
+        if not await in_flight.wait_idle(settings.drain_timeout_s):
             log.warning("drain timed out; unacked messages return to the queue",
                         in_flight=in_flight.count)
     log.info("worker stopped")

@@ -1,5 +1,5 @@
-"""A row's `styling.logo` turned into a checked image: a data URI decoded here, an assetId
-looked up by the caller's `lookup` (the subscription's stored assets)."""
+"""A row's `styling.logo` turned into a checked image: a data URI checked by the caller's
+`decode` (in the render pool) or here, an assetId looked up by the caller's `lookup`."""
 
 from __future__ import annotations
 
@@ -14,33 +14,48 @@ from shared.rows.payloads import RowInvalid
 from shared.rows.styling import Styling
 
 Lookup = Callable[[str], Awaitable[CheckedAsset | None]]
+Decode = Callable[[bytes], Awaitable[CheckedAsset]]  # raises AssetRefused
 
 
 def logo_of(asset: CheckedAsset) -> Logo:
     return Logo(asset.kind, asset.data, asset.sha256)
 
 
-def from_data_uri(uri: str) -> Logo:
+def data_uri_bytes(uri: str) -> bytes:
+    """The bytes of a base64 data URI, or RowInvalid."""
     header, comma, body = uri.partition(",")
     if not comma or not header.endswith(";base64"):
         raise RowInvalid("styling.logo: a data URI logo must be base64 (data:image/…;base64,…)")
     try:
-        data = base64.b64decode(body, validate=True)
+        return base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise RowInvalid("styling.logo: the data URI is not valid base64") from exc
+
+
+def from_data_uri(uri: str) -> Logo:
+    """A data URI logo checked in this process (tests; servers check in the pool)."""
     try:
-        return logo_of(check_asset(data))
+        return logo_of(check_asset(data_uri_bytes(uri)))
     except AssetRefused as exc:
         raise RowInvalid(f"styling.logo: {exc}") from exc
 
 
-async def with_logo(styling: Styling, lookup: Lookup | None) -> Styling:
+async def decoded_logo(uri: str, decode: Decode) -> Logo:
+    try:
+        return logo_of(await decode(data_uri_bytes(uri)))
+    except AssetRefused as exc:
+        raise RowInvalid(f"styling.logo: {exc}") from exc
+
+
+async def with_logo(styling: Styling, lookup: Lookup | None,
+                    decode: Decode | None = None) -> Styling:
     """`styling` with its logo image attached (unchanged when it names none)."""
     brand = styling.brand
     if brand is None or brand.logo_ref is None or brand.logo is not None:
         return styling
     if brand.logo_ref.startswith("data:"):
-        logo = from_data_uri(brand.logo_ref)
+        logo = (await decoded_logo(brand.logo_ref, decode) if decode
+                else from_data_uri(brand.logo_ref))
     else:
         asset = await lookup(brand.logo_ref) if lookup else None
         if asset is None:

@@ -1,0 +1,263 @@
+"""A bounded pool of render processes: each task off the event loop, each item with a time budget.
+
+Every slot is one spawned process fed through a pipe. An item's budget starts when its
+slot begins it (when the item before it answered), not while it waits for a slot. An item
+past its budget, or a process that dies, costs only that slot: its process is killed and a
+fresh one started, the items after it in the batch go on in the fresh one, and the item
+gets `TimedOut` (a crash raises `RenderCrashed`, which callers treat like a broken pool).
+Waiting for a slot is bounded when `max_waiting` is set: past it `RenderQueueFull` (503).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import importlib
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, TypeVar
+
+import structlog
+
+from shared.errors import ClientError
+from shared.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+START_TIMEOUT_S = 120.0  # a process importing skia on a busy 2-core machine
+RETRY_AFTER_S = 2
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class RenderQueueFull(ClientError):
+    """Every render process is busy and enough tasks already wait: answer 503, retry later."""
+
+    status = 503
+
+
+class RenderCrashed(BrokenExecutor):
+    """A render process died mid-task (killed, out of memory): not the item's own fault."""
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """What an item that ran past its budget gives instead of a result."""
+
+    budget_s: float
+
+
+@dataclass(frozen=True)
+class Raised:
+    """What an item that raised gives: its exception, carried back by the pipe."""
+
+    error: BaseException
+
+
+@dataclass(frozen=True)
+class _Slot:
+    process: BaseProcess
+    conn: Connection
+
+
+class RenderPool:
+    """`processes` slots; `run(fn, item)` and `map(fn, items)` call `fn(item, *args)` in one."""
+
+    def __init__(self, processes: int, budget_s: float, *, max_waiting: int | None = None,
+                 preload: Sequence[str] = (), log_level: str = "info",
+                 log_json: bool | None = None) -> None:
+        self.processes, self.budget_s, self.max_waiting = processes, budget_s, max_waiting
+        self._init = (os.getpid(), tuple(preload), log_level, log_json)
+        self._context = multiprocessing.get_context("spawn")
+        self._free: asyncio.Queue[_Slot] = asyncio.Queue()
+        self._waiting = 0
+        self._all: set[_Slot] = set()
+        self._starting: set[asyncio.Task[None]] = set()
+        for _ in range(processes):
+            self._replace()
+
+    async def run(self, fn: Callable[..., Result], item: Any, *args: Any) -> Result:
+        """`fn(item, *args)` in a render process: its result, or what it raised, or
+        `RenderTimedOut` past the budget."""
+        [outcome] = await self.map(fn, [item], *args)
+        if isinstance(outcome, TimedOut):
+            raise RenderTimedOut(outcome.budget_s)
+        if isinstance(outcome, Raised):
+            raise outcome.error
+        return outcome
+
+    async def map(self, fn: Callable[..., Result], items: Sequence[Any], *args: Any
+                  ) -> list[Result | TimedOut | Raised]:
+        """One outcome per item, in order, drawn in one slot (a fresh one after a late
+        item); each item gets the whole budget."""
+        outcomes: list[Result | TimedOut | Raised] = []
+        while len(outcomes) < len(items):
+            slot = await self._acquire()
+            healthy = False
+            try:
+                done, healthy = await self._drive(slot, fn, items[len(outcomes):], args)
+            finally:
+                self._release(slot, healthy)
+            outcomes += done
+        return outcomes
+
+    async def _drive(self, slot: _Slot, fn: Callable[..., Any], items: Sequence[Any],
+                     args: tuple[Any, ...]) -> tuple[list[Any], bool]:
+        """Send the items; collect answers until all came, one was late, or the process died."""
+        slot.conn.send((fn, list(items), args))
+        answers, ending = await asyncio.to_thread(_collect, slot.conn, len(items),
+                                                  self.budget_s)
+        if ending == "crashed":
+            raise RenderCrashed("a render process died while drawing")
+        if ending == "late":
+            log.warning("render past its budget; process replaced", budget_s=self.budget_s)
+            return [*answers, TimedOut(self.budget_s)], False
+        return answers, True
+
+    async def _acquire(self) -> _Slot:
+        if self._free.empty() and self.max_waiting is not None \
+                and self._waiting >= self.max_waiting:
+            raise RenderQueueFull("the server is drawing as much as it can; retry shortly",
+                                  retry_after_s=RETRY_AFTER_S)
+        self._waiting += 1
+        try:
+            return await self._free.get()
+        finally:
+            self._waiting -= 1
+
+    def _release(self, slot: _Slot, healthy: bool) -> None:
+        """A slot that answered everything goes back; any other is killed and replaced
+        (late, crashed, or abandoned by a cancelled caller mid-task)."""
+        if healthy:
+            self._free.put_nowait(slot)
+            return
+        self._all.discard(slot)
+        _kill(slot)
+        self._replace()
+
+    def _replace(self) -> None:
+        """Start a process now, on this (the event loop's) thread: the parent-death signal
+        follows the thread that started it. It joins the free slots once it is ready."""
+        here, there = self._context.Pipe()
+        process = self._context.Process(target=serve, args=(there, *self._init), daemon=True)
+        process.start()
+        there.close()
+        slot = _Slot(process, here)
+        self._all.add(slot)
+        task = asyncio.get_running_loop().create_task(self._admit(slot))
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _admit(self, slot: _Slot) -> None:
+        ready = await asyncio.to_thread(_ready, slot.conn)
+        if slot not in self._all:
+            return
+        if not ready:
+            log.error("render process did not start; starting another")
+            self._all.discard(slot)
+            _kill(slot)
+            self._replace()
+            return
+        self._free.put_nowait(slot)
+
+    async def close(self) -> None:
+        """Stop every process (an unfinished task's caller sees its slot die)."""
+        for task in list(self._starting):
+            task.cancel()
+        slots, self._all = list(self._all), set()
+        for slot in slots:
+            _kill(slot)
+
+
+class RenderTimedOut(Exception):
+    """`run`'s item took longer than the budget (callers turn this into their 400)."""
+
+    def __init__(self, budget_s: float) -> None:
+        super().__init__(f"took longer than {budget_s:g} s")
+        self.budget_s = budget_s
+
+
+def _collect(conn: Connection, count: int, budget_s: float) -> tuple[list[Any], str | None]:
+    """In a thread: up to `count` answers, each within `budget_s` of the one before."""
+    answers: list[Any] = []
+    for _ in range(count):
+        try:
+            if not conn.poll(budget_s):
+                return answers, "late"
+            answers.append(conn.recv())
+        except (EOFError, OSError):
+            return answers, "crashed"
+    return answers, None
+
+
+def _ready(conn: Connection) -> bool:
+    try:
+        return bool(conn.poll(START_TIMEOUT_S)) and conn.recv() == "ready"
+    except (EOFError, OSError):
+        return False
+
+
+def _kill(slot: _Slot) -> None:
+    if slot.process.is_alive():
+        slot.process.kill()
+    slot.process.join(1)  # SIGKILL is immediate: this reaps it
+    # The pipe is not closed here: a thread may still be polling it (it sees the end of
+    # the file and returns); closing an fd under it could make it read a reused one.
+
+
+def serve(conn: Connection, parent_pid: int, preload: tuple[str, ...], log_level: str,
+          log_json: bool | None) -> None:
+    """A render process: arm the parent-death signal, import, then answer batches forever."""
+    _serve_parent(parent_pid, log_level, log_json)
+    for module in preload:
+        importlib.import_module(module)
+    conn.send("ready")
+    while True:
+        try:
+            fn, items, args = conn.recv()
+        except EOFError:
+            return
+        for item in items:
+            conn.send(_answer(fn, item, args))
+
+
+def _answer(fn: Callable[..., Any], item: Any, args: tuple[Any, ...]) -> Any:
+    try:
+        return fn(item, *args)
+    except Exception as exc:  # carried to the caller; a row's renderer converts its own
+        log.exception("render task raised", error=repr(exc))
+        return Raised(exc if _pickles(exc) else RuntimeError(repr(exc)))
+
+
+def _pickles(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except (pickle.PickleError, TypeError, AttributeError, ValueError):
+        return False
+    return True
+
+
+def _serve_parent(parent_pid: int, log_level: str, log_json: bool | None) -> None:
+    """Run first in each render process: it lives and stops with its parent.
+
+    Ctrl-C reaches the whole process group, but only the parent decides to stop; and if
+    the parent dies, however it dies, the kernel kills this process too (Linux's
+    parent-death signal), so no render process outlives it holding ~70 MB. A parent that
+    died before the signal was armed is caught by the parent check that follows it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure_logging(log_level, log_json)  # a warning from a render process is JSON too
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent_pid:
+        os._exit(1)
