@@ -21,15 +21,18 @@ WINDOWS_DEVICES = frozenset(
 
 
 def safe_stem(raw: object, fallback: str) -> str:
-    """A file name stem made from `raw`: no path separators, control or format characters
-    (bidi overrides included), no leading dots (so never `.`, `..` or hidden), no trailing
-    dots or spaces, at most MAX_STEM_BYTES of UTF-8; `fallback` when nothing is left.
+    """A file name stem made from `raw`, NFKC-normalised first (so compatibility forms,
+    such as the fullwidth dots and slash of U+FF0E U+FF0E U+FF0F, are judged as the `../`
+    they display as and tools fold them to): no path separators, control or format
+    characters (bidi overrides included), no leading dots (so never `.`, `..` or hidden),
+    no trailing dots or spaces, at most MAX_STEM_BYTES of UTF-8; `fallback` when nothing
+    is left.
     A stem that would start like an option or a formula, or is a Windows device name,
     gets a leading `_`."""
     text = "" if raw is None else str(raw)
     if PLAIN_STEM.fullmatch(text):  # the common case, decided without a pass per character
         return "_" + text if text.split(".", 1)[0].upper() in WINDOWS_DEVICES else text
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFKC", text)
     cleaned = "".join("_" if _unsafe(char) else char for char in text)
     stem = _truncate_utf8(cleaned.strip().lstrip(". "), MAX_STEM_BYTES).rstrip(". ")
     if not stem:
