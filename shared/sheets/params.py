@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 
 from shared.sheets.layout import PAGES_MM, PRESETS, SheetLayout
+from shared.strictnum import ascii_decimal, ascii_int
 
 CUSTOM = "custom"
 SHEETS = (*PRESETS, CUSTOM)
@@ -15,6 +15,7 @@ CUSTOM_ONLY = ("cols", "rows", "page", *SIZES_MM)
 MAX_MM = 1000.0  # past any page: a figure this big is a typo, said as such
 MAX_COUNT = 1000
 SHOWN_CHARS = 40  # of a bad value echoed in a message
+PLAIN_DIGITS = "write it in plain ASCII digits, like 12.5"
 
 
 def layout_for(preset: str, params: Mapping[str, str]) -> SheetLayout:
@@ -67,27 +68,35 @@ def _mm(params: Mapping[str, str], key: str, default: float | None = None) -> fl
         if default is None:
             raise ValueError(f"sheet=custom needs {key} (in mm)")
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{key} must be a number of mm, not {raw[:SHOWN_CHARS]!r}") from None
-    if not math.isfinite(value) or value < 0 or value > MAX_MM:
-        raise ValueError(f"{key} must be between 0 and {MAX_MM:g} mm, not {raw[:SHOWN_CHARS]!r}")
+    value = ascii_decimal(raw)
+    if value is None or value > MAX_MM:
+        raise ValueError(_mm_refusal(key, raw))
     return value
+
+
+def _mm_refusal(key: str, raw: str) -> str:
+    """What is wrong with a size that is not plain ASCII digits from 0 to MAX_MM: not a
+    number at all, or one written or sized otherwise (`-3`, `1e9`, `nan`, `60_0`,
+    fullwidth or Arabic-Indic digits)."""
+    shown = raw[:SHOWN_CHARS]
+    try:
+        float(raw)
+    except ValueError:
+        return f"{key} must be a number of mm, not {shown!r}: {PLAIN_DIGITS}"
+    return f"{key} must be between 0 and {MAX_MM:g} mm, not {shown!r}: {PLAIN_DIGITS}"
 
 
 def _count(params: Mapping[str, str], key: str) -> int:
     raw = params.get(key)
     if raw is None:
         raise ValueError(f"sheet=custom needs {key} (a whole number)")
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not (
-        1 <= int(text) <= MAX_COUNT
-    ):
+    value = ascii_int(raw)
+    if value is None or not 1 <= value <= MAX_COUNT:
         raise ValueError(
-            f"{key} must be a whole number from 1 to {MAX_COUNT}, not {raw[:SHOWN_CHARS]!r}"
+            f"{key} must be a whole number from 1 to {MAX_COUNT}, not {raw[:SHOWN_CHARS]!r}: "
+            "write it in plain ASCII digits"
         )
-    return int(text)
+    return value
 
 
 def _flag(params: Mapping[str, str], key: str) -> bool:
