@@ -8,6 +8,7 @@ from typing import Any
 from shared.rows.payloads import RowInvalid
 
 Rgb = tuple[int, int, int]
+MIN_CONTRAST = 3.0  # WCAG's ratio for large text and graphics; what a scanner needs too
 # Matched with fullmatch: `$` would also accept a trailing newline.
 HEX_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
@@ -37,3 +38,12 @@ def contrast(a: Rgb, b: Rgb) -> float:
     """WCAG contrast ratio, 1 (same) to 21 (black on white)."""
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def require_contrast(fore: Rgb, back: Rgb, key: str, advice: str) -> None:
+    """RowInvalid naming `styling.<key>` when `fore` on `back` is under MIN_CONTRAST."""
+    ratio = contrast(fore, back)
+    if ratio < MIN_CONTRAST:
+        raise RowInvalid(
+            f"styling.{key} {to_hex(fore)} on {to_hex(back)} has a contrast of {ratio:.1f}:1, "
+            f"under the {MIN_CONTRAST:g}:1 it needs: {advice}")

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.brand.colour import Rgb, parse_colour
+from shared.brand.colour import Rgb, parse_colour, require_contrast
 from shared.rows.payloads import RowInvalid
 
 MODULE_SHAPES = ("square", "rounded", "dots", "classy", "vertical", "horizontal")
@@ -165,6 +165,10 @@ def _frame(raw: dict[str, Any]) -> Frame | None:
             not ch.isprintable() for ch in text):
         raise RowInvalid(f"styling.frame.text must be printable text of at most "
                          f"{MAX_FRAME_CHARS} characters")
-    return Frame(_choice(fields.get("style", "box"), FRAME_STYLES, "frame.style"), text,
-                 parse_colour(fields.get("color", "#000000"), "frame.color"),
-                 parse_colour(fields.get("textColor", "#ffffff"), "frame.textColor"))
+    frame = Frame(_choice(fields.get("style", "box"), FRAME_STYLES, "frame.style"), text,
+                  parse_colour(fields.get("color", "#000000"), "frame.color"),
+                  parse_colour(fields.get("textColor", "#ffffff"), "frame.textColor"))
+    if text.strip():  # the text is set on the frame's colour; no text, nothing to read
+        require_contrast(frame.text_color, frame.color, "frame.textColor",
+                         "pick a text colour further from the frame's colour")
+    return frame
