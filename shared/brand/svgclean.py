@@ -28,6 +28,7 @@ DROPPED_NAMESPACES = frozenset({
     "http://ns.adobe.com/AdobeSVGViewerExtensions/3.0/",
 })
 MAX_SVG_DEPTH = 64
+MAX_SVG_CSS_CHARS = 128 * 1024  # tokenising this much takes ~0.2 s
 ANIMATION = frozenset({"set", "animate", "animateMotion", "animateTransform", "animateColor",
                        "discard", "mpath"})
 TEXT_HOLDERS = frozenset({"text", "tspan", "title", "desc"})
@@ -65,6 +66,7 @@ ELEMENTS: dict[str, frozenset[str]] = {
 }
 PLAIN = frozenset({"title", "desc", "style"})  # no presentation, class or style of their own
 STYLED = frozenset({"id", "class", "style", "transform"}) | svgcss.PROPERTIES
+CSS_ATTRIBUTES = svgcss.PROPERTIES | {"style"}
 NUMBERS_RE = re.compile(r"[-+0-9.eE,\s%A-Za-z]*")
 PATH_RE = re.compile(r"[-+0-9.eE,\sMmZzLlHhVvCcSsQqTtAa]*")
 TRANSFORM_RE = re.compile(r"(?:\s*(?:matrix|translate|scale|rotate|skewX|skewY)\s*"
@@ -85,16 +87,41 @@ class CleanSvg:
     rules: tuple[svgcss.Rule, ...]  # the rebuilt <style> rules, for the reference budget
 
 
+class _Css:
+    """The CSS of one file: each distinct text tokenised once, MAX_SVG_CSS_CHARS in all."""
+
+    def __init__(self) -> None:
+        self.rules: list[svgcss.Rule] = []
+        self.memo: dict[tuple[str, str], str] = {}
+        self.chars = 0
+
+    def count(self, text: str) -> None:
+        self.chars += len(text)
+        if self.chars > MAX_SVG_CSS_CHARS:
+            raise AssetRefused(f"SVG refused: it holds more than {MAX_SVG_CSS_CHARS} characters "
+                               "of distinct CSS (style attributes, presentation attributes and "
+                               "<style>)")
+
+    def value(self, name: str, text: str) -> str:
+        """A `style=` or presentation attribute's value, rebuilt."""
+        key = (name, text)
+        if key not in self.memo:
+            self.count(text)
+            self.memo[key] = ";".join(f"{prop}:{val}" for prop, val in svgcss.style_attribute(
+                text)) if name == "style" else svgcss.presentation(name, text)
+        return self.memo[key]
+
+
 def clean_svg(root: ET.Element) -> CleanSvg:
     """`root` (an <svg> element) rebuilt from what the allow-list accepts."""
-    rules: list[svgcss.Rule] = []
-    clean = _element(root, 0, rules)
+    css = _Css()
+    clean = _element(root, 0, css)
     if clean is None:
         raise AssetRefused("SVG refused: the document holds nothing to draw")
-    return CleanSvg(clean, tuple(rules))
+    return CleanSvg(clean, tuple(css.rules))
 
 
-def _element(source: ET.Element, depth: int, rules: list[svgcss.Rule]) -> ET.Element | None:
+def _element(source: ET.Element, depth: int, css: _Css) -> ET.Element | None:
     namespace, _, tag = str(source.tag).rpartition("}")
     _check_dangerous_attributes(source)
     if namespace[1:] in DROPPED_NAMESPACES or (namespace[1:] == SVG_NS and tag == "metadata"):
@@ -105,13 +132,13 @@ def _element(source: ET.Element, depth: int, rules: list[svgcss.Rule]) -> ET.Ele
         raise AssetRefused(f"SVG refused: <{tag[:40]}> is not accepted ({why})")
     if depth > MAX_SVG_DEPTH:
         raise AssetRefused(f"SVG refused: elements nest deeper than {MAX_SVG_DEPTH} levels")
-    clean = ET.Element(f"{{{SVG_NS}}}{tag}", _attributes(tag, source))
+    clean = ET.Element(f"{{{SVG_NS}}}{tag}", _attributes(tag, source, css))
     if tag == "style":
-        clean.text = _style_text(source, rules)
+        clean.text = _style_text(source, css)
         return clean
     clean.text = source.text if tag in TEXT_HOLDERS else None
     for child in source:
-        kept = _element(child, depth + 1, rules)
+        kept = _element(child, depth + 1, css)
         if kept is not None:
             clean.append(kept)
         if tag in TEXT_HOLDERS and child.tail:
@@ -132,7 +159,7 @@ def _is_fragment(href: str) -> bool:
     return href.startswith("#") and svgcss.ID_RE.fullmatch(href[1:]) is not None
 
 
-def _attributes(tag: str, source: ET.Element) -> dict[str, str]:
+def _attributes(tag: str, source: ET.Element, css: _Css) -> dict[str, str]:
     allowed = ELEMENTS[tag] | (frozenset({"id"}) if tag in PLAIN else STYLED)
     kept: dict[str, str] = {}
     for name, value in source.attrib.items():
@@ -141,17 +168,13 @@ def _attributes(tag: str, source: ET.Element) -> dict[str, str]:
             continue  # inkscape:label, sodipodi:nodetypes, xml:space…: they draw nothing
         if local not in allowed:
             continue
-        clean = _value(tag, local, value)
+        clean = css.value(local, value) if local in CSS_ATTRIBUTES else _value(tag, local, value)
         if clean:
             kept[f"{{{XLINK_NS}}}href" if local == "href" else local] = clean
     return kept
 
 
 def _value(tag: str, name: str, value: str) -> str:
-    if name == "style":
-        return ";".join(f"{prop}:{val}" for prop, val in svgcss.style_attribute(value))
-    if name in svgcss.PROPERTIES:
-        return svgcss.presentation(name, value)
     if name == "class":
         return " ".join(value.split()) if CLASS_RE.fullmatch(value) else _bad(tag, name, value)
     if name in ("id", "href"):
@@ -171,11 +194,12 @@ def _bad(tag: str, name: str, value: str) -> NoReturn:
                        f"accepted: {value[:40]!r}")
 
 
-def _style_text(source: ET.Element, rules: list[svgcss.Rule]) -> str:
+def _style_text(source: ET.Element, css: _Css) -> str:
     if len(source):
         raise AssetRefused("SVG refused: <style> may hold only CSS text, not elements")
+    css.count(source.text or "")
     parsed = svgcss.stylesheet(source.text or "")
-    rules.extend(parsed)
+    css.rules.extend(parsed)
     return "".join(rule.text() for rule in parsed)
 
 

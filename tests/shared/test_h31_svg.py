@@ -105,10 +105,18 @@ def test_every_sanitiser_bypass_of_item_9_is_refused(body: str) -> None:
          + '</pattern>'), "draws more than"),
     (svg('<g>' * 70 + '</g>' * 70), "nest deeper than"),
     (svg('<rect id="a"/><rect id="a"/>'), "used twice"),
+    (svg("<style>" + ".a{fill:#000}" * 11_000 + "</style>"), "characters of distinct CSS"),
+    (svg("".join(f'<rect style="fill:#000;stroke:#111;opacity:.{i:05d}"/>' for i in range(4_000))),
+     "characters of distinct CSS"),
 ])
 def test_reference_bombs_cycles_and_big_files_are_refused(data: bytes, message: str) -> None:
     with pytest.raises(AssetRefused, match=message):
         check_asset(data)
+
+
+def test_a_style_repeated_on_every_element_is_tokenised_once() -> None:
+    style = "fill:#1565c0;fill-opacity:1;stroke:none;stroke-width:0.26;" * 4
+    check_asset(svg(f'<rect style="{style}"/>' * 4_000))  # 1 MB of CSS, 240 characters once
 
 
 def test_the_attack_file_is_the_size_of_the_issue() -> None:
