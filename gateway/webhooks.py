@@ -9,12 +9,14 @@ import structlog
 from aiohttp import web
 
 from gateway.auth import caller
+from gateway.query import limit_param
 from gateway.resources import BROKER, DB, SETTINGS
 from shared.errors import BadRequest, BulkQRError, NotFound
 from shared.orders import find_order
 from shared.webhooks import endpoints, log
 from shared.webhooks.events import DOWNLOADED, WebhookMessage
 from shared.webhooks.publish import publish_event, publish_message
+from shared.webhooks.slots import take_retry_slot
 
 logger = structlog.get_logger(__name__)
 MAX_BODY_BYTES = 16 * 1024
@@ -58,23 +60,26 @@ async def deliveries(request: web.Request) -> web.Response:
     sub = await caller(request)
     endpoint = await endpoints.get_endpoint(request.app[DB], sub.client_id,
                                             request.match_info["webhook_id"])
-    limit = _limit(request.query.get("limit"))
+    limit = limit_param(request.query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
     items = await log.list_attempts(request.app[DB], endpoint["_id"], limit)
     return web.json_response({"items": items})
 
 
 async def retry(request: web.Request) -> web.Response:
-    """Send a logged delivery again now, with its own webhook-id; one attempt, no backoff."""
+    """Send a logged delivery again now, with its own webhook-id; one attempt, no backoff,
+    at most webhook_manual_retries_per_hour times an hour per endpoint (then 429)."""
     sub = await caller(request)
     db = request.app[DB]
     endpoint = await endpoints.get_endpoint(db, sub.client_id, request.match_info["webhook_id"])
     message = await log.find_message(db, endpoint["_id"], request.match_info["delivery_id"])
     if message is None:
         raise NotFound("no delivery with that id for this webhook")
+    settings = request.app[SETTINGS]
+    await take_retry_slot(db, endpoint["_id"], settings.webhook_manual_retries_per_hour)
     delivery = WebhookMessage(kind="delivery", client=sub.client_id, type=message["type"],
                               key=message["key"], payload=message["payload"],
                               endpoint=endpoint["_id"], webhook_id=message["_id"], manual=True)
-    await publish_message(request.app[BROKER].topology.work, request.app[SETTINGS], delivery)
+    await publish_message(request.app[BROKER].topology.work, settings, delivery)
     return web.json_response({"deliveryId": message["_id"], "queued": True}, status=202)
 
 
@@ -89,14 +94,6 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest('the body must be a JSON object {"url": …, "events": […]}')
     return body
-
-
-def _limit(text: str | None) -> int:
-    if text is None:
-        return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
-    return int(text)
 
 
 ROUTES = [

@@ -1,4 +1,8 @@
-"""Webhook endpoints: one small collection per subscription, the secret sealed at rest."""
+"""Webhook endpoints: one small collection per subscription, the secret sealed at rest.
+
+Each endpoint holds one of MAX_ENDPOINTS slots of its subscription (shared/webhooks/slots.py),
+taken by unique insert before the endpoint is stored, so the cap is exact under concurrency.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,11 @@ from shared.webhooks.addresses import validate_url
 from shared.webhooks.events import EVENTS
 from shared.webhooks.seal import seal, unseal
 from shared.webhooks.signing import new_secret
+from shared.webhooks.slots import (
+    free_endpoint_slot,
+    free_orphan_slots,
+    take_endpoint_slot,
+)
 
 MAX_ENDPOINTS = 20
 NO_ENDPOINT = "no webhook with that id"
@@ -50,18 +59,37 @@ async def create_endpoint(db: Database, settings: Settings, client_id: str, url:
     checked_url = validate_url(url, settings.webhook_allow_private)
     checked_events = validate_events(events)
     collection = db[endpoints_collection(client_id)]
-    if await collection.count_documents({}) >= MAX_ENDPOINTS:
-        raise BadRequest(f"a subscription has at most {MAX_ENDPOINTS} webhooks")
     secret = new_secret()
     endpoint_id = "wh_" + secrets.token_hex(12)
+    slot = await _take_slot(db, client_id, endpoint_id)
     doc = {"_id": endpoint_id, "url": checked_url, "events": checked_events,
            "sealedSecret": seal(settings.webhook_seal_key.get_secret_value(), secret),
            "createdAt": now_ms(), "disabled": False, "disabledReason": None,
-           "failingSince": None}
-    await collection.insert_one(doc)
+           "failingSince": None, "slot": slot}
+    try:
+        await collection.insert_one(doc)
+    except Exception:
+        await free_endpoint_slot(db, client_id, endpoint_id)
+        raise
     await db[log_collection(endpoint_id)].create_indexes(  # for MongoDB; FerretDB scans
         [IndexModel([("kind", ASCENDING), ("at", DESCENDING)], name="attempts")])
     return {**public_view(doc), "secret": secret}
+
+
+async def _take_slot(db: Database, client_id: str, endpoint_id: str) -> int:
+    """A free slot for the new endpoint, or 400 when the subscription has its cap.
+    Endpoints made before slots existed hold none; they count against the cap, and as
+    no more are ever made their count can only fall, so reading it first is safe."""
+    collection = db[endpoints_collection(client_id)]
+    limit = MAX_ENDPOINTS - await collection.count_documents({"slot": {"$exists": False}})
+    slot = await take_endpoint_slot(db, client_id, endpoint_id, limit)
+    if slot is None:
+        live_ids = {d["_id"] async for d in collection.find({}, {"_id": 1})}
+        if await free_orphan_slots(db, client_id, live_ids):
+            slot = await take_endpoint_slot(db, client_id, endpoint_id, limit)
+    if slot is None:
+        raise BadRequest(f"a subscription has at most {MAX_ENDPOINTS} webhooks")
+    return slot
 
 
 def public_view(doc: Doc) -> dict[str, Any]:
@@ -87,9 +115,12 @@ async def get_endpoint(db: Database, client_id: str, endpoint_id: str) -> Doc:
 
 
 async def delete_endpoint(db: Database, client_id: str, endpoint_id: str) -> None:
+    """Delete the endpoint, then free its slot (a slot left by a failure in between is
+    freed as an orphan when the cap is next reached)."""
     result = await db[endpoints_collection(client_id)].delete_one({"_id": endpoint_id})
     if result.deleted_count == 0:
         raise NotFound(NO_ENDPOINT)
+    await free_endpoint_slot(db, client_id, endpoint_id)
     await db.drop_collection(log_collection(endpoint_id))
 
 
