@@ -7,10 +7,14 @@ Exact under concurrency, in two steps that both decide without a read-then-write
   `guess:{code}:{ip}:{window}:{n}`, by unique insert (the one primitive with exactly one
   winner on FerretDB and MongoDB alike, as in ratelimit.py for the CSV limit).
 A guess that proves right gives both back, so only wrong guesses use up the minute.
+The in-process record is bounded in bytes (anyone may guess): past MAX_TRACKED_BYTES the
+stale pairs go, then the least recent ones; a forgotten pair is still held to its minute
+by its slot documents, so forgetting costs only the exactness of concurrent guesses.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -18,8 +22,32 @@ from shared.mongo import RATE_LIMITS, Database, insert_unique
 
 WINDOW_S = 60
 MAX_WRONG_PER_MINUTE = 5
-SWEEP_AT_KEYS = 10_000  # past this many tracked (address, link) pairs, forget stale ones
+MAX_ADDRESS_CHARS = 45  # the longest text form of an IPv6 address (with an IPv4 tail)
+# One tracked pair at its largest: the dict's slot (~100 bytes with its share of the table
+# kept half empty), the key tuple, a longest address, a code, and a full list of stamps.
+ENTRY_BYTES = (100 + sys.getsizeof(("", "")) + sys.getsizeof("a" * MAX_ADDRESS_CHARS)
+               + sys.getsizeof("a" * 9) + sys.getsizeof([0.0] * MAX_WRONG_PER_MINUTE)
+               + MAX_WRONG_PER_MINUTE * sys.getsizeof(0.0))
+MAX_TRACKED_BYTES = 4 * 1024 * 1024  # ~8,000 pairs: far more than a minute of real guessing
 Recent = dict[tuple[str, str], list[float]]
+
+
+def tracked_bytes(recent: Recent) -> int:
+    """The memory the in-process record holds, at most ENTRY_BYTES a pair."""
+    return len(recent) * ENTRY_BYTES
+
+
+def _make_room(recent: Recent, now_s: float, max_bytes: int) -> None:
+    """Forget stale pairs, then the least recently guessed, until a new pair fits in
+    `max_bytes` with a tenth to spare (so the sweep runs once per many new pairs)."""
+    if tracked_bytes(recent) + ENTRY_BYTES <= max_bytes:
+        return
+    window_start_s = now_s - WINDOW_S
+    for stale in [k for k, stamps in recent.items() if not stamps or stamps[-1] <= window_start_s]:
+        del recent[stale]
+    keep_pairs = (max_bytes * 9 // 10) // ENTRY_BYTES
+    for oldest in list(recent)[:max(0, len(recent) - keep_pairs)]:
+        del recent[oldest]
 
 
 @dataclass(frozen=True)
@@ -32,18 +60,14 @@ class Guess:
 
 
 def take_local(recent: Recent, key: tuple[str, str], now_s: float,
-               limit: int = MAX_WRONG_PER_MINUTE) -> bool:
+               limit: int = MAX_WRONG_PER_MINUTE, max_bytes: int = MAX_TRACKED_BYTES) -> bool:
     """Record a guess for `key` unless `limit` were made in the last minute. Synchronous,
     so concurrent guesses on one event loop are counted exactly."""
-    if len(recent) > SWEEP_AT_KEYS:
-        for stale in [k for k, stamps in recent.items() if stamps[-1] <= now_s - WINDOW_S]:
-            del recent[stale]
-    stamps = [t for t in recent.get(key, []) if t > now_s - WINDOW_S]
-    if len(stamps) >= limit:
-        recent[key] = stamps
-        return False
-    recent[key] = [*stamps, now_s]
-    return True
+    stamps = [t for t in recent.pop(key, []) if t > now_s - WINDOW_S]
+    _make_room(recent, now_s, max_bytes)
+    taken = len(stamps) < limit
+    recent[key] = [*stamps, now_s] if taken else stamps  # last: the most recent pair
+    return taken
 
 
 def give_back_local(recent: Recent, key: tuple[str, str], stamp_s: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class GatewayMetrics:
@@ -21,3 +21,16 @@ class GatewayMetrics:
                                      registry=self.registry)
         self.redirects = Counter("bulkqr_redirects_total", "Short-link answers by outcome",
                                  ["outcome"], registry=self.registry)
+        # The caches a stranger can fill (the redirect path's), named by `cache`: "links",
+        # "missing_links" (codes not found) and "password_guesses".
+        self.cache_entries = Gauge("bulkqr_cache_entries", "Entries held by a per-process cache",
+                                   ["cache"], registry=self.registry)
+        self.cache_bytes = Gauge("bulkqr_cache_bytes",
+                                 "Estimated memory held by a per-process cache, in bytes",
+                                 ["cache"], registry=self.registry)
+        for cache in ("links", "missing_links", "password_guesses"):
+            self.set_cache_size(cache, 0, 0)
+
+    def set_cache_size(self, cache: str, entries: int, size_bytes: int) -> None:
+        self.cache_entries.labels(cache).set(entries)
+        self.cache_bytes.labels(cache).set(size_bytes)

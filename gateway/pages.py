@@ -1,7 +1,10 @@
-"""The small HTML pages a short link can answer with: a message, or the password form."""
+"""The small HTML pages a short link can answer with: a message, the password form, or the
+way on after the right password; each under a strict Content-Security-Policy."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 
 from aiohttp import web
@@ -9,15 +12,27 @@ from aiohttp import web
 STYLE = ("body{font:16px/1.5 system-ui,sans-serif;max-width:28rem;margin:3rem auto;"
          "padding:0 1rem}input,button{font:inherit;padding:.5rem;margin:.25rem 0}"
          ".error{color:#a00}")
+STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+# No script, plugin, image, font or frame at all; only the one inline style above (by its
+# hash); the form may post only to this origin; no page may frame these ones.
+CONTENT_SECURITY_POLICY = (f"default-src 'none'; style-src 'sha256-{STYLE_HASH}'; "
+                           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
-def _page(status: int, title: str, body: str) -> web.Response:
+def _page(status: int, title: str, body: str, head: str = "",
+          headers: dict[str, str] | None = None) -> web.Response:
     html = (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-            f"<meta name=viewport content='width=device-width,initial-scale=1'>"
+            f"<meta name=viewport content='width=device-width,initial-scale=1'>{head}"
             f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
             f"<body><main>{body}</main></body></html>")
     return web.Response(status=status, text=html, content_type="text/html",
-                        headers={"Cache-Control": "no-store"})
+                        headers=HEADERS | (headers or {}))
 
 
 def message(status: int, text: str) -> web.Response:
@@ -32,3 +47,13 @@ def password_form(code: str, *, wrong: bool = False) -> web.Response:
             f"<input id=password name=password type=password required autofocus>"
             f"<br><button type=submit>Open</button></form>")
     return _page(401 if wrong else 200, "Password required", form)
+
+
+def unlocked(location: str) -> web.Response:
+    """The answer to a browser's right password: a page that moves on to `location` (an
+    ASCII URL) by itself. Not a 302: Chrome and Safari apply `form-action 'self'` to the
+    redirects that follow a form's POST too, and would stop one to another site."""
+    target = escape(location)
+    return _page(200, "Opening the link", f"<p><a href='{target}'>Open the link</a></p>",
+                 head=f"<meta http-equiv=refresh content='0;url={target}'>",
+                 headers={"Refresh": f"0;url={location}"})
