@@ -19,7 +19,7 @@ from shared.brand.refusal import AssetRefused
 from shared.brand.svgcss import Rule
 
 MAX_SVG_ELEMENTS = 5_000
-MAX_SVG_EXPANDED = 20_000
+MAX_SVG_EXPANDED = 10_000  # twice what may be written: reuse is fine, fan-out is not
 MAX_SVG_NESTING = 128  # elements and reference hops on one path from the root
 GEOMETRY_CHARS_PER_UNIT = 256
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
