@@ -1,5 +1,7 @@
-"""The small HTML pages a short link can answer with: a message, the password form, or the
-way on after the right password; each under a strict Content-Security-Policy."""
+"""The small HTML pages a short link can answer with, each under a strict security policy.
+
+A message, the password form, or the way on after the right password.
+"""
 
 from __future__ import annotations
 
