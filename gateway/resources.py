@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 from gateway.metrics import GatewayMetrics
 from shared import amqp
 from shared.mongo import Database, Doc, ensure_indexes, open_client
-from shared.pooledrender import PRELOAD
+from shared.pooledrender import warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.settings import Settings
@@ -70,7 +70,7 @@ async def render_pool_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     pool = RenderPool(settings.render_pool_processes, settings.render_timeout_s,
                       max_waiting=WAITING_RENDERS_PER_PROCESS * settings.render_pool_processes,
-                      preload=PRELOAD, log_level=settings.log_level, log_json=settings.log_json)
+                      warm_up=warm_up, log_level=settings.log_level, log_json=settings.log_json)
     app[RENDER_POOL] = pool
     yield
     await pool.close()

@@ -12,7 +12,7 @@ from prometheus_client import start_http_server
 
 from shared import amqp
 from shared.mongo import ensure_indexes, open_client
-from shared.pooledrender import PRELOAD, PooledRenderer
+from shared.pooledrender import PooledRenderer, warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
@@ -55,7 +55,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         # Closed after the drain: a timed-out drain abandons what is drawing (its message
         # goes back to the queue).
         pool = RenderPool(settings.render_processes or os.cpu_count() or 1,
-                          settings.render_timeout_s, preload=PRELOAD,
+                          settings.render_timeout_s, warm_up=warm_up,
                           log_level=settings.log_level, log_json=settings.log_json)
         stack.push_async_callback(pool.close)
         connection = await amqp.connect(settings)

@@ -19,7 +19,10 @@ from shared.renderpool import (
 )
 
 SLOW_S = 60.0  # far past every budget below: the test passes only if the pool cuts it
-HERE = (__name__,)  # imported before a process is ready, not inside a budget
+
+
+def here() -> None:
+    """Warms a render process up: unpickling this imports this module before any budget."""
 
 
 def pid_after(delay_s: float) -> int:
@@ -37,7 +40,7 @@ def die(_: object) -> None:
 
 
 async def test_a_late_item_fails_alone_and_the_items_after_it_still_run() -> None:
-    pool = RenderPool(1, budget_s=1.0, preload=HERE)
+    pool = RenderPool(1, budget_s=1.0, warm_up=here)
     try:
         outcomes = await pool.map(pid_after, [0.0, SLOW_S, 0.0, 0.0])
         first, late, *after = outcomes
@@ -52,7 +55,7 @@ async def test_a_late_item_fails_alone_and_the_items_after_it_still_run() -> Non
 
 
 async def test_what_an_item_raises_reaches_the_caller_and_the_process_stays() -> None:
-    pool = RenderPool(1, budget_s=5.0, preload=HERE)
+    pool = RenderPool(1, budget_s=5.0, warm_up=here)
     try:
         before = await pool.run(pid_after, 0.0)
         with pytest.raises(ValueError, match="no logo"):
@@ -65,7 +68,7 @@ async def test_what_an_item_raises_reaches_the_caller_and_the_process_stays() ->
 
 
 async def test_a_crashed_process_is_a_typed_error_and_is_replaced() -> None:
-    pool = RenderPool(1, budget_s=5.0, preload=HERE)
+    pool = RenderPool(1, budget_s=5.0, warm_up=here)
     try:
         with pytest.raises(RenderCrashed):
             await pool.run(die, None)
@@ -75,7 +78,7 @@ async def test_a_crashed_process_is_a_typed_error_and_is_replaced() -> None:
 
 
 async def test_past_the_waiting_bound_a_task_is_refused_not_queued() -> None:
-    pool = RenderPool(1, budget_s=2.0, preload=HERE, max_waiting=1)
+    pool = RenderPool(1, budget_s=2.0, warm_up=here, max_waiting=1)
     try:
         await pool.run(pid_after, 0.0)  # the process is up
         busy = asyncio.ensure_future(pool.run(pid_after, 1.0))
