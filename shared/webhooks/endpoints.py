@@ -78,14 +78,16 @@ async def create_endpoint(db: Database, settings: Settings, client_id: str, url:
 
 async def _take_slot(db: Database, client_id: str, endpoint_id: str) -> int:
     """A free slot for the new endpoint, or 400 when the subscription has its cap.
-    Endpoints made before slots existed hold none; they count against the cap, and as
-    no more are ever made their count can only fall, so reading it first is safe."""
-    collection = db[endpoints_collection(client_id)]
-    limit = MAX_ENDPOINTS - await collection.count_documents({"slot": {"$exists": False}})
-    slot = await take_endpoint_slot(db, client_id, endpoint_id, limit)
-    if slot is None:
-        live_ids = {d["_id"] async for d in collection.find({}, {"_id": 1})}
-        if await free_orphan_slots(db, client_id, live_ids):
+    Reading the endpoints first only refuses early (at the cap, one read instead of
+    MAX_ENDPOINTS failed inserts); the slot alone admits. Endpoints made before slots
+    existed hold none: they count against the cap, and as no more are ever made their
+    count can only fall, so a stale read of it errs on the side of refusing."""
+    held = [d async for d in db[endpoints_collection(client_id)].find({}, {"slot": 1})]
+    limit = MAX_ENDPOINTS - sum(1 for d in held if "slot" not in d)
+    slot = None
+    if len(held) < MAX_ENDPOINTS:
+        slot = await take_endpoint_slot(db, client_id, endpoint_id, limit)
+        if slot is None and await free_orphan_slots(db, client_id, {d["_id"] for d in held}):
             slot = await take_endpoint_slot(db, client_id, endpoint_id, limit)
     if slot is None:
         raise BadRequest(f"a subscription has at most {MAX_ENDPOINTS} webhooks")
