@@ -9,15 +9,15 @@ after which every gateway drops the batch's cached overlays.
 A destination is checked as it will be applied, before either answers 200: filled with
 every uid it will be filled with (each named uid, or the uid of each of the batch's
 records, read a page of uids at a time), each must pass a row destination's rules, else
-400 names a uid and the rule. The work is bounded by the batch (or MAX_UIDS named uids),
-done PAGE_SIZE uids at a time with the loop free between pages, and stops at the first
-bad uid.
+400 names a uid and the rule. The work is bounded by the batch (or MAX_UIDS named uids):
+uids are read PAGE_SIZE at a time (only `uid` and `row`), checked CHECK_SLICE at a time
+with the event loop free between slices, and mostly by length alone (check_filled).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -35,6 +35,7 @@ from shared.orders import Order, get_owned_order
 from shared.overlays import (
     add_overlay,
     apply_overlays,
+    check_filled,
     fill_template,
     filled_destination,
     find_overlays,
@@ -44,6 +45,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_UIDS = 100_000
 PAGE_SIZE = 5_000  # FerretDB scans the shard for each page: few pages, each a bounded list
 SAMPLE_SIZE = 20
+CHECK_SLICE = 1_000  # uids checked between two turns of the event loop (a few ms at most)
 FIELDS = {"uids", "destination", "expiry", "disabled", "dryRun"}
 
 
@@ -57,7 +59,7 @@ async def update_links(request: web.Request) -> web.Response:
     fixed = link_changes({k: v for k, v in body.items() if k in ("expiry", "disabled")})
     named = None if "uids" not in body else list(dict.fromkeys(body["uids"]))
     if template is not None and named is not None:
-        await _check_named(template, named)
+        await _check_uids(template, named)
     if body.get("dryRun", False):  # a batch-wide template is checked record by record there
         return web.json_response(await _preview(request, order, named, template, fixed))
     if template is not None and named is None:
@@ -84,7 +86,7 @@ async def _preview(request: web.Request, order: Order, named: list[str | int] | 
         links = [apply_overlays(link, overlays) for link in page
                  if wanted is None or link.uid in wanted]
         if template is not None:
-            _check_uids(template, [link.uid for link in links])
+            await _check_uids(template, [link.uid for link in links])
         matched += len(links)
         updates = [(link, c) for link in links if (c := _changes(link, template, fixed))]
         changed += len(updates)
@@ -112,30 +114,25 @@ def _body(body: Any) -> dict[str, Any]:
     return body
 
 
-async def _check_named(template: str, uids: list[str | int]) -> None:
-    """Every named uid (a code of the batch or not), PAGE_SIZE at a time."""
-    for start in range(0, len(uids), PAGE_SIZE):
-        _check_uids(template, uids[start:start + PAGE_SIZE])
-        await asyncio.sleep(0)
-
-
 async def _check_batch(db: Database, order: Order, shards: int, template: str) -> None:
     """The uid of every record of the batch, a page at a time."""
     if "{uid}" not in template:
         return
     async for uids in bulk_uid_pages(db, order, shards, PAGE_SIZE):
-        _check_uids(template, uids)
+        await _check_uids(template, uids)
 
 
-def _check_uids(template: str, uids: Iterable[str | int | None]) -> None:
-    """400 naming the first uid whose filled destination breaks a destination's rules."""
+async def _check_uids(template: str, uids: Sequence[str | int | None]) -> None:
+    """400 naming a uid whose filled destination breaks a destination's rules; CHECK_SLICE
+    uids at a time, the event loop free between slices."""
     if "{uid}" not in template:
         return  # one destination for every code: its shape was checked with the body
-    try:
-        for uid in uids:
-            filled_destination(template, uid)
-    except RowInvalid as exc:
-        raise BadRequest(str(exc)) from exc
+    for start in range(0, len(uids), CHECK_SLICE):
+        try:
+            check_filled(template, uids[start:start + CHECK_SLICE])
+        except RowInvalid as exc:
+            raise BadRequest(str(exc)) from exc
+        await asyncio.sleep(0)
 
 
 def _changes(link: Link, template: str | None, fixed: Doc) -> Doc:

@@ -16,6 +16,7 @@ for that code, and `SKIPPED` counts it and logs it once per batch and overlay.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ UIDS_PER_DOCUMENT = 5_000  # keeps an overlay document far below the 16 MB limit
 FIELDS = ("destination", "expiryMs", "disabled")
 MAX_LOGGED_SKIPS = 10_000  # (bulkId, overlay) pairs remembered as logged already
 SHOWN_UID_CHARS = 64  # of a uid quoted in an error message
+# A scheme and a whole host (ended by /, ? or #): what urlsplit reads them from.
+SCHEME_AND_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*[/?#]")
 
 
 def overlays_collection(bulk_id: str) -> str:
@@ -57,6 +60,21 @@ def filled_destination(template: str, uid: str | int | None) -> str:
         rule = rule.replace("Invalid URL provided", "it is not an http(s) URL with a host")
         shown = str(uid)[:SHOWN_UID_CHARS] + ("…" if len(str(uid)) > SHOWN_UID_CHARS else "")
         raise RowInvalid(f"destination for uid {shown!r}: {rule}") from exc
+
+
+def check_filled(template: str, uids: Iterable[str | int | None]) -> None:
+    """RowInvalid naming a uid whose filled destination breaks a destination's rules.
+
+    A uid is filled in URL-quoted, as letters, digits and `-._~%` only: no character a rule
+    refuses. So when the template's scheme and host end before its first `{uid}`, only the
+    length depends on the uid, and the uid with the longest quoted form is the one to
+    check; otherwise (a `{uid}` in the scheme or host) each uid is checked."""
+    if SCHEME_AND_HOST.match(template.partition("{uid}")[0]) is None:
+        for uid in uids:
+            filled_destination(template, uid)
+        return
+    longest = max(uids, key=lambda uid: len(quote(str(uid), safe="")), default=None)
+    filled_destination(template, longest)
 
 
 class SkippedOverlays:

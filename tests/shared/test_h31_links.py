@@ -3,6 +3,7 @@ applied, stored overlays that cannot be applied skipped, disguising characters r
 
 from __future__ import annotations
 
+import itertools
 import sys
 import unicodedata
 
@@ -10,7 +11,14 @@ import pytest
 
 from shared.errors import RowInvalid
 from shared.linkdoc import Link
-from shared.overlays import SKIPPED, Overlay, SkippedOverlays, apply_overlays, filled_destination
+from shared.overlays import (
+    SKIPPED,
+    Overlay,
+    SkippedOverlays,
+    apply_overlays,
+    check_filled,
+    filled_destination,
+)
 from shared.rows.payloads import encode_url, has_format_character, is_http_url
 from shared.rows.plan import RowFailure, plan_row
 
@@ -33,6 +41,30 @@ def test_a_filled_destination_names_the_uid_and_the_rule() -> None:
         filled_destination(BOMB, LONG_UID)
     with pytest.raises(RowInvalid, match=r"uid 'x': it is not an http\(s\) URL with a host"):
         filled_destination("{uid}://e.com/", "x")
+
+
+TEMPLATES = ["https://e.com/{uid}", "https://e.com" + "/{uid}" * 183, BOMB,
+             "https://e.com/" + "a" * 3990 + "?u={uid}", "https://{uid}.e.com/", "{uid}",
+             "http{uid}://e.com/", "https://e.com#{uid}", "https://[{uid}]/", "https:{uid}"]
+UIDS: list[str | int | None] = ["a", 7, "é/ü " * 60, "u" * 256, "http", "", None, "x" * 20]
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_checking_the_longest_uid_says_what_checking_each_would(template: str) -> None:
+    for uids in itertools.combinations(UIDS, 3):
+        bad = []
+        for uid in uids:
+            try:
+                filled_destination(template, uid)
+            except RowInvalid:
+                bad.append(uid)
+        try:
+            check_filled(template, uids)
+        except RowInvalid as exc:  # it names one of the uids that break a rule
+            assert any(str(exc).startswith(f"destination for uid {repr(str(uid))[:20]}")
+                       for uid in bad), (template[:30], uids, str(exc))
+        else:
+            assert not bad, (template[:30], uids)
 
 
 def test_an_overlay_a_code_cannot_take_is_skipped_for_it_and_reported() -> None:
