@@ -49,7 +49,7 @@ async def test_bad_assets_get_a_clear_4xx_and_nothing_is_stored(
         assert answer.status == status, await answer.text()
         assert message in (await answer.json())["error"]
     async with api.http.get("/api/assets", headers=api.tenant.headers) as answer:
-        assert (await answer.json()) == {"assets": []}
+        assert (await answer.json()) == {"items": [], "next": None}
     assert await stored_keys(store, api.tenant.client_id) == []
 
 
@@ -64,7 +64,7 @@ async def test_upload_list_get_delete_and_another_subscription_sees_404(
     asset_id = asset["assetId"]
     assert await store.exists(asset_key(api.tenant.client_id, asset_id))
     async with api.http.get("/api/assets", headers=api.tenant.headers) as answer:
-        assert [a["assetId"] for a in (await answer.json())["assets"]] == [asset_id]
+        assert [a["assetId"] for a in (await answer.json())["items"]] == [asset_id]
     other = await new_tenant(db)
     for method in ("GET", "DELETE"):
         async with api.http.request(method, f"/api/assets/{asset_id}",
