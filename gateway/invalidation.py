@@ -12,7 +12,7 @@ from aiohttp import web
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
 from gateway.overlaycache import OVERLAYS
-from gateway.redirect import LINK_CACHE
+from gateway.redirect import LINK_CACHE, export_cache_sizes
 from gateway.resources import BROKER, SETTINGS
 from shared import amqp
 
@@ -54,3 +54,4 @@ def _forget(app: web.Application, codes: Iterable[object], bulks: Iterable[objec
         app[LINK_CACHE].invalidate(str(code))
     for bulk_id in bulks:
         app[OVERLAYS].invalidate(str(bulk_id))
+    export_cache_sizes(app)  # the gauges shrink now, not at the next lookup
