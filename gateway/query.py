@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from shared.errors import BadRequest
-
-ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
+from shared.strictnum import ascii_int
 
 
 def int_param(name: str, text: str, low: int, high: int) -> int:
     """`text` as an integer from `low` to `high`. `str.isdigit` and `int` accept other
     scripts' digits (Arabic-Indic, fullwidth) and underscores (`60_0`); here only ASCII."""
-    if not ASCII_DIGITS.fullmatch(text) or not low <= int(text) <= high:
+    value = ascii_int(text)
+    if value is None or not low <= value <= high:
         raise BadRequest(f"{name} must be an integer from {low} to {high} in ASCII digits")
-    return int(text)
+    return value
 
 
 def limit_param(text: str | None, default: int, high: int) -> int:

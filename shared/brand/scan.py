@@ -7,13 +7,12 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-from shared.brand.colour import Rgb, contrast, to_hex
+from shared.brand.colour import MIN_CONTRAST, Rgb, contrast, to_hex
 from shared.brand.geometry import Layout
 from shared.brand.paint import WHITE, Paints, dark_colours
 from shared.brand.skiaparts import Pixels
 from shared.rows.payloads import RowInvalid
 
-MIN_CONTRAST = 3.0
 # Share of a code's modules each level can restore (ISO/IEC 18004), and how much of that a
 # logo may take: the rest stays for print smudges, glare and the camera.
 RECOVERY = {"L": 0.07, "M": 0.15, "Q": 0.25, "H": 0.30}
