@@ -29,6 +29,7 @@ from shared.errors import RowInvalid
 from shared.linkdoc import Link
 from shared.mongo import Database, Doc, insert_many_unique
 from shared.rows.payloads import encode_url
+from shared.rows.plan import MAX_UID_CHARS
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +39,9 @@ MAX_LOGGED_SKIPS = 10_000  # (bulkId, overlay) pairs remembered as logged alread
 SHOWN_UID_CHARS = 64  # of a uid quoted in an error message
 # A scheme and a whole host (ended by /, ? or #): what urlsplit reads them from.
 SCHEME_AND_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*[/?#]")
+# The uid a row may hold that quotes longest: MAX_UID_CHARS characters of 4 UTF-8 bytes,
+# each byte written %XX (3,072 characters).
+LONGEST_UID = "\U0001f600" * MAX_UID_CHARS
 
 
 def overlays_collection(bulk_id: str) -> str:
@@ -69,12 +73,28 @@ def check_filled(template: str, uids: Iterable[str | int | None]) -> None:
     refuses. So when the template's scheme and host end before its first `{uid}`, only the
     length depends on the uid, and the uid with the longest quoted form is the one to
     check; otherwise (a `{uid}` in the scheme or host) each uid is checked."""
-    if SCHEME_AND_HOST.match(template.partition("{uid}")[0]) is None:
+    if not _only_length_varies(template):
         for uid in uids:
             filled_destination(template, uid)
-        return
-    longest = max(uids, key=lambda uid: len(quote(str(uid), safe="")), default=None)
-    filled_destination(template, longest)
+    elif not fits_every_uid(template):
+        filled_destination(template, max(uids, key=lambda uid: len(quote(str(uid), safe="")),
+                                         default=None))
+
+
+def fits_every_uid(template: str) -> bool:
+    """True if the template makes a valid destination whatever uid a row may hold (rows
+    refuse uids over MAX_UID_CHARS): then no uid needs reading to check it."""
+    if not _only_length_varies(template):
+        return False
+    try:
+        filled_destination(template, LONGEST_UID)
+    except RowInvalid:
+        return False
+    return True
+
+
+def _only_length_varies(template: str) -> bool:
+    return SCHEME_AND_HOST.match(template.partition("{uid}")[0]) is not None
 
 
 class SkippedOverlays:

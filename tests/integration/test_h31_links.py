@@ -17,7 +17,8 @@ from tests.integration.test_qr_listing import listing
 
 LONG_UIDS = [f"{n}-" + "u" * 250 for n in range(3)]
 ATTACKS = ["https://e.com/?" + "{uid}" * 810,  # 2,445 characters filled with "uid"
-           "https://e.com" + "/{uid}" * 183]  # a plain 1,100-character path
+           "https://e.com" + "/{uid}" * 183,  # a plain 1,100-character path
+           "https://e.com/" + "a" * 3_900 + "/{uid}"]  # one {uid}, too long for long uids
 DISGUISES = ["\u202e", "\u2066", "\u200f", "\u061c", "\u200b"]
 
 

@@ -18,6 +18,7 @@ from shared.overlays import (
     apply_overlays,
     check_filled,
     filled_destination,
+    fits_every_uid,
 )
 from shared.rows.payloads import encode_url, has_format_character, is_http_url
 from shared.rows.plan import RowFailure, plan_row
@@ -65,6 +66,15 @@ def test_checking_the_longest_uid_says_what_checking_each_would(template: str) -
                        for uid in bad), (template[:30], uids, str(exc))
         else:
             assert not bad, (template[:30], uids)
+        assert not (fits_every_uid(template) and bad), (template[:30], uids)
+
+
+def test_only_a_template_some_uid_could_break_needs_the_uids_read() -> None:
+    assert fits_every_uid("https://e.com/{uid}?src=qr")
+    assert fits_every_uid("https://e.com/" + "a" * 1_000 + "/{uid}")
+    assert not fits_every_uid("https://e.com/" + "a" * 1_020 + "/{uid}")
+    assert not fits_every_uid("https://e.com/{uid}/{uid}")  # 6,158 with the longest uid
+    assert not fits_every_uid("https://{uid}.e.com/")  # the host depends on the uid
 
 
 def test_an_overlay_a_code_cannot_take_is_skipped_for_it_and_reported() -> None:
