@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+from shared.overlays import SKIPPED
 
 
 class GatewayMetrics:
@@ -30,7 +36,17 @@ class GatewayMetrics:
                                  ["cache"], registry=self.registry)
         for cache in ("links", "missing_links", "password_guesses"):
             self.set_cache_size(cache, 0, 0)
+        self.registry.register(SkippedOverlays())
 
     def set_cache_size(self, cache: str, entries: int, size_bytes: int) -> None:
         self.cache_entries.labels(cache).set(entries)
         self.cache_bytes.labels(cache).set(size_bytes)
+
+
+class SkippedOverlays(Collector):
+    """Bulk changes a code could not take and that reads skipped (shared/overlays.py)."""
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        yield CounterMetricFamily("bulkqr_overlays_skipped",
+                                  "Stored bulk link changes skipped for a code they do not fit",
+                                  value=SKIPPED.count)

@@ -78,6 +78,10 @@ async def test_a_stored_overlay_that_cannot_be_applied_never_fails_a_read(
             "https://example.com/p/1")
     assert any("overlay skipped" in line and bulk_id in line
                for line in stack.gateway.log_text().splitlines())
+    async with api.http.get("/metrics") as metrics:
+        skipped = [line for line in (await metrics.text()).splitlines()
+                   if line.startswith("bulkqr_overlays_skipped_total ")]
+    assert skipped and float(skipped[0].split()[1]) >= 1, skipped
     status, done = await update(api, bulk_id, {"uids": [LONG_UIDS[2]],
                                                "destination": "https://later.example/"})
     assert status == 200, done  # a later, valid update applies over the skipped ones
