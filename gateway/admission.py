@@ -27,7 +27,7 @@ from aiohttp import web
 
 from gateway.heap import HeapTrimmer
 from gateway.submit import Batch
-from shared.errors import ClientError, TooManyRequests
+from shared.errors import Busy, TooManyRequests
 from shared.mongo import RATE_LIMITS, Database, insert_many_unique, insert_unique
 from shared.orders import find_order
 from shared.settings import Settings
@@ -41,8 +41,8 @@ MAX_UNITS = 100
 WINDOW_S = 60
 
 
-class GatewayBusy(ClientError):
-    status = 503
+class GatewayBusy(Busy):
+    """The body budget is spent: 503 before the body is read."""
 
 
 class BodyBudget:

@@ -38,7 +38,7 @@ def create_app(settings: Settings) -> web.Application:
                           client_max_size=settings.max_body_bytes + 1)
     app[SETTINGS] = settings
     app[METRICS] = GatewayMetrics()
-    app[redirect.LINK_CACHE] = LinkCache()
+    app[redirect.LINK_CACHE] = LinkCache(max_bytes=settings.link_cache_max_bytes)
     app[redirect.GUESSES] = {}
     app[BODY_BUDGET] = BodyBudget(settings.body_budget_bytes, HeapTrimmer())
     app[PARSE_TURNS] = asyncio.Lock()

@@ -148,6 +148,7 @@ def _qr_paths() -> dict[str, Any]:
                     ),
                     "415": error("Not JSON"),
                     "429": json_body(SINGLE_FAILED, "Quota used up"),
+                    "503": error("Every render process is busy; retry after Retry-After"),
                     **AUTH_ERRORS,
                 },
             }

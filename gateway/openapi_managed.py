@@ -149,6 +149,9 @@ ASSET_ID = {"name": "assetId", "in": "path", "required": True, "schema": {"type"
 
 
 def asset_paths() -> dict[str, Any]:
+    page_limit = {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+    cursor = {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}
     binary = {"schema": {"type": "string", "format": "binary"}}
     upload = {"content": {
         **{kind: binary for kind in ("image/png", "image/jpeg", "image/webp", "image/svg+xml")},
@@ -159,12 +162,18 @@ def asset_paths() -> dict[str, Any]:
             "post": {"summary": "Upload a logo (PNG, JPEG, WebP or SVG; at most 1 MB and "
                                 "4096x4096 px)", "security": AUTH, "requestBody": upload,
                      "responses": {"201": json_body(ASSET, "Stored"),
-                                   "400": error("Refused image (says why)"),
-                                   "413": error("Over 1 MB"),
-                                   "415": error("Not an image type"), **AUTH_ERRORS}},
-            "get": {"summary": "The subscription's assets", "security": AUTH,
+                                   "400": error("Refused image, or over 8 multipart parts"),
+                                   "413": error("Over 1 MB, or over 4 MiB re-encoded"),
+                                   "415": error("Not an image type"),
+                                   "429": error("The subscription keeps its most assets"),
+                                   "503": error("Every render process is busy; retry"),
+                                   **AUTH_ERRORS}},
+            "get": {"summary": "The subscription's assets, oldest first", "security": AUTH,
+                    "parameters": [page_limit, cursor],
                     "responses": {"200": json_body({"type": "object", "properties": {
-                        "assets": {"type": "array", "items": ASSET}}}), **AUTH_ERRORS}}},
+                        "items": {"type": "array", "items": ASSET},
+                        "next": {"type": ["string", "null"]}}}),
+                        "400": error("Bad limit or cursor"), **AUTH_ERRORS}}},
         "/api/assets/{assetId}": {
             "get": {"summary": "One asset's description", "security": AUTH,
                     "parameters": [ASSET_ID],

@@ -1,7 +1,7 @@
 """The one exception tree of bulkqr; gateway and worker map it to HTTP and to broker actions.
 
     BulkQRError
-    ├── ClientError            (HTTP 4xx; never retried)
+    ├── ClientError            (HTTP 4xx, or 503 when busy; never retried)
     │   ├── BadRequest             400
     │   ├── Unauthorized           401
     │   ├── Forbidden              403
@@ -11,7 +11,8 @@
     │   ├── Gone                   410
     │   ├── PayloadTooLarge        413
     │   ├── UnsupportedMediaType   415
-    │   └── TooManyRequests        429
+    │   ├── TooManyRequests        429
+    │   └── Busy                   503 with Retry-After: the gateway is at capacity
     ├── RowInvalid             (also a ValueError: a row refused; it fails with 400)
     ├── NotScannable           (a rendered code did not read back; the row fails with 500)
     ├── IllegalTransition      (a status change the state machine forbids)
@@ -23,6 +24,10 @@
         ├── BrokerUnavailable      RabbitMQ
         │   └── PublishFailed          the broker did not confirm a publish (HTTP 500)
         └── ObjectStoreUnavailable S3
+
+Outside the tree on purpose: shared/renderpool.py's RenderCrashed is a
+concurrent.futures.BrokenExecutor (a render process died: the chunk is retried, as for any
+broken pool), and its RenderTimedOut becomes the row's RowInvalid where it is caught.
 
 Nothing outside the tree crosses an adapter: shared/mongo.py, shared/amqp.py and
 shared/s3.py translate their driver's exceptions where they call it (httpx's
@@ -91,6 +96,12 @@ class UnsupportedMediaType(ClientError):
 
 class TooManyRequests(ClientError):
     status = 429
+
+
+class Busy(ClientError):
+    """The gateway is at capacity (body budget, render queue): 503, retry later."""
+
+    status = 503
 
 
 class RowInvalid(BulkQRError, ValueError):

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from shared.errors import ClientError
+from shared.errors import Busy
 from shared.logging import configure_logging
 
 log = structlog.get_logger(__name__)
@@ -37,10 +37,8 @@ RETRY_AFTER_S = 2
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-class RenderQueueFull(ClientError):
+class RenderQueueFull(Busy):
     """Every render process is busy and enough tasks already wait: answer 503, retry later."""
-
-    status = 503
 
 
 class RenderCrashed(BrokenExecutor):

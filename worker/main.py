@@ -72,7 +72,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
             (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
                 lambda m, d: handle_dead(deps, m, d), metrics, "dead", in_flight,
                 settings.transient_retry_s))),
-            (topology.scans, await topology.scans.consume(scan_consumer(db))),
+            (topology.scans, await topology.scans.consume(
+                scan_consumer(db, settings.scan_dimension_values))),
             await webhooks.consume(deps, in_flight),
         ]
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers

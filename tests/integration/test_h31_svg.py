@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import io
+import secrets
 import time
 from typing import Any
 
+from shared.assets import asset_key, assets_collection
+from shared.mongo import Database
 from shared.s3 import ObjectStore
 from tests.api import Api
 from tests.integration.test_assets import stored_keys
@@ -95,3 +99,34 @@ async def test_a_real_world_logo_is_stored_rebuilt_and_draws(api: Api,
         status, entry = await generate(api, styling)
         assert status == 200, entry
         assert decode_png(body_of(entry)[1]) == URL
+
+
+async def store_as_an_older_release(api: Api, db: Database, store: ObjectStore,
+                                    data: bytes) -> str:
+    """An SVG asset written the way a release before issue 31 wrote it: its bytes as they
+    came, past the deny-list only (records in `assets_<client>`, bytes under assets/)."""
+    asset_id = "asset_" + secrets.token_hex(16)
+    client_id = api.tenant.client_id
+    await store.put(asset_key(client_id, asset_id), data, "image/svg+xml")
+    await db[assets_collection(client_id)].insert_one({
+        "_id": asset_id, "kind": "svg", "width": 100, "height": 100,
+        "sha256": hashlib.sha256(data).hexdigest(), "sizeBytes": len(data), "createdAt": 1})
+    return asset_id
+
+
+async def test_svgs_stored_by_an_older_release_are_checked_again_when_drawn(
+        api: Api, db: Database, store: ObjectStore) -> None:
+    """The old deny-list stored item 9's bypasses; a row naming one now fails (400) saying
+    to upload it again, and a clean old SVG still draws."""
+    bomb = await store_as_an_older_release(api, db, store, use_bomb())
+    status, entry = await generate(api, {"logo": bomb})
+    assert (status, entry["code"]) == (400, 400), entry
+    assert "stored by an older release" in entry["message"], entry
+    escaped = await store_as_an_older_release(api, db, store,
+                                              svg(BYPASSES["style-import-escaped"]))
+    status, entry = await generate(api, {"logo": escaped})
+    assert status == 400 and "upload the image again" in entry["message"], entry
+    clean = await store_as_an_older_release(api, db, store, ILLUSTRATOR)
+    status, entry = await generate(api, {"logo": clean})
+    assert status == 200, entry
+    assert decode_png(body_of(entry)[1]) == URL
