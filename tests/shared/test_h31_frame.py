@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.brand import scan
-from shared.brand.colour import MIN_CONTRAST
+from shared.brand.colour import MIN_CONTRAST, parse_colour
 from shared.rows.payloads import RowInvalid
 from shared.rows.styling import parse_styling
 
@@ -39,5 +39,18 @@ def test_readable_or_empty_frame_text_is_accepted(frame: dict[str, str]) -> None
     parse_styling({"frame": frame})
 
 
-def test_it_is_the_same_rule_as_the_codes_colours() -> None:
-    assert MIN_CONTRAST == scan.MIN_CONTRAST == 3.0
+@pytest.mark.parametrize(("grey", "readable"), [("#949494", True), ("#959595", False)])
+def test_it_is_the_same_rule_as_the_codes_colours(grey: str, readable: bool) -> None:
+    """#949494 on white is 3.03:1 and #959595 2.995:1: the line falls between them for
+    the frame's text and for the code's own dark colour alike."""
+    assert MIN_CONTRAST == 3.0
+    frame = {"frame": {"text": "Scan", "color": "#ffffff", "textColor": grey}}
+    dark, white = parse_colour(grey, "dark"), parse_colour("#ffffff", "light")
+    if readable:
+        parse_styling(frame)
+        scan._contrast(dark, white, "dark")
+        return
+    with pytest.raises(RowInvalid, match=r"frame\.textColor"):
+        parse_styling(frame)
+    with pytest.raises(RowInvalid, match=r"styling\.dark"):
+        scan._contrast(dark, white, "dark")
