@@ -159,22 +159,24 @@ async def run_phases(deployment: Deployment) -> list[dict[str, Any]]:
     stop, (receive, send) = multiprocessing.Event(), multiprocessing.Pipe(duplex=False)
     probe = multiprocessing.Process(target=probe_process, args=(deployment.url, stop, send))
     probe.start()
-    spans: list[tuple[str, float, float, Counter[int]]] = []
+    spans: list[tuple[str, float, float, Counter[int], float]] = []
     timeout = aiohttp.ClientTimeout(total=600)
     async with aiohttp.ClientSession(deployment.url, timeout=timeout) as http:
         for name, phase in PHASES.items():
             started = time.time()
             statuses = await phase(http, deployment.headers)
-            spans.append((name, started, time.time(), statuses))
-            print(f"{name}: {dict(statuses)} in {time.time() - started:.1f} s", flush=True)
+            rss = rss_mb(deployment.gateway.pid)
+            spans.append((name, started, time.time(), statuses, rss))
+            print(f"{name}: {dict(statuses)} in {time.time() - started:.1f} s, gateway RSS "
+                  f"{rss} MB", flush=True)
     stop.set()
     timings = await asyncio.to_thread(receive.recv)
     probe.join()
     return [{"phase": name, "statuses": {str(k): v for k, v in statuses.items()},
-             "seconds": round(end - start, 1),
+             "seconds": round(end - start, 1), "gateway_rss_after_mb": rss,
              "healthz_max_ms": round(1000 * max(
                  (s for t, s in timings if start <= t <= end), default=0.0), 1)}
-            for name, start, end, statuses in spans]
+            for name, start, end, statuses, rss in spans]
 
 
 async def measure(base: Settings) -> dict[str, Any]:

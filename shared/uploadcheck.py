@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.brand.assetcheck import AssetRefused, CheckedAsset, check_asset
+from shared.brand.assetcheck import MAX_STORED_BYTES, AssetRefused, CheckedAsset, check_asset
 from shared.renderpool import RenderPool, RenderTimedOut
-
-MAX_STORED_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import defusedxml.ElementTree as SafeET
@@ -17,10 +18,14 @@ from PIL import Image
 from shared.brand import svgbudget, svgclean
 from shared.brand.refusal import AssetRefused
 
-__all__ = ["MAX_ASSET_BYTES", "AssetRefused", "CheckedAsset", "check_asset"]
+__all__ = ["MAX_ASSET_BYTES", "MAX_STORED_BYTES", "AssetRefused", "CheckedAsset", "check_asset"]
 
 MAX_ASSET_BYTES = 1024 * 1024
 MAX_ASSET_PX = 4096
+# What is kept of a raster, re-encoded as PNG: a logo is drawn at most 0.3 of a 4096 px
+# code (1,229 px; 6 MB raw, 1-3 MB as the PNG of a photo), and eight such logos fit a
+# worker's 32 MiB logo cache (shared/uploadcheck.py says more).
+MAX_STORED_BYTES = 4 * 1024 * 1024
 SVG_NS, XLINK_NS = svgclean.SVG_NS, svgclean.XLINK_NS
 RASTER_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 LENGTH_RE = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*")
@@ -61,7 +66,7 @@ def _raster(data: bytes) -> CheckedAsset:
             image = Image.open(io.BytesIO(data), formats=[fmt] if fmt else None)
             _check_px(*image.size)  # before any pixel is decoded
             image.load()
-        out = io.BytesIO()
+        out = _CappedBuffer()
         image.convert("RGBA").save(out, "PNG")
     except AssetRefused:
         raise
@@ -71,6 +76,20 @@ def _raster(data: bytes) -> CheckedAsset:
     except (OSError, ValueError, SyntaxError) as exc:
         raise AssetRefused(f"the image could not be decoded as {fmt}: {exc}") from exc
     return _checked("png", out.getvalue(), *image.size)
+
+
+class _CappedBuffer(io.BytesIO):
+    """The re-encoded PNG, refused as soon as it passes MAX_STORED_BYTES: Pillow writes
+    as it compresses, so a noisy image is refused a fraction of the way through (a 4096 px
+    smooth-noise JPEG became a 23 MB PNG; encoding all of it cost seconds of a process)."""
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > MAX_STORED_BYTES:
+            raise AssetRefused(
+                "the image is too big once re-encoded without loss as PNG: the largest kept "
+                f"is {MAX_STORED_BYTES} bytes; upload fewer pixels (a logo is never drawn "
+                "wider than 1229 px) or a less noisy image", 413)
+        return super().write(data)
 
 
 def _check_px(width: float, height: float) -> None:
