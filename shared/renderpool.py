@@ -1,9 +1,11 @@
 """A bounded pool of render processes: each task off the event loop, each item with a time budget.
 
 Every slot is one spawned process fed through a pipe. An item's budget starts when its
-slot begins it (when the item before it answered), not while it waits for a slot. An item
-past its budget, or a process that dies, costs only that slot: its process is killed and a
-fresh one started, the items after it in the batch go on in the fresh one, and the item
+process begins it, not while it waits for a slot: the process writes which item it is on
+and since when into a small shared record, and sends its answers in groups (a pipe message
+per row cost up to a tenth of the drawing). An item past its budget, or a process that
+dies, costs only that slot: its process is killed and a fresh one started, the items not
+answered yet go on in the fresh one (only the late item is not drawn again), and the item
 gets `TimedOut` (a crash raises `RenderCrashed`, which callers treat like a broken pool).
 Waiting for a slot is bounded when `max_waiting` is set: past it `RenderQueueFull` (503).
 """
@@ -17,9 +19,10 @@ import os
 import pickle
 import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -35,6 +38,8 @@ Result = TypeVar("Result")
 START_TIMEOUT_S = 120.0  # a process importing skia on a busy 2-core machine
 RETRY_AFTER_S = 2
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+GROUP_ITEMS, GROUP_S = 64, 0.02  # a process sends its answers this many or this late
+POLL_S = 0.05  # how often the parent looks at a silent process's progress
 
 
 class RenderQueueFull(Busy):
@@ -63,6 +68,8 @@ class Raised:
 class _Slot:
     process: BaseProcess
     conn: Connection
+    # shared doubles: [index of the item being drawn, its monotonic start]
+    progress: Any = field(compare=False)
 
 
 class RenderPool:
@@ -95,29 +102,35 @@ class RenderPool:
                   ) -> list[Result | TimedOut | Raised]:
         """One outcome per item, in order, drawn in one slot (a fresh one after a late
         item); each item gets the whole budget."""
-        outcomes: list[Result | TimedOut | Raised] = []
-        while len(outcomes) < len(items):
+        outcomes: dict[int, Result | TimedOut | Raised] = {}
+        todo = list(range(len(items)))
+        while todo:
             slot = await self._acquire()
             healthy = False
             try:
-                done, healthy = await self._drive(slot, fn, items[len(outcomes):], args)
+                answers, late_at = await self._drive(slot, fn, [items[i] for i in todo], args)
+                healthy = late_at is None
             finally:
                 self._release(slot, healthy)
-            outcomes += done
-        return outcomes
+            outcomes.update(zip(todo, answers, strict=False))  # answers may stop short
+            if late_at is not None:
+                outcomes[todo[late_at]] = TimedOut(self.budget_s)
+            todo = [i for i in todo if i not in outcomes]
+        return [outcomes[i] for i in range(len(items))]
 
-    async def _drive(self, slot: _Slot, fn: Callable[..., Any], items: Sequence[Any],
-                     args: tuple[Any, ...]) -> tuple[list[Any], bool]:
-        """Send the items; collect answers until all came, one was late, or the process died."""
-        slot.conn.send((fn, list(items), args))
-        answers, ending = await asyncio.to_thread(_collect, slot.conn, len(items),
-                                                  self.budget_s)
+    async def _drive(self, slot: _Slot, fn: Callable[..., Any], items: list[Any],
+                     args: tuple[Any, ...]) -> tuple[list[Any], int | None]:
+        """Send the items; collect answers until all came, one was late (its index is
+        returned), or the process died."""
+        slot.progress[0], slot.progress[1] = 0.0, time.monotonic()
+        slot.conn.send((fn, items, args))
+        answers, ending, late_at = await asyncio.to_thread(
+            _collect, slot.conn, slot.progress, len(items), self.budget_s)
         if ending == "crashed":
             raise RenderCrashed("a render process died while drawing")
         if ending == "late":
             log.warning("render past its budget; process replaced", budget_s=self.budget_s)
-            return [*answers, TimedOut(self.budget_s)], False
-        return answers, True
+        return answers, late_at
 
     async def _acquire(self) -> _Slot:
         if self._free.empty() and self.max_waiting is not None \
@@ -144,10 +157,12 @@ class RenderPool:
         """Start a process now, on this (the event loop's) thread: the parent-death signal
         follows the thread that started it. It joins the free slots once it is ready."""
         here, there = self._context.Pipe()
-        process = self._context.Process(target=serve, args=(there, *self._init), daemon=True)
+        progress = self._context.RawArray("d", 2)
+        process = self._context.Process(target=serve, args=(there, progress, *self._init),
+                                        daemon=True)
         process.start()
         there.close()
-        slot = _Slot(process, here)
+        slot = _Slot(process, here, progress)
         self._all.add(slot)
         task = asyncio.get_running_loop().create_task(self._admit(slot))
         self._starting.add(task)
@@ -182,17 +197,22 @@ class RenderTimedOut(Exception):
         self.budget_s = budget_s
 
 
-def _collect(conn: Connection, count: int, budget_s: float) -> tuple[list[Any], str | None]:
-    """In a thread: up to `count` answers, each within `budget_s` of the one before."""
+def _collect(conn: Connection, progress: Any, count: int, budget_s: float
+             ) -> tuple[list[Any], str | None, int | None]:
+    """In a thread: up to `count` answers, until the item being drawn has taken longer
+    than `budget_s` (then "late" and its index) or the process died ("crashed")."""
     answers: list[Any] = []
-    for _ in range(count):
+    while len(answers) < count:
         try:
-            if not conn.poll(budget_s):
-                return answers, "late"
-            answers.append(conn.recv())
+            if conn.poll(POLL_S):
+                answers += conn.recv()
+                continue
         except (EOFError, OSError):
-            return answers, "crashed"
-    return answers, None
+            return answers, "crashed", None
+        index, started = int(progress[0]), progress[1]
+        if time.monotonic() - started > budget_s:
+            return answers, "late", max(index, len(answers))
+    return answers, None, None
 
 
 def _ready(conn: Connection) -> bool:
@@ -210,8 +230,9 @@ def _kill(slot: _Slot) -> None:
     # the file and returns); closing an fd under it could make it read a reused one.
 
 
-def serve(conn: Connection, parent_pid: int, warm_up: Callable[[], object] | None,
-          log_level: str, log_json: bool | None) -> None:
+def serve(conn: Connection, progress: Any, parent_pid: int,
+          warm_up: Callable[[], object] | None, log_level: str, log_json: bool | None
+          ) -> None:
     """A render process: arm the parent-death signal, warm up, then answer batches forever.
 
     `warm_up` imports and runs once what the tasks will run, so a first task's budget is
@@ -225,8 +246,24 @@ def serve(conn: Connection, parent_pid: int, warm_up: Callable[[], object] | Non
             fn, items, args = conn.recv()
         except EOFError:
             return
-        for item in items:
-            conn.send(_answer(fn, item, args))
+        _answer_all(conn, progress, fn, items, args)
+
+
+def _answer_all(conn: Connection, progress: Any, fn: Callable[..., Any], items: list[Any],
+                args: tuple[Any, ...]) -> None:
+    """Each item's answer, sent in groups; `progress` says which item is being drawn and
+    since when (the start first: a reader that sees the new index sees its start)."""
+    group: list[Any] = []
+    sent_at = time.monotonic()
+    for index, item in enumerate(items):
+        progress[1] = time.monotonic()
+        progress[0] = float(index)
+        group.append(_answer(fn, item, args))
+        if len(group) >= GROUP_ITEMS or time.monotonic() - sent_at >= GROUP_S:
+            conn.send(group)
+            group, sent_at = [], time.monotonic()
+    if group:
+        conn.send(group)
 
 
 def _answer(fn: Callable[..., Any], item: Any, args: tuple[Any, ...]) -> Any:
