@@ -9,6 +9,7 @@ import socket
 import struct
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,3 +131,17 @@ async def abort_download(port: int, path: str, headers: dict[str, str], read_byt
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     writer.transport.abort()
     return received
+
+
+async def worst_health_s(http: aiohttp.ClientSession, load: Awaitable[Any]
+                         ) -> tuple[float, Any]:
+    """Poll /healthz every 20 ms while `load` runs: the slowest answer, and what `load` gave."""
+    task = asyncio.ensure_future(load)
+    worst_s = 0.0
+    while not task.done():
+        started = time.monotonic()
+        async with http.get("/healthz") as health:
+            assert health.status == 200
+        worst_s = max(worst_s, time.monotonic() - started)
+        await asyncio.sleep(0.02)
+    return worst_s, await task

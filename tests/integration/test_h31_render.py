@@ -10,7 +10,7 @@ import asyncio
 import base64
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -18,7 +18,7 @@ import pytest
 
 from shared.mongo import Database
 from shared.settings import Settings
-from tests.api import Api, new_tenant
+from tests.api import Api, new_tenant, worst_health_s
 from tests.conftest import Stack
 from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
 from tests.shared.brandkit import png_logo
@@ -56,24 +56,12 @@ async def generate(api: Api, row: dict[str, Any]) -> tuple[int, dict[str, str], 
         return answer.status, dict(answer.headers), await answer.json()
 
 
-async def worst_health_s(api: Api, load: Awaitable[Any]) -> tuple[float, Any]:
-    """Poll /healthz while `load` runs; the slowest answer, and what `load` gave."""
-    task = asyncio.ensure_future(load)
-    worst_s = 0.0
-    while not task.done():
-        started = time.monotonic()
-        async with api.http.get("/healthz") as health:
-            assert health.status == 200
-        worst_s = max(worst_s, time.monotonic() - started)
-        await asyncio.sleep(0.02)
-    return worst_s, await task
-
-
 async def test_a_single_generate_past_the_budget_is_a_400_and_the_loop_stays_free(
         budget_api: Api) -> None:
     for fmt in ("png", "pdf"):
         row = {"data": "https://example.com/slow", "styling": {**SLOW, "format": fmt}}
-        worst_s, (status, _, entry) = await worst_health_s(budget_api, generate(budget_api, row))
+        worst_s, (status, _, entry) = await worst_health_s(budget_api.http,
+                                                           generate(budget_api, row))
         assert (status, entry["code"]) == (400, 400), entry
         assert f"longer than {BUDGET_S:g} s to draw" in entry["message"]
         assert "simplify" in entry["message"]
@@ -85,7 +73,7 @@ async def test_a_single_generate_past_the_budget_is_a_400_and_the_loop_stays_fre
 
 async def test_past_a_few_waiting_renders_the_gateway_answers_503(budget_api: Api) -> None:
     row = {"data": "https://example.com/slow", "styling": SLOW}
-    worst_s, answers = await worst_health_s(budget_api, asyncio.gather(
+    worst_s, answers = await worst_health_s(budget_api.http, asyncio.gather(
         *(generate(budget_api, row) for _ in range(12))))
     statuses = sorted(status for status, _, _ in answers)
     assert 503 in statuses and set(statuses) <= {400, 503}, statuses

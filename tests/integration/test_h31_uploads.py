@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
@@ -16,10 +15,10 @@ import pytest
 from PIL import Image
 
 from shared.assets import assets_collection
+from shared.brand.assetcheck import MAX_STORED_BYTES
 from shared.mongo import Database
 from shared.settings import Settings
-from shared.uploadcheck import MAX_STORED_BYTES
-from tests.api import Api, new_tenant
+from tests.api import Api, new_tenant, worst_health_s
 from tests.processes import Process, free_port, start_gateway
 
 ASSETS_LIMIT = 5
@@ -70,23 +69,11 @@ async def post_asset(api: Api, data: bytes, content_type: str = "image/png"
         return answer.status, await answer.json()
 
 
-async def worst_health_s(api: Api, load: Awaitable[Any]) -> tuple[float, Any]:
-    task = asyncio.ensure_future(load)
-    worst_s = 0.0
-    while not task.done():
-        started = time.monotonic()
-        async with api.http.get("/healthz") as health:
-            assert health.status == 200
-        worst_s = max(worst_s, time.monotonic() - started)
-        await asyncio.sleep(0.02)
-    return worst_s, await task
-
-
 async def test_a_raster_too_big_once_re_encoded_is_refused_off_the_loop(
         uploads_api: Api, db: Database) -> None:
     data = smooth_noise_jpeg()
     assert len(data) < 1024 * 1024
-    worst_s, (status, body) = await worst_health_s(uploads_api,
+    worst_s, (status, body) = await worst_health_s(uploads_api.http,
                                                    post_asset(uploads_api, data, "image/jpeg"))
     assert status == 413, body
     assert f"the largest kept is {MAX_STORED_BYTES} bytes" in body["error"]
@@ -101,7 +88,7 @@ async def test_a_multipart_body_of_many_parts_is_refused_early(uploads_api: Api)
             + f"--{boundary}--\r\n").encode()
     headers = {**uploads_api.tenant.headers,
                "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    worst_s, (status, reply) = await worst_health_s(uploads_api, _post(uploads_api, body,
+    worst_s, (status, reply) = await worst_health_s(uploads_api.http, _post(uploads_api, body,
                                                                         headers))
     assert status == 400 and "more than 8 parts" in reply["error"], reply
     assert worst_s < 0.5
