@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -13,6 +15,8 @@ from shared.brand.options import Logo
 from shared.rows.payloads import RowInvalid
 from shared.rows.styling import Styling
 
+DECODED_MAX = 8  # logos are kept at most 4 MiB each: 32 MiB at the most
+_DECODED: OrderedDict[str, Logo | str] = OrderedDict()  # sha256 of a URI: logo or refusal
 Lookup = Callable[[str], Awaitable[CheckedAsset | None]]
 Decode = Callable[[bytes], Awaitable[CheckedAsset]]  # raises AssetRefused
 
@@ -41,10 +45,21 @@ def from_data_uri(uri: str) -> Logo:
 
 
 async def decoded_logo(uri: str, decode: Decode) -> Logo:
-    try:
-        return logo_of(await decode(data_uri_bytes(uri)))
-    except AssetRefused as exc:
-        raise RowInvalid(f"styling.logo: {exc}") from exc
+    """A data URI logo checked by `decode` once per process and URI: a batch may repeat one
+    URI on every row, and each check is a round trip to the render pool."""
+    key = hashlib.sha256(uri.encode()).hexdigest()
+    known = _DECODED.pop(key, None)
+    if known is None:
+        try:
+            known = logo_of(await decode(data_uri_bytes(uri)))
+        except AssetRefused as exc:
+            known = f"styling.logo: {exc}"
+    _DECODED[key] = known
+    while len(_DECODED) > DECODED_MAX:
+        _DECODED.popitem(last=False)
+    if isinstance(known, str):
+        raise RowInvalid(known)
+    return known
 
 
 async def with_logo(styling: Styling, lookup: Lookup | None,
