@@ -13,8 +13,8 @@ import aiohttp
 import orjson
 import psutil
 
-from shared.mongo import open_client
 from shared.settings import Settings
+from shared.store import open_client
 from shared.subscriptions import create_subscription
 from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
 

@@ -11,8 +11,8 @@ import aiohttp
 import orjson
 
 from bench.e2e import Deployment, deploy
-from shared.mongo import open_client
 from shared.settings import Settings
+from shared.store import open_client
 from shared.subscriptions import create_subscription
 
 SMALL_ROWS = 300

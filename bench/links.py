@@ -28,10 +28,10 @@ from shared.analytics.months import merged, month_id, months_collection
 from shared.analytics.tally import HOUR_MS, Cell, hour_of
 from shared.ids import qr_id_of_code, shard_of_code
 from shared.links import codes_for_row, link_documents, shard_for_chunk
-from shared.mongo import ORDERS, Database, Doc, links_collection, open_client
 from shared.orders import new_order
 from shared.settings import Settings
 from shared.status import OrderStatus
+from shared.store import ORDERS, Database, Doc, links_collection, open_client
 from tests.servers import start_local_servers
 
 RESULTS = Path(__file__).resolve().parent / "results"

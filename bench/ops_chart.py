@@ -25,9 +25,9 @@ from aio_pika.abc import AbstractQueue
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.amqp import Names
-from shared.mongo import open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import open_client
 from shared.subscriptions import create_subscription
 from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
 from tests.servers import start_local_servers

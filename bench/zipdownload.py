@@ -32,7 +32,6 @@ from bench.bigbody import RssPeak
 from bench.e2e import Deployment, deploy
 from shared.ids import new_bulk_id
 from shared.keys import part_key, rows_part_key, zip_part_key
-from shared.mongo import ORDERS, open_client
 from shared.orders import new_order, transition
 from shared.pipeline import RowInput
 from shared.render import render_data_uri
@@ -42,6 +41,7 @@ from shared.s3 import ObjectStore
 from shared.schemas import fragment
 from shared.settings import Settings
 from shared.status import OrderStatus
+from shared.store import ORDERS, open_client
 from worker.finish import write_archive
 from worker.zippart import zip_part
 

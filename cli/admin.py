@@ -16,7 +16,7 @@ import orjson
 from shared.settings import Settings
 
 if TYPE_CHECKING:
-    from shared.mongo import Database
+    from shared.store import Database
 
 
 def add_parser(commands: Any) -> None:
@@ -34,6 +34,8 @@ def add_parser(commands: Any) -> None:
     limits.add_argument("client_id")
     limits.add_argument("--batches-in-flight", type=_positive, default=None)
     limits.add_argument("--rows-per-minute", type=_positive, default=None)
+    sub.add_parser("migrate", help="create every collection and index, and move documents "
+                   "stored in the layout before 2026-12-07 (run again to resume)")
     sub.add_parser("split-scan-months", help="move scan months stored before 2026-12-03 into "
                    "their per-month collections (once, with the workers stopped)")
 
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from shared.errors import NotFound
 
     try:
-        asyncio.run(_with_db(settings, lambda db: _act(db, args)))
+        asyncio.run(_with_db(settings, lambda db: _act(db, args, settings)))
     except NotFound as exc:
         print(f"bulkqr: {exc}", file=sys.stderr)
         return 1
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[None]]) -> None:
-    from shared.mongo import open_client
+    from shared.store import open_client
 
     client = open_client(settings)
     try:
@@ -66,7 +68,7 @@ async def _with_db(settings: Settings, action: Callable[[Database], Awaitable[No
         await client.close()
 
 
-async def _act(db: Database, args: argparse.Namespace) -> None:
+async def _act(db: Database, args: argparse.Namespace, settings: Settings) -> None:
     from shared import subscriptions
 
     command = args.admin_command
@@ -89,6 +91,10 @@ async def _act(db: Database, args: argparse.Namespace) -> None:
     elif command == "rotate-key":
         _emit({"clientId": args.client_id,
                "apiKey": await subscriptions.rotate_key(db, args.client_id)})
+    elif command == "migrate":
+        from shared.store.migrate import migrate
+
+        _emit(await migrate(db, settings))
     elif command == "split-scan-months":
         from shared.analytics.monthsplit import split_scan_months
 

@@ -28,9 +28,9 @@ from aiohttp import web
 from gateway.heap import HeapTrimmer
 from gateway.submit import Batch
 from shared.errors import Busy, TooManyRequests
-from shared.mongo import RATE_LIMITS, Database, insert_many_unique, insert_unique
 from shared.orders import find_order
 from shared.settings import Settings
+from shared.store import RATE_LIMITS, Database, insert_many_unique, insert_unique
 from shared.subscriptions import Subscription
 
 MIB = 1024 * 1024

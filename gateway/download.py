@@ -28,12 +28,12 @@ from gateway.webhooks import on_downloaded
 from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
 from shared.errors import BadRequest, Gone
-from shared.mongo import CLAIMS, Database, insert_unique
 from shared.orderdoc import Order
 from shared.orders import get_owned_order, transition
 from shared.results import delete_result
 from shared.schemas import result_key
 from shared.status import OrderStatus
+from shared.store import CLAIMS, Database, insert_unique
 
 log = structlog.get_logger(__name__)
 NOT_READY = "the result is not ready yet: poll the status until it reads completed"

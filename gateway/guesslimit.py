@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from shared.mongo import RATE_LIMITS, Database, insert_unique
+from shared.store import RATE_LIMITS, Database, insert_unique
 
 WINDOW_S = 60
 MAX_WRONG_PER_MINUTE = 5

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from shared.errors import BadRequest, Conflict
-from shared.mongo import Database, insert_unique
+from shared.store import Database, insert_unique
 
 HEADER = "Idempotency-Key"
 KEEP_S = 24 * 3600

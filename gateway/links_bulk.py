@@ -31,7 +31,6 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, RowInvalid
 from shared.linkdoc import Link
 from shared.links import bulk_record_pages, bulk_uid_pages
-from shared.mongo import Database, Doc
 from shared.orders import Order, get_owned_order
 from shared.overlays import (
     add_overlay,
@@ -42,6 +41,7 @@ from shared.overlays import (
     find_overlays,
     fits_every_uid,
 )
+from shared.store import Database, Doc
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_UIDS = 100_000

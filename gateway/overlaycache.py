@@ -12,8 +12,8 @@ from aiohttp import web
 
 from gateway.resources import DB
 from shared.linkdoc import Link
-from shared.mongo import Database
 from shared.overlays import Overlay, apply_overlays, find_overlays
+from shared.store import Database
 
 log = structlog.get_logger(__name__)
 

@@ -20,7 +20,6 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
 from shared.linkdoc import Link
 from shared.links import bulk_shards, find_records
-from shared.mongo import Database, Doc
 from shared.orders import (
     MAX_LIST_LIMIT,
     Order,
@@ -32,6 +31,7 @@ from shared.orders import (
 from shared.orders import encode_cursor as order_cursor
 from shared.overlays import Overlay, apply_overlays
 from shared.rows.plan import INT64_MAX, INT64_MIN
+from shared.store import Database, Doc
 
 SCAN_PAGE = 2_000  # records read at a time when a search must look at overlaid destinations
 ORDERS_PER_PAGE = 20  # a page with few matches stops here and hands back a cursor

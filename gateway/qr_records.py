@@ -15,11 +15,11 @@ from shared.errors import BadRequest, NotFound, RowInvalid
 from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
 from shared.linkdoc import Link
 from shared.links import find_link, short_url
-from shared.mongo import Database, links_collection
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
 from shared.rows.plan import parse_expiry_ms, parse_max_scans
 from shared.scantotals import ScanTotal, find_totals
+from shared.store import Database, links_collection
 
 MAX_PATCH_BYTES = 64 * 1024
 

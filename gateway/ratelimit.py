@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from aiohttp import web
 
 from shared.errors import TooManyRequests
-from shared.mongo import RATE_LIMITS, Database, insert_unique
+from shared.store import RATE_LIMITS, Database, insert_unique
 
 WINDOW_S = 60
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

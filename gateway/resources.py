@@ -8,15 +8,14 @@ from dataclasses import dataclass
 
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
 from aiohttp import web
-from pymongo import AsyncMongoClient
 
 from gateway.metrics import GatewayMetrics
 from shared import amqp
-from shared.mongo import Database, Doc, ensure_indexes, open_client
 from shared.pooledrender import warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import Client, Database, ensure_layout, open_client
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Broker:
 
 
 SETTINGS = web.AppKey("settings", Settings)
-MONGO = web.AppKey("mongo", AsyncMongoClient[Doc])
+MONGO = web.AppKey("mongo", Client)
 DB = web.AppKey("db", Database)
 BROKER = web.AppKey("broker", Broker)
 STORE = web.AppKey("store", ObjectStore)
@@ -43,7 +42,7 @@ async def mongo_ctx(app: web.Application) -> AsyncIterator[None]:
     client = open_client(app[SETTINGS])
     app[MONGO] = client
     app[DB] = client[app[SETTINGS].mongo_db]
-    await ensure_indexes(app[DB])
+    await ensure_layout(app[DB], app[SETTINGS])
     yield
     await client.close()
 

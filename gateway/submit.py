@@ -18,12 +18,12 @@ from shared.ids import new_bulk_id
 from shared.inputs import store_chunks
 from shared.keys import inputs_prefix
 from shared.logging import timed
-from shared.mongo import ORDERS, Database
 from shared.orders import new_order
 from shared.quota import quota_exhausted
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
+from shared.store import ORDERS, Database
 from shared.subscriptions import Subscription
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from shared.brand.assetcheck import AssetRefused, CheckedAsset, check_asset
 from shared.errors import ObjectMissing, RowInvalid
-from shared.mongo import Database, Doc, insert_unique, store_errors
 from shared.orders import decode_cursor, encode_pair
 from shared.s3 import ObjectStore
+from shared.store import Database, Doc, insert_unique, store_errors
 
 ASSET_ID_RE = re.compile(r"asset_[0-9a-f]{32}")
 CONTENT_TYPES = {"png": "image/png", "svg": "image/svg+xml"}

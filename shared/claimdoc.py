@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.keys import archive_claim, download_claim
-from shared.mongo import Doc
+from shared.store import Doc
 
 ClaimKind = Literal["archive", "download"]
 HOLDER_FIELD: dict[ClaimKind, str] = {"archive": "owner", "download": "token"}

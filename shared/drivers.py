@@ -6,8 +6,8 @@ import contextlib
 
 from shared.amqp import broker_error
 from shared.errors import BulkQRError, map_exceptions
-from shared.mongo import store_error
 from shared.s3 import object_store_error
+from shared.store import store_error
 
 TABLES = (store_error, broker_error, object_store_error)
 

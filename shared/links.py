@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from shared.ids import derive_code, shard_of_code
 from shared.linkdoc import Link, SourceRef
-from shared.mongo import Database, Doc, insert_many_unique, links_collection
 from shared.orderdoc import Order
+from shared.store import Database, Doc, insert_many_unique, links_collection
 
 
 @dataclass(frozen=True)

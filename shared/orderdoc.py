@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from shared.mongo import Doc
 from shared.status import OrderStatus
+from shared.store import Doc
 
 FEATURE_KEYS = ("dynamicQr", "securedQr", "sourceQr")
 

@@ -11,11 +11,11 @@ from pymongo import ReturnDocument
 from pymongo.errors import OperationFailure
 
 from shared.errors import BadRequest, NotFound
-from shared.mongo import ORDERS, Database, Doc
 from shared.orderdoc import FEATURE_KEYS as FEATURE_KEYS  # re-exported for the callers
 from shared.orderdoc import Order as Order
 from shared.progress import read_progress
 from shared.status import OrderStatus, check_transition
+from shared.store import ORDERS, Database, Doc
 
 MAX_LIST_LIMIT = 100
 

@@ -27,9 +27,9 @@ import structlog
 
 from shared.errors import RowInvalid
 from shared.linkdoc import Link
-from shared.mongo import Database, Doc, insert_many_unique
 from shared.rows.payloads import encode_url
 from shared.rows.plan import MAX_UID_CHARS
+from shared.store import Database, Doc, insert_many_unique
 
 log = structlog.get_logger(__name__)
 

@@ -27,7 +27,6 @@ from shared.links import (
     shard_for_chunk,
     short_url,
 )
-from shared.mongo import Database, Doc
 from shared.orders import FEATURE_KEYS, find_order
 from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
@@ -36,6 +35,7 @@ from shared.rowguard import each_or_alone, fails_the_chunk
 from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
+from shared.store import Database, Doc
 from shared.subscriptions import Subscription
 
 log = structlog.get_logger(__name__)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from pymongo.errors import OperationFailure
 
-from shared.mongo import Database, Doc, insert_unique, progress_collection
 from shared.orderdoc import Order
+from shared.store import Database, Doc, insert_unique, progress_collection
 
 RUNNING = "running"
 # A progress collection holds at most two documents per chunk and a batch has at most

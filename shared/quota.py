@@ -20,7 +20,7 @@ from typing import Any
 
 from shared.errors import Superseded
 from shared.keys import charge_id
-from shared.mongo import (
+from shared.store import (
     SUBSCRIPTIONS,
     Collection,
     Database,

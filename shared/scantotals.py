@@ -17,7 +17,7 @@ from pymongo import ReplaceOne
 
 from shared.analytics.tally import TallyBatch
 from shared.ids import shard_of_code
-from shared.mongo import Database, Doc, links_collection, scan_totals_collection
+from shared.store import Database, Doc, links_collection, scan_totals_collection
 
 LEGACY_FIELDS = {"scans": 1, "lastScanAt": 1}  # older builds' gateways never ask again
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,6 +31,14 @@ class Settings(BaseSettings):
 
     mongo_url: SecretStr = SecretStr("mongodb://127.0.0.1:27017/")
     mongo_db: str = "bulkqr"
+    # FerretDB v1 (the local default) supports neither retryable writes nor majority
+    # concerns; production MongoDB (a replica set) wants retryWrites and "majority".
+    mongo_retry_writes: bool = False
+    mongo_write_concern: Literal["1", "majority"] = "1"
+    mongo_read_concern: Literal["local", "majority"] = "local"
+    # Tests only: append the shape of every query this process sends to this file (JSON
+    # lines), so the suite can check each against the declared indexes (issue 32).
+    store_command_log: str = ""
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
     s3_endpoint_url: str = "http://127.0.0.1:7070"
     s3_region: str = "us-east-1"

@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.errors import Forbidden, NotFound, Unauthorized
 from shared.ids import hash_api_key, new_api_key, new_client_id
-from shared.mongo import SUBSCRIPTIONS, Database, ensure_quota_indexes
+from shared.store import SUBSCRIPTIONS, Database
 from shared.subscriptiondoc import Subscription as Subscription  # re-exported: its old home
 from shared.subscriptiondoc import SubscriptionRecord
 
@@ -21,7 +21,6 @@ async def create_subscription(db: Database, name: str = "", qr_limit: int = DEFA
     record = SubscriptionRecord(client_id, hash_api_key(api_key), qr_limit, name,
                                 created_at_ms=_now_ms())
     await db[SUBSCRIPTIONS].insert_one(record.to_doc())
-    await ensure_quota_indexes(db, client_id)
     return client_id, api_key
 
 

@@ -18,7 +18,7 @@ import orjson
 import zxingcpp
 from PIL import Image
 
-from shared.mongo import Database
+from shared.store import Database
 from shared.subscriptions import create_subscription
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 
-from shared.mongo import Database, open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import Database, open_client
 from tests.api import Api, Tenant, new_tenant
 from tests.failure_logs import logged_errors
 from tests.processes import (

@@ -14,7 +14,6 @@ import structlog
 from shared.errors import Superseded
 from shared.inputs import read_chunk
 from shared.keys import claimer_of_chunk, done_id, part_key, rows_part_key, zip_part_key
-from shared.mongo import insert_unique, progress_collection
 from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
@@ -22,6 +21,7 @@ from shared.progress import Progress, read_progress
 from shared.rowindex import rows_text
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
+from shared.store import insert_unique, progress_collection
 from shared.subscriptions import get_subscription
 from shared.uploadcheck import check_in_pool
 from worker.assets import cached_lookup

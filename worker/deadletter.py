@@ -6,11 +6,11 @@ import orjson
 import structlog
 
 from shared.keys import claimer_of_chunk, done_id
-from shared.mongo import progress_collection
 from shared.orders import FEATURE_KEYS, Order, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage
+from shared.store import progress_collection
 from worker.chunk import load_rows, record_done, store_part
 from worker.delivery import Delivery
 from worker.deps import Deps

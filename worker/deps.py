@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from shared.amqp import Topology
-from shared.mongo import Database
 from shared.pipeline import Renderer
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import Database
 from worker.metrics import WorkerMetrics
 
 

@@ -18,19 +18,19 @@ from shared.keys import (
     rows_part_key,
     zip_part_key,
 )
-from shared.mongo import (
-    CLAIMS,
-    Database,
-    charges_collection,
-    insert_unique,
-    progress_collection,
-)
 from shared.orders import FEATURE_KEYS, Order, find_order, transition
 from shared.progress import forget_running
 from shared.results import delete_result
 from shared.s3 import ObjectStore
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
+from shared.store import (
+    CLAIMS,
+    Database,
+    charges_collection,
+    insert_unique,
+    progress_collection,
+)
 from worker import webhooks
 from worker.delivery import Delivery
 from worker.deps import Deps

@@ -11,12 +11,12 @@ import structlog
 from prometheus_client import start_http_server
 
 from shared import amqp
-from shared.mongo import ensure_indexes, open_client
 from shared.pooledrender import PooledRenderer, warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
+from shared.store import ensure_layout, open_client
 from worker import webhooks
 from worker.chunk import handle_chunk
 from worker.consume import InFlight, consumer
@@ -49,7 +49,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         mongo = open_client(settings)
         stack.push_async_callback(mongo.close)
         db = mongo[settings.mongo_db]
-        await ensure_indexes(db)
+        await ensure_layout(db, settings)
         store = await stack.enter_async_context(ObjectStore(settings))
         await store.ensure_bucket()
         # Closed after the drain: a timed-out drain abandons what is drawing (its message

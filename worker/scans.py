@@ -21,8 +21,8 @@ from pymongo import UpdateOne
 from shared.analytics.months import fields_of, merged, month_id, months_collection
 from shared.analytics.tally import Cell, TallyBatch
 from shared.ids import shard_of_code
-from shared.mongo import Collection, Database, Doc
 from shared.scantotals import apply_totals
+from shared.store import Collection, Database, Doc
 
 log = structlog.get_logger(__name__)
 RETRY_PAUSE_S = 1.0

@@ -14,9 +14,9 @@ import structlog
 
 from shared import amqp
 from shared.keys import SPLIT_CLAIMER, next_claim
-from shared.mongo import insert_unique, progress_collection
 from shared.progress import Progress, find_running, read_progress, running_batches
 from shared.schemas import WorkMessage
+from shared.store import insert_unique, progress_collection
 from worker.decide import candidates, slots_to_fill, subscription_window, window_size
 from worker.delivery import Delivery
 from worker.deps import Deps

@@ -31,7 +31,7 @@ from shared.analytics.tally import (
     first_hour_of_month,
     month_of_hour,
 )
-from shared.mongo import Doc
+from shared.store import Doc
 
 Columns = dict[str, list[int]]
 

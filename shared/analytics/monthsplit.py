@@ -14,7 +14,7 @@ import re
 from pymongo import ReplaceOne
 
 from shared.analytics.months import months_collection
-from shared.mongo import Database, Doc
+from shared.store import Database, Doc
 
 OLD_NAME = re.compile(r"^scanmonths_(\d{4})$")
 COPY_BATCH = 100

@@ -15,7 +15,7 @@ from typing import Any
 from shared.analytics.months import day_cells, hour_parts, months_collection
 from shared.analytics.tally import DAY_HOURS, DIMENSIONS, HOUR_MS, OTHER, month_of_hour
 from shared.ids import shard_of_code
-from shared.mongo import Database, Doc
+from shared.store import Database, Doc
 
 INTERVAL_HOURS = {"hour": 1, "day": DAY_HOURS}
 

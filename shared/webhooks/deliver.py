@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aio_pika.abc import AbstractExchange
 
-from shared.mongo import Database, Doc
 from shared.settings import Settings
+from shared.store import Database, Doc
 from shared.webhooks import log
 from shared.webhooks.endpoints import (
     endpoint_secret,

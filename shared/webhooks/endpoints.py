@@ -13,8 +13,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from shared.errors import BadRequest, NotFound
-from shared.mongo import Database, Doc
 from shared.settings import Settings
+from shared.store import Database, Doc
 from shared.webhooks.addresses import validate_url
 from shared.webhooks.events import EVENTS
 from shared.webhooks.seal import seal, unseal

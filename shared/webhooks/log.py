@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from shared.mongo import Database, Doc, insert_unique
+from shared.store import Database, Doc, insert_unique
 from shared.webhooks.endpoints import log_collection, now_ms
 from shared.webhooks.events import WebhookMessage
 from shared.webhooks.sender import Outcome

@@ -22,7 +22,7 @@ import random
 import time
 
 from shared.errors import TooManyRequests
-from shared.mongo import RATE_LIMITS, Database, insert_unique
+from shared.store import RATE_LIMITS, Database, insert_unique
 
 ENDPOINT_SLOTS = "webhook_slots"
 ORPHAN_AGE_MS = 60_000  # far above any creation's time between its slot and its endpoint

@@ -13,7 +13,7 @@ import orjson
 
 from cli.rowfiles import read_rows
 from client import BulkQRClient, export_archive
-from shared.mongo import ORDERS, Database
+from shared.store import ORDERS, Database
 from tests.api import Tenant
 from tests.client.images import decode_png_file
 from tests.client.test_cli import bulkqr

@@ -10,9 +10,9 @@ import pytest
 
 from client import BulkQRClient, ClientConfig, TransportError
 from client.archive import load_archive
-from shared.mongo import CLAIMS, Database
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
+from shared.store import CLAIMS, Database
 from tests.client.conftest import without_retries
 from tests.client.proxy import CuttingProxy
 from tests.conftest import Stack

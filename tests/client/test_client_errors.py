@@ -16,7 +16,7 @@ from client import (
     TooManyRequests,
     Unauthorized,
 )
-from shared.mongo import ORDERS, Database
+from shared.store import ORDERS, Database
 from shared.subscriptions import set_disabled
 from tests.api import new_tenant
 from tests.client.conftest import config_for

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from client import BulkQRClient, ClientConfig, Conflict, TransportError
-from shared.mongo import ORDERS, Database
+from shared.store import ORDERS, Database
 from tests.client.conftest import without_retries
 from tests.client.proxy import CuttingProxy
 from tests.conftest import Stack

@@ -18,10 +18,10 @@ import aiohttp
 
 from shared.amqp import Names
 from shared.ids import code_of_qr_id
-from shared.mongo import Database, charges_collection, links_collection, progress_collection
 from shared.progress import RUNNING
 from shared.quota import quota_used
 from shared.settings import Settings
+from shared.store import Database, charges_collection, links_collection, progress_collection
 from tests.api import Api, parse_archive
 
 

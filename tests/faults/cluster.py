@@ -7,9 +7,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.mongo import open_client
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import open_client
 from tests.processes import (
     Process,
     delete_topology,

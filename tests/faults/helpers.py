@@ -9,8 +9,8 @@ from typing import Any
 
 import aiohttp
 
-from shared.mongo import Database, open_client
 from shared.settings import Settings
+from shared.store import Database, open_client
 from tests.api import Api, Tenant, new_tenant
 from tests.faults.checker import Batch
 

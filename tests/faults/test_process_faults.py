@@ -8,7 +8,7 @@ import time
 import pytest
 
 from shared.keys import SPLIT_CLAIMER
-from shared.mongo import Collection, Doc, progress_collection, quota_collection
+from shared.store import Collection, Doc, progress_collection, quota_collection
 from tests.api import Api
 from tests.faults.checker import Batch, check
 from tests.faults.conftest import MakeCluster

@@ -9,9 +9,9 @@ import aio_pika
 import pytest
 
 from shared.amqp import Names
-from shared.mongo import progress_collection
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import progress_collection
 from tests.faults.checker import Batch, check, post_status
 from tests.faults.cluster import Cluster
 from tests.faults.conftest import MakeCluster

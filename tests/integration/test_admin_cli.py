@@ -12,8 +12,8 @@ from shared.analytics.series import read_scans
 from shared.analytics.tally import HOUR_MS, Cell, hour_of
 from shared.errors import Forbidden, Unauthorized
 from shared.ids import shard_of_code
-from shared.mongo import SUBSCRIPTIONS, Database
 from shared.settings import Settings
+from shared.store import SUBSCRIPTIONS, Database
 from shared.subscriptions import authenticate
 from tests.processes import BULKQR, settings_env
 

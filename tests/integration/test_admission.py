@@ -12,8 +12,8 @@ import aiohttp
 import orjson
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from shared.subscriptions import set_limits
 from tests.api import Api, Tenant, new_tenant
 from tests.processes import Process, free_port, start_gateway

@@ -9,10 +9,10 @@ import aiohttp
 import pytest
 
 from shared import amqp
-from shared.mongo import ORDERS, Database
 from shared.orders import new_order
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import ORDERS, Database
 from shared.subscriptions import set_disabled
 from tests.api import Api, new_tenant
 from tests.conftest import Stack

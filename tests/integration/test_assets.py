@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 
 from shared.assets import asset_key
-from shared.mongo import Database
 from shared.s3 import ObjectStore
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.shared.brandkit import SVG_LOGO, png_logo
 from tests.shared.test_brand_checks import SVG_HEAD, huge_png

@@ -10,8 +10,8 @@ import aiohttp
 import orjson
 import pytest
 
-from shared.mongo import ORDERS, Database
 from shared.s3 import ObjectStore
+from shared.store import ORDERS, Database
 from tests.api import Api, decode_data_uri, parse_archive
 
 BULK = "/api/qr/bulk-generate"

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 
-from shared.mongo import ORDERS, Database
 from shared.s3 import ObjectStore
 from shared.settings import Settings
+from shared.store import ORDERS, Database
 from shared.subscriptions import set_limits
 from tests.api import Tenant, new_tenant
 from tests.probe import GatewayWatch, Watched, rss_bytes

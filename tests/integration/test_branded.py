@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from shared.mongo import Database
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.shared.brandkit import SVG_LOGO, body_of, decode_pdf, decode_png, decode_svg, png_logo
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.mongo import CLAIMS, Database
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
+from shared.store import CLAIMS, Database
 from tests.api import Api, abort_download, parse_archive
 from tests.conftest import Stack
 

@@ -6,9 +6,9 @@ import asyncio
 
 import aiohttp
 
-from shared.mongo import CLAIMS, Database
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
+from shared.store import CLAIMS, Database
 from tests.api import Api, abort_download, new_tenant, parse_archive
 from tests.conftest import Stack
 

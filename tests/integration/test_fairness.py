@@ -15,8 +15,8 @@ import aiohttp
 import orjson
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, Tenant, new_tenant
 from tests.conftest import Stack
 from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all

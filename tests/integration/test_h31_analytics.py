@@ -10,7 +10,7 @@ import uuid
 
 import aiohttp
 
-from shared.mongo import Database
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.integration.test_links import one_dynamic, path_of
 from tests.shared.test_analytics import IPHONE

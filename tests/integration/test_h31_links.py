@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.mongo import Database, insert_many_unique
 from shared.overlays import add_overlay, overlays_collection
+from shared.store import Database, insert_many_unique
 from tests.api import Api
 from tests.conftest import Stack
 from tests.integration.test_hardening import generate

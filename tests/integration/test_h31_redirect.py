@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 
 from shared.ids import shard_of_code
-from shared.mongo import Database, links_collection
 from shared.settings import Settings
+from shared.store import Database, links_collection
 from tests.api import Api
 from tests.integration.test_links import location, one_dynamic, path_of
 from tests.probe import GatewayWatch, rss_bytes

@@ -16,8 +16,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.conftest import Stack
 from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all

@@ -8,9 +8,9 @@ import aiohttp
 import pytest
 
 from shared.links import bulk_shards
-from shared.mongo import Database, links_collection
 from shared.orders import get_owned_order
 from shared.settings import Settings
+from shared.store import Database, links_collection
 from tests.api import Api
 
 ROWS = 600  # more than the export's page of 500: the first page is sent before the bad one

@@ -11,8 +11,8 @@ import secrets
 from typing import Any
 
 from shared.assets import asset_key, assets_collection
-from shared.mongo import Database
 from shared.s3 import ObjectStore
+from shared.store import Database
 from tests.api import Api, worst_health_s
 from tests.integration.test_assets import stored_keys
 from tests.shared.brandkit import body_of, decode_png

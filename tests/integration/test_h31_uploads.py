@@ -16,8 +16,8 @@ from PIL import Image
 
 from shared.assets import assets_collection
 from shared.brand.assetcheck import MAX_STORED_BYTES
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.processes import Process, free_port, start_gateway
 

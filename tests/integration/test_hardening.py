@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from shared.mongo import Database, quota_collection
+from shared.store import Database, quota_collection
 from tests.api import Api, new_tenant, worst_health_s
 from tests.integration.test_links import location, one_dynamic, path_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from shared.mongo import ORDERS, Database
+from shared.store import ORDERS, Database
 from tests.api import Api
 
 BULK = "/api/qr/bulk-generate"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from shared.mongo import Database
+from shared.store import Database
 from tests.api import Api, decode_data_uri, new_tenant
 from tests.conftest import Stack
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.mongo import Database
 from shared.overlays import UIDS_PER_DOCUMENT, add_overlay, find_overlays, overlays_collection
+from shared.store import Database
 from tests.api import Api
 from tests.integration.test_links import location, path_of
 from tests.integration.test_links_bulk import update

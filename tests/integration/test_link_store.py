@@ -15,7 +15,7 @@ from shared.links import (
     insert_links,
     link_documents,
 )
-from shared.mongo import Database
+from shared.store import Database
 
 
 def docs_for(codes: LinkCodes, bulk_id: str, row: int) -> list[dict[str, object]]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.processes import free_port, start_gateway
 

@@ -11,8 +11,8 @@ import aiohttp
 import orjson
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.processes import (
     Process,

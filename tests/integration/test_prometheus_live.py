@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.deploy.support import ALERTS, DEPLOY, alert_rules
 from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all

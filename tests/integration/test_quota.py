@@ -8,10 +8,10 @@ from typing import Any
 import aiohttp
 
 from shared import amqp
-from shared.mongo import Database, links_collection
 from shared.quota import quota_used
 from shared.schemas import WorkMessage
 from shared.settings import Settings
+from shared.store import Database, links_collection
 from tests.api import Api, new_tenant
 
 

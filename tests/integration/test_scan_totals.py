@@ -7,9 +7,9 @@ import uuid
 
 from shared.analytics.tally import TallyBatch
 from shared.ids import code_of_qr_id, shard_of_code
-from shared.mongo import Database, links_collection, scan_totals_collection
 from shared.scantotals import ScanTotal, apply_totals, find_totals
 from shared.schemas import ScanEvent
+from shared.store import Database, links_collection, scan_totals_collection
 from tests.api import Api
 from tests.integration.test_links import one_dynamic
 

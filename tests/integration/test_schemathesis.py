@@ -19,7 +19,7 @@ from schemathesis.checks import (
 from schemathesis.generation.case import Case
 
 from gateway.openapi import document
-from shared.mongo import Database
+from shared.store import Database
 from tests.api import Tenant, new_tenant
 from tests.conftest import Stack
 

@@ -10,9 +10,9 @@ import pytest
 
 from shared import amqp
 from shared.errors import PublishFailed
-from shared.mongo import Database, insert_unique
 from shared.s3 import MIN_PART_BYTES, ObjectStore
 from shared.settings import Settings
+from shared.store import Database, insert_unique
 
 
 async def test_mongo_unique_insert_has_exactly_one_winner(db: Database) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from shared.mongo import CLAIMS, Database
 from shared.sheets import layout_for
 from shared.sheets.cells import PT_PER_MM
+from shared.store import CLAIMS, Database
 from tests.api import Api, abort_download
 from tests.conftest import Stack
 from tests.shared.test_sheet_pdf import codes_by_cell, text_of

@@ -20,8 +20,8 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from tests.api import Api, decode_data_uri, new_tenant
 from tests.processes import (
     Process,

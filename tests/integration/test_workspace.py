@@ -24,8 +24,8 @@ from PIL import Image
 
 from gateway.ratelimit import WINDOW_S, take_call
 from shared.errors import TooManyRequests
-from shared.mongo import ORDERS, RATE_LIMITS, Database
 from shared.settings import Settings
+from shared.store import ORDERS, RATE_LIMITS, Database
 from tests.api import Api, Tenant, decode_data_uri
 from tests.conftest import RUN, Stack
 from tests.processes import free_port, start_gateway, stop_all

@@ -9,9 +9,9 @@ import orjson
 
 from client.manifest import escape_cell
 from shared.keys import parts_prefix, result_rows_key, result_zip_key
-from shared.mongo import CLAIMS, Database
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
+from shared.store import CLAIMS, Database
 from tests.api import Api, abort_download
 from tests.conftest import Stack
 from tests.zipfiles import assert_safe_name, decode_png, manifest_rows, open_zip

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.mongo import Database
 from shared.settings import Settings
+from shared.store import Database
 from shared.webhooks.endpoints import MAX_ENDPOINTS
 from shared.webhooks.slots import ENDPOINT_SLOTS
 from tests.api import Api

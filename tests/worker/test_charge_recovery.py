@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from shared.keys import charge_id
-from shared.mongo import Database, charges_collection, quota_collection
 from shared.quota import give_back_unless_recorded
+from shared.store import Database, charges_collection, quota_collection
 
 
 async def slots_after(db: Database, record_by: str | None) -> int:

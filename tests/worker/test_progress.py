@@ -10,7 +10,6 @@ import pytest
 from pymongo.errors import OperationFailure
 
 from shared.keys import done_id, next_claim
-from shared.mongo import ORDERS, Database, progress_collection
 from shared.orders import Order, new_order, status_document, transition, with_processed
 from shared.progress import (
     find_running,
@@ -21,6 +20,7 @@ from shared.progress import (
     running_batches,
 )
 from shared.status import OrderStatus
+from shared.store import ORDERS, Database, progress_collection
 
 
 async def test_processed_and_pending_come_from_the_small_collections(db: Database) -> None:

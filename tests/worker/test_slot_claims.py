@@ -7,9 +7,9 @@ import uuid
 
 from pymongo import AsyncMongoClient, monitoring
 
-from shared.mongo import Doc, charges_collection, quota_collection
 from shared.quota import charge_rows, quota_used
 from shared.settings import Settings
+from shared.store import Doc, charges_collection, quota_collection
 from shared.subscriptions import create_subscription, get_subscription
 
 
