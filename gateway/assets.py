@@ -43,12 +43,12 @@ async def upload(request: web.Request) -> web.Response:
     except AssetRefused as exc:
         raise REFUSALS.get(exc.status, BadRequest)(str(exc)) from exc
     limit = request.app[SETTINGS].assets_per_subscription
-    doc = await save_asset(request.app[DB], request.app[STORE], sub.client_id, checked,
-                           now_ms(), limit)
-    if doc is None:
+    record = await save_asset(request.app[DB], request.app[STORE], sub.client_id, checked,
+                              now_ms(), limit)
+    if record is None:
         raise TooManyRequests(f"this subscription already keeps {limit} assets, the most it "
                               "may; delete one (DELETE /api/assets/{assetId}) first")
-    return web.json_response(public(doc), status=201)
+    return web.json_response(public(record), status=201)
 
 
 async def _raw_image(request: web.Request) -> bytes:
@@ -88,17 +88,17 @@ async def list_all(request: web.Request) -> web.Response:
     """A page of the assets, oldest first: `limit` (1-100, default 50) and `cursor`."""
     sub = await caller(request)
     limit = limit_param(request.query.get("limit"), LIST_DEFAULT, LIST_MAX)
-    docs, cursor = await list_assets(request.app[DB], sub.client_id, limit,
-                                     request.query.get("cursor") or None)
-    return web.json_response({"items": [public(doc) for doc in docs], "next": cursor})
+    found, cursor = await list_assets(request.app[DB], sub.client_id, limit,
+                                      request.query.get("cursor") or None)
+    return web.json_response({"items": [public(record) for record in found], "next": cursor})
 
 
 async def get_one(request: web.Request) -> web.Response:
     sub = await caller(request)
-    doc = await find_asset(request.app[DB], sub.client_id, request.match_info["assetId"])
-    if doc is None:
+    record = await find_asset(request.app[DB], sub.client_id, request.match_info["assetId"])
+    if record is None:
         raise NotFound("no such asset")
-    return web.json_response(public(doc))
+    return web.json_response(public(record))
 
 
 async def delete_one(request: web.Request) -> web.Response:

@@ -10,7 +10,7 @@ from shared.assets import load_asset
 from shared.brand.assetcheck import CheckedAsset
 from shared.brand.logos import Lookup
 from shared.s3 import ObjectStore
-from shared.store import Database
+from shared.store.client import Database
 
 MAX_ENTRIES, MAX_BYTES, TTL_S = 64, 32 * 1024 * 1024, 60.0
 _cache: OrderedDict[tuple[str, str], tuple[float, CheckedAsset]] = OrderedDict()

@@ -9,7 +9,8 @@ import pytest
 
 from shared.assets import asset_key
 from shared.s3 import ObjectStore
-from shared.store import Database
+from shared.store.assets import find_asset, held_slots
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.shared.brandkit import SVG_LOGO, png_logo
 from tests.shared.test_brand_checks import SVG_HEAD, huge_png
@@ -63,6 +64,7 @@ async def test_upload_list_get_delete_and_another_subscription_sees_404(
     assert asset["kind"] == "svg" and (asset["width"], asset["height"]) == (100, 100)
     asset_id = asset["assetId"]
     assert await store.exists(asset_key(api.tenant.client_id, asset_id))
+    await the_record_is_shared_and_holds_a_slot(db, api.tenant.client_id, asset_id)
     async with api.http.get("/api/assets", headers=api.tenant.headers) as answer:
         assert [a["assetId"] for a in (await answer.json())["items"]] == [asset_id]
     other = await new_tenant(db)
@@ -77,6 +79,20 @@ async def test_upload_list_get_delete_and_another_subscription_sees_404(
     assert await stored_keys(store, api.tenant.client_id) == []
     async with api.http.get(f"/api/assets/{asset_id}", headers=api.tenant.headers) as answer:
         assert answer.status == 404
+    assert await held_slots(db, api.tenant.client_id) == set()
+
+
+async def the_record_is_shared_and_holds_a_slot(db: Database, client_id: str,
+                                                asset_id: str) -> None:
+    """The record sits in the one `assets` collection, read only with its subscription; no
+    collection is made for the subscription (DESIGN §11)."""
+    record = await find_asset(db, client_id, asset_id)
+    assert record is not None and record.subscription == client_id and record.slot == 1
+    assert await find_asset(db, "cust_someone_else", asset_id) is None
+    assert await held_slots(db, client_id) == {1}
+    names = set(await db.list_collection_names())
+    assert {"assets", "asset_slots"} <= names
+    assert not {f"assets_{client_id}", f"asset_slots_{client_id}"} & names
 
 
 async def test_multipart_upload_over_1_mb_is_refused(api: Api, store: ObjectStore) -> None:

@@ -10,9 +10,10 @@ import io
 import secrets
 from typing import Any
 
-from shared.assets import asset_key, assets_collection
+from shared.assets import asset_key
 from shared.s3 import ObjectStore
-from shared.store import Database
+from shared.store.assets import AssetRecord, insert_asset
+from shared.store.client import Database
 from tests.api import Api, worst_health_s
 from tests.integration.test_assets import stored_keys
 from tests.shared.brandkit import body_of, decode_png
@@ -91,13 +92,13 @@ async def test_a_real_world_logo_is_stored_rebuilt_and_draws(api: Api,
 async def store_as_an_older_release(api: Api, db: Database, store: ObjectStore,
                                     data: bytes) -> str:
     """An SVG asset written the way a release before issue 31 wrote it: its bytes as they
-    came, past the deny-list only (records in `assets_<client>`, bytes under assets/)."""
+    came, past the deny-list only, without a slot (its record as `bulkqr admin migrate` moved
+    it into `assets`, bytes under assets/)."""
     asset_id = "asset_" + secrets.token_hex(16)
     client_id = api.tenant.client_id
     await store.put(asset_key(client_id, asset_id), data, "image/svg+xml")
-    await db[assets_collection(client_id)].insert_one({
-        "_id": asset_id, "kind": "svg", "width": 100, "height": 100,
-        "sha256": hashlib.sha256(data).hexdigest(), "sizeBytes": len(data), "createdAt": 1})
+    await insert_asset(db, AssetRecord(asset_id, client_id, "svg", 100, 100,
+                                       hashlib.sha256(data).hexdigest(), len(data), 1))
     return asset_id
 
 

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shared.assets import assets_collection
 from shared.brand.assetcheck import MAX_STORED_BYTES
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.assets import held_slots, list_assets
+from shared.store.client import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.processes import Process, free_port, start_gateway
 
@@ -78,8 +78,7 @@ async def test_a_raster_too_big_once_re_encoded_is_refused_off_the_loop(
     assert status == 413, body
     assert f"the largest kept is {MAX_STORED_BYTES} bytes" in body["error"]
     assert worst_s < 0.5, f"/healthz took {worst_s:.2f}s while a JPEG was decoded"
-    collection = db[assets_collection(uploads_api.tenant.client_id)]
-    assert await collection.count_documents({}) == 0
+    assert await list_assets(db, uploads_api.tenant.client_id, None, 10) == []
 
 
 async def test_a_multipart_body_of_many_parts_is_refused_early(uploads_api: Api) -> None:
@@ -112,8 +111,9 @@ async def test_the_asset_count_holds_under_concurrent_uploads(uploads_api: Api,
 
     statuses = await asyncio.gather(*(until_answered(logo) for logo in logos))
     assert statuses.count(201) == ASSETS_LIMIT and statuses.count(429) == 2 * ASSETS_LIMIT
-    collection = db[assets_collection(uploads_api.tenant.client_id)]
-    assert await collection.count_documents({}) == ASSETS_LIMIT
+    client_id = uploads_api.tenant.client_id
+    assert len(await list_assets(db, client_id, None, 10 * ASSETS_LIMIT)) == ASSETS_LIMIT
+    assert await held_slots(db, client_id) == set(range(1, ASSETS_LIMIT + 1))
     status, body = await post_asset(uploads_api, logos[0])
     assert status == 429 and f"keeps {ASSETS_LIMIT} assets" in body["error"]
     first = (await list_page(uploads_api, "limit=1"))["items"][0]["assetId"]

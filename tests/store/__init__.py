@@ -1,0 +1,1 @@
+"""Tests of the document store: its layout and the shapes of the queries sent to it."""
