@@ -13,7 +13,7 @@ import structlog
 
 from shared.errors import Superseded
 from shared.inputs import read_chunk
-from shared.keys import claimer_of_chunk, done_id, part_key, rows_part_key, zip_part_key
+from shared.keys import claimer_of_chunk, part_key, rows_part_key, zip_part_key
 from shared.orderdoc import Order
 from shared.orders import find_order, now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
@@ -21,7 +21,7 @@ from shared.progress import Progress, read_progress
 from shared.rowindex import rows_text
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
-from shared.store import insert_unique, progress_collection
+from shared.store.progress import ChunkDone, insert_done
 from shared.subscriptions import get_subscription
 from shared.uploadcheck import check_in_pool
 from worker.assets import cached_lookup
@@ -122,6 +122,4 @@ async def store_part(deps: Deps, message: WorkMessage, entries: list[Any],
 
 async def record_done(deps: Deps, message: WorkMessage, failed: dict[str, int]) -> None:
     """Chunk completion is a unique insert: a second delivery cannot count twice."""
-    await insert_unique(deps.db[progress_collection(message.bulk_id)],
-                        {"_id": done_id(message.chunk), "kind": "done", "chunk": message.chunk,
-                         "rows": message.rows, "failed": failed})
+    await insert_done(deps.db, message.bulk_id, ChunkDone(message.chunk, message.rows, failed))

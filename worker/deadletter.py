@@ -5,12 +5,12 @@ from __future__ import annotations
 import orjson
 import structlog
 
-from shared.keys import claimer_of_chunk, done_id
+from shared.keys import claimer_of_chunk
 from shared.orders import FEATURE_KEYS, Order, find_order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage
-from shared.store import progress_collection
+from shared.store.progress import is_done
 from worker.chunk import load_rows, record_done, store_part
 from worker.delivery import Delivery
 from worker.deps import Deps
@@ -38,8 +38,7 @@ async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> N
 
 
 async def fail_chunk(deps: Deps, order: Order, message: WorkMessage) -> None:
-    progress = deps.db[progress_collection(message.bulk_id)]
-    if await progress.find_one({"_id": done_id(message.chunk)}) is not None:
+    if await is_done(deps.db, message.bulk_id, message.chunk):
         return
     try:
         rows = await load_rows(deps.store, order, message.chunk)

@@ -24,13 +24,11 @@ from shared.results import delete_result
 from shared.s3 import ObjectStore
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
-from shared.store import (
-    CLAIMS,
-    Database,
-    charges_collection,
-    insert_unique,
-    progress_collection,
-)
+from shared.store.client import Database
+from shared.store.layout import CLAIMS
+from shared.store.progress import count_done, delete_progress, read_done
+from shared.store.quota import delete_charges
+from shared.store.unique import insert_unique
 from worker import webhooks
 from worker.delivery import Delivery
 from worker.deps import Deps
@@ -48,8 +46,7 @@ async def finish_if_last(deps: Deps, order: Order, delivery: Delivery, *, takeov
     (and tidied up after it).
     """
     bulk_id = order.bulk_id
-    progress = deps.db[progress_collection(bulk_id)]
-    if await progress.count_documents({"kind": "done"}) < order.chunks:
+    if await count_done(deps.db, bulk_id) < order.chunks:
         return False
     token = delivery.token
     claim = Claim.archive(bulk_id, token)
@@ -81,9 +78,9 @@ async def assemble(deps: Deps, order: Order) -> bool:
 
 async def failed_totals(db: Database, bulk_id: str) -> dict[str, int]:
     totals = dict.fromkeys(FEATURE_KEYS, 0)
-    async for done in db[progress_collection(bulk_id)].find({"kind": "done"}):
+    for done in await read_done(db, bulk_id):
         for key in FEATURE_KEYS:
-            totals[key] += int(done["failed"].get(key, 0))
+            totals[key] += int(done.failed.get(key, 0))
     return totals
 
 
@@ -126,8 +123,8 @@ async def cleanup(deps: Deps, bulk_id: str) -> None:
     """Drop what only served the batch's processing (idempotent). The store's records go
     first: an object store failing now leaves only objects behind, not a batch that still
     counts as running."""
-    await deps.db.drop_collection(progress_collection(bulk_id))
-    await deps.db.drop_collection(charges_collection(bulk_id))
+    await delete_progress(deps.db, bulk_id)
+    await delete_charges(deps.db, bulk_id)
     await forget_running(deps.db, bulk_id)
     await deps.store.delete_prefix(inputs_prefix(bulk_id))
     await deps.store.delete_prefix(parts_prefix(bulk_id))

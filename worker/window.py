@@ -1,7 +1,7 @@
 """The batch's window: keep about W chunks of it published, claiming each by unique insert.
 
 A delivery that finishes a chunk (or the split) claims the next unclaimed chunks with
-`next:{bulkId}:{n}` inserts, publishes them with publisher confirms, and only then is
+unique inserts of window claims, publishes them with publisher confirms, and only then is
 acked. A delivery that may have run before re-publishes what it claimed, so a crash
 between claiming and publishing loses nothing; duplicates are absorbed by the chunks.
 """
@@ -13,10 +13,10 @@ import asyncio
 import structlog
 
 from shared import amqp
-from shared.keys import SPLIT_CLAIMER, next_claim
-from shared.progress import Progress, find_running, read_progress, running_batches
+from shared.keys import SPLIT_CLAIMER
+from shared.progress import Progress, read_progress, running_batches
 from shared.schemas import WorkMessage
-from shared.store import insert_unique, progress_collection
+from shared.store.progress import WindowClaim, find_running, insert_claim
 from worker.decide import candidates, slots_to_fill, subscription_window, window_size
 from worker.delivery import Delivery
 from worker.deps import Deps
@@ -31,12 +31,12 @@ async def advance(deps: Deps, bulk_id: str, claimer: str, delivery: Delivery,
     if running is None:  # the batch ended: nothing more to publish
         return []
     progress = progress or await read_progress(deps.db, bulk_id)
-    sizes: list[int] = running["sizes"]
+    sizes = list(running.sizes)
     mine = ([n for n, by in progress.claims.items() if by == claimer and n not in progress.done]
             if delivery.may_have_run else [])
     share = subscription_window(deps.settings.window_chunks, deps.fleet.consumers,
                                 deps.settings.prefetch_chunks)
-    window = window_size(share, await running_batches(deps.db, running["subscription"]))
+    window = window_size(share, await running_batches(deps.db, running.subscription))
     won = await claim(deps, bulk_id, claimer, progress, window, len(sizes))
     if deps.settings.fault_pause_after_claim_s and won and claimer != SPLIT_CLAIMER:
         await asyncio.sleep(deps.settings.fault_pause_after_claim_s)
@@ -49,12 +49,10 @@ async def claim(deps: Deps, bulk_id: str, claimer: str, progress: Progress, wind
     """Claim up to the window's free slots; a lost insert means another delivery has it."""
     wanted = slots_to_fill(window, progress, chunks)
     won: list[int] = []
-    collection = deps.db[progress_collection(bulk_id)]
     for chunk in candidates(progress, chunks):
         if len(won) >= wanted:
             break
-        if await insert_unique(collection, {"_id": next_claim(bulk_id, chunk), "kind": "next",
-                                            "chunk": chunk, "by": claimer}):
+        if await insert_claim(deps.db, bulk_id, WindowClaim(chunk, claimer)):
             won.append(chunk)
     return won
 

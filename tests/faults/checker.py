@@ -18,10 +18,11 @@ import aiohttp
 
 from shared.amqp import Names
 from shared.ids import code_of_qr_id
-from shared.progress import RUNNING
 from shared.quota import quota_used
 from shared.settings import Settings
-from shared.store import Database, charges_collection, links_collection, progress_collection
+from shared.store.client import Database
+from shared.store.layout import charges_collection, links_collection, progress_collection
+from shared.store.progress import find_running
 from tests.api import Api, parse_archive
 
 
@@ -141,18 +142,23 @@ async def _check_nothing_stuck(db: Database, settings: Settings, batches: list[B
                 report.problems.append(f"{queue_name} still holds messages")
     stuck: list[str] = []
     for _ in range(100):  # the finisher tidies up just after it marks the batch completed
-        collections = set(await db.list_collection_names())
-        stuck = [b.bulk_id for b in batches
-                 if {progress_collection(b.bulk_id), charges_collection(b.bulk_id)} & collections]
+        stuck = [b.bulk_id for b in batches if await _has_records(db, b.bulk_id)]
         if not stuck:
             break
         await asyncio.sleep(0.1)
     if stuck:
         report.problems.append(f"progress left behind for {stuck}")
-    running = [doc["_id"] async for doc in db[RUNNING].find(
-        {"_id": {"$in": [b.bulk_id for b in batches]}})]
+    running = [b.bulk_id for b in batches if await find_running(db, b.bulk_id) is not None]
     if running:
         report.problems.append(f"still registered as running: {running}")
+
+
+async def _has_records(db: Database, bulk_id: str) -> bool:
+    """A completion, window claim or charge record of the batch is still stored."""
+    for name in (progress_collection(bulk_id), charges_collection(bulk_id)):
+        if await db[name].find_one({"bulkId": bulk_id}, {"_id": 1}) is not None:
+            return True
+    return False
 
 
 async def post_status(http: aiohttp.ClientSession, path: str, rows: Any,

@@ -8,7 +8,9 @@ import time
 import pytest
 
 from shared.keys import SPLIT_CLAIMER
-from shared.store import Collection, Doc, progress_collection, quota_collection
+from shared.progress import read_progress
+from shared.quota import quota_used
+from shared.store.client import Database
 from tests.api import Api
 from tests.faults.checker import Batch, check
 from tests.faults.conftest import MakeCluster
@@ -64,12 +66,11 @@ async def test_worker_killed_between_claiming_and_publishing_the_window(
     try:
         api = await session.open()
         batch = await session.submit(api, secured_rows("window", 1000))
-        progress = session.db[progress_collection(batch.bulk_id)]
-        claims: Doc = {"kind": "next", "by": {"$ne": SPLIT_CLAIMER}}
-        await until(lambda: _has(progress, claims), 120, "a chunk to claim the window's next")
+        await until(lambda: _claimed_by_a_chunk(session.db, batch.bulk_id), 120,
+                    "a chunk to claim the window's next")
         victim.signal(signal.SIGKILL)  # chunk done and its successor claimed, not published
         assert victim.wait(10) == -signal.SIGKILL
-        claimed = [doc["chunk"] async for doc in progress.find(claims)]
+        claimed = await _chunk_claims(session.db, batch.bulk_id)
         cluster.start_worker()
         report = await check("window", api, session.db, cluster.settings, [batch])
         assert report.rows == 1000 and claimed
@@ -77,8 +78,10 @@ async def test_worker_killed_between_claiming_and_publishing_the_window(
         await session.close()
 
 
-async def _has(collection: Collection, query: Doc) -> bool:
-    return await collection.find_one(query) is not None
+async def _chunk_claims(db: Database, bulk_id: str) -> list[int]:
+    """The window slots claimed by chunks (not by the split)."""
+    claims = (await read_progress(db, bulk_id)).claims
+    return [chunk for chunk, by in claims.items() if by != SPLIT_CLAIMER]
 
 
 async def _batch_under_way(session: Session, tag: str) -> tuple[Api, Batch]:
@@ -86,10 +89,14 @@ async def _batch_under_way(session: Session, tag: str) -> tuple[Api, Batch]:
     api = await session.open()
     assert session.tenant is not None
     batch = await session.submit(api, secured_rows(tag, 1000))
-    slots = session.db[quota_collection(session.tenant.client_id)]
-    await until(lambda: _more_than(slots, 0), 60, "the first rows to be charged")
+    client_id = session.tenant.client_id
+    await until(lambda: _charged(session.db, client_id), 60, "the first rows to be charged")
     return api, batch
 
 
-async def _more_than(collection: Collection, count: int) -> bool:
-    return await collection.count_documents({}) > count
+async def _claimed_by_a_chunk(db: Database, bulk_id: str) -> bool:
+    return bool(await _chunk_claims(db, bulk_id))
+
+
+async def _charged(db: Database, client_id: str) -> bool:
+    return await quota_used(db, client_id) > 0

@@ -11,7 +11,7 @@ import pytest
 from shared.amqp import Names
 from shared.s3 import ObjectStore
 from shared.settings import Settings
-from shared.store import progress_collection
+from shared.store.progress import count_done
 from tests.faults.checker import Batch, check, post_status
 from tests.faults.cluster import Cluster
 from tests.faults.conftest import MakeCluster
@@ -71,8 +71,7 @@ async def _ready(session: Session) -> bool:
 
 
 async def _has_progress(session: Session, batch: Batch) -> bool:
-    return await session.db[progress_collection(batch.bulk_id)].count_documents(
-        {"kind": "done"}) > 0
+    return await count_done(session.db, batch.bulk_id) > 0
 
 
 async def test_ferretdb_restart_mid_batch(make_cluster: MakeCluster, tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import aiohttp
 
-from shared.store import Database, quota_collection
+from shared.quota import quota_used
+from shared.store.client import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.integration.test_links import location, one_dynamic, path_of
 
@@ -62,11 +63,11 @@ async def test_one_bad_row_fails_alone_and_leaks_no_quota(api: Api, db: Database
     for entry in entries[:4]:
         assert entry["status"] == "failed" and entry["code"] == 400, entry
     assert all("QRs" in entry for entry in entries[4:])
-    assert await db[quota_collection(api.tenant.client_id)].count_documents({}) == 4
+    assert await quota_used(db, api.tenant.client_id) == 4
     for row in bad:
         status, entry = await generate(api, row)
         assert status == 400 and entry["code"] == 400, entry
-    assert await db[quota_collection(api.tenant.client_id)].count_documents({}) == 4
+    assert await quota_used(db, api.tenant.client_id) == 4
 
 
 async def test_concurrent_guesses_are_limited_exactly(api: Api) -> None:

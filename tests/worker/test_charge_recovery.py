@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import uuid
 
-from shared.keys import charge_id
-from shared.quota import give_back_unless_recorded
-from shared.store import Database, charges_collection, quota_collection
+from shared.quota import give_back_unless_recorded, quota_used
+from shared.store.client import Database
+from shared.store.quota import ChargeRecord, Slot, delete_charges, insert_charge, insert_slots
 
 
 async def slots_after(db: Database, record_by: str | None) -> int:
     """Slots left of an attempt `mine` that took three, with a charge record by `record_by`
     (None: no record) when the decision is made."""
     bulk_id, client_id = f"bulk_{uuid.uuid4().hex}", f"cust_{uuid.uuid4().hex[:16]}"
-    slots, charges = db[quota_collection(client_id)], db[charges_collection(bulk_id)]
     claimed = {row: 100 + row for row in range(3)}
-    await slots.insert_many([{"_id": slot, "bulkId": bulk_id, "chunk": 0, "row": row}
-                             for row, slot in claimed.items()])
-    await slots.insert_one({"_id": 1, "bulkId": "another", "chunk": 0, "row": 0})
+    assert await insert_slots(db, client_id, [Slot(slot, bulk_id, 0, row)
+                                              for row, slot in claimed.items()]) == {100, 101, 102}
+    await insert_slots(db, client_id, [Slot(1, "another", 0, 0)])
     if record_by is not None:
-        await charges.insert_one({"_id": charge_id(0), "rows": [0, 1, 2], "by": record_by})
-    await give_back_unless_recorded(charges, slots, 0, "mine", claimed)
-    left = await slots.count_documents({"bulkId": bulk_id})
-    assert await slots.count_documents({"bulkId": "another"}) == 1  # never anyone else's
-    await db.drop_collection(quota_collection(client_id))
-    await db.drop_collection(charges_collection(bulk_id))
+        await insert_charge(db, bulk_id, ChargeRecord(0, (0, 1, 2), record_by))
+    await give_back_unless_recorded(db, client_id, bulk_id, 0, "mine", claimed)
+    left = await quota_used(db, client_id) - 1
+    assert await insert_slots(db, client_id, [Slot(1, "again", 0, 0)]) == set()  # still taken
+    await delete_charges(db, bulk_id)
     return left
 
 

@@ -6,13 +6,8 @@ import asyncio
 import uuid
 from dataclasses import replace
 
-import pytest
-from pymongo.errors import OperationFailure
-
-from shared.keys import done_id, next_claim
-from shared.orders import Order, new_order, status_document, transition, with_processed
+from shared.orders import Order, new_order, status_document, with_processed
 from shared.progress import (
-    find_running,
     forget_running,
     pending_rows,
     read_progress,
@@ -20,7 +15,18 @@ from shared.progress import (
     running_batches,
 )
 from shared.status import OrderStatus
-from shared.store import ORDERS, Database, progress_collection
+from shared.store.client import Database
+from shared.store.progress import (
+    ChunkDone,
+    WindowClaim,
+    count_done,
+    delete_progress,
+    find_running,
+    insert_claim,
+    insert_done,
+    is_done,
+    read_done,
+)
 
 
 async def test_processed_and_pending_come_from_the_small_collections(db: Database) -> None:
@@ -29,63 +35,58 @@ async def test_processed_and_pending_come_from_the_small_collections(db: Databas
     order = Order.from_doc(new_order(bulk_id, subscription, 250, 3))
     await register_running(db, order, [100, 100, 50])
     await register_running(db, order, [100, 100, 50])  # idempotent
-    progress = db[progress_collection(bulk_id)]
-    await progress.insert_many([
-        {"_id": next_claim(bulk_id, n), "kind": "next", "chunk": n, "by": "split"}
-        for n in range(3)
-    ] + [{"_id": done_id(0), "kind": "done", "chunk": 0, "rows": 100, "failed": {}},
-         {"_id": done_id(2), "kind": "done", "chunk": 2, "rows": 50, "failed": {}}])
+    for n in range(3):
+        assert await insert_claim(db, bulk_id, WindowClaim(n, "split"))
+    assert not await insert_claim(db, bulk_id, WindowClaim(1, "chunk:0"))  # one winner
+    assert await insert_done(db, bulk_id, ChunkDone(0, 100, {"dynamicQr": 2}))
+    assert await insert_done(db, bulk_id, ChunkDone(2, 50))
+    assert not await insert_done(db, bulk_id, ChunkDone(2, 50))  # counted once
     read = await read_progress(db, bulk_id)
     assert read.done == {0, 2} and read.done_rows == 150
     assert read.claims == {0: "split", 1: "split", 2: "split"}
+    assert await count_done(db, bulk_id) == 2
+    assert await is_done(db, bulk_id, 0) and not await is_done(db, bulk_id, 1)
+    assert sorted((d.chunk, d.failed.get("dynamicQr", 0)) for d in await read_done(db, bulk_id)
+                  ) == [(0, 2), (2, 0)]
     assert status_document(await with_processed(db, order))["processed"] == 150
     assert await pending_rows(db, 1000) >= 100  # other tests' batches may be running
     assert await running_batches(db, subscription) == 1
-    assert (await find_running(db, bulk_id) or {})["sizes"] == [100, 100, 50]
+    running = await find_running(db, bulk_id)
+    assert running is not None and running.sizes == (100, 100, 50)
     completed = replace(order, status=OrderStatus.COMPLETED)
     assert status_document(await with_processed(db, completed))["processed"] == 250
     await forget_running(db, bulk_id)
-    await db.drop_collection(progress_collection(bulk_id))
+    await delete_progress(db, bulk_id)
     assert await find_running(db, bulk_id) is None
     assert await running_batches(db, subscription) == 0
+    assert await read_progress(db, bulk_id) == type(read)()
 
 
-async def test_progress_read_while_the_batch_ends_sees_all_or_nothing(db: Database) -> None:
-    """A status poll racing the batch's end (its progress collection dropped) never fails:
-    a big batch's progress (two documents per chunk) is read without a getMore. FerretDB
-    may return part of a collection dropped during the read; what is read stays coherent."""
+async def test_batches_sharing_a_collection_see_only_their_own(db: Database) -> None:
+    """Many batches fall in one of the 16 progress collections: reads and the end's removal
+    are by batch, and a chunk number reused by another batch is another document."""
+    bulk_ids = [f"bulk_{uuid.uuid4().hex}" for _ in range(40)]  # some share a shard
+    for n, bulk_id in enumerate(bulk_ids):
+        assert await insert_done(db, bulk_id, ChunkDone(0, n + 1))
+    await delete_progress(db, bulk_ids[0])
+    assert (await read_progress(db, bulk_ids[0])).done == frozenset()
+    for n, bulk_id in enumerate(bulk_ids[1:], start=1):
+        read = await read_progress(db, bulk_id)
+        assert (set(read.done), read.done_rows) == ({0}, n + 1)
+        await delete_progress(db, bulk_id)
+
+
+async def test_progress_read_while_the_batch_ends_sees_part_and_never_fails(db: Database
+                                                                             ) -> None:
+    """A status poll racing the batch's end (its progress removed) never fails, and what
+    it reads stays coherent."""
     bulk_id = f"bulk_{uuid.uuid4().hex}"
-    chunks = 200
-    for _ in range(5):
-        await db[progress_collection(bulk_id)].insert_many(
-            [{"_id": next_claim(bulk_id, n), "kind": "next", "chunk": n, "by": "split"}
-             for n in range(chunks)]
-            + [{"_id": done_id(n), "kind": "done", "chunk": n, "rows": 10, "failed": {}}
-               for n in range(chunks)])
+    chunks = 100
+    for _ in range(3):
+        await asyncio.gather(*(insert_claim(db, bulk_id, WindowClaim(n, "split"))
+                               for n in range(chunks)),
+                             *(insert_done(db, bulk_id, ChunkDone(n, 10)) for n in range(chunks)))
         read, _ = await asyncio.gather(read_progress(db, bulk_id),
-                                       db.drop_collection(progress_collection(bulk_id)))
+                                       delete_progress(db, bulk_id))
         assert read.done_rows == 10 * len(read.done) <= 10 * chunks
-
-
-async def test_a_failed_progress_read_of_an_ended_batch_answers_from_the_order(db: Database
-                                                                              ) -> None:
-    """A read racing the drop at the batch's end can fail outright (FerretDB: "no such
-    table", 4 reads in 12,000 of a stress of polls against batches ending). Here the read
-    fails every time, on a collection name the server refuses: a batch that has ended
-    meanwhile is answered from its order; a batch still running does not hide the failure."""
-    bulk_id = "bulk_" + "x" * 300
-    order = Order.from_doc(new_order(bulk_id, f"sub-{uuid.uuid4().hex}", 40, 1))
-    await db[ORDERS].insert_one(order.to_doc())
-    await register_running(db, order, [40])
-    try:
-        with pytest.raises(OperationFailure):
-            await with_processed(db, order)
-        with pytest.raises(OperationFailure):
-            await pending_rows(db, 1000)
-        await transition(db, bulk_id, OrderStatus.PROCESSING, OrderStatus.COMPLETED)
-        ended = await with_processed(db, order)  # `order` as read before the batch ended
-        assert ended.status is OrderStatus.COMPLETED
-        assert status_document(ended)["processed"] == 40
-    finally:
-        await forget_running(db, bulk_id)
-        await db[ORDERS].delete_one({"_id": bulk_id})
+    assert await read_progress(db, bulk_id) == type(read)()

@@ -9,7 +9,9 @@ from pymongo import AsyncMongoClient, monitoring
 
 from shared.quota import charge_rows, quota_used
 from shared.settings import Settings
-from shared.store import Doc, charges_collection, quota_collection
+from shared.store.client import Doc
+from shared.store.layout import quota_collection
+from shared.store.quota import delete_charges, delete_slots
 from shared.subscriptions import create_subscription, get_subscription
 
 
@@ -50,7 +52,8 @@ async def test_concurrent_chunks_of_one_process_insert_each_slot_once(
         assert await quota_used(db, client_id) == 800
         assert listener.sent == 800
     finally:
-        await db.drop_collection(quota_collection(client_id))
-        await db.drop_collection(charges_collection(bulk_id))
+        await delete_slots(db, client_id, range(1, 801))
+        await delete_charges(db, bulk_id)
+        assert await quota_used(db, client_id) == 0
         await watched.close()
         await client.close()
