@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
 from shared.settings import Settings
+from shared.store.monitor import ShapeRecorder
 
 Doc = dict[str, Any]
 Database = AsyncDatabase[Doc]
@@ -21,7 +22,11 @@ CONNECT_TIMEOUT_MS = 5000
 
 
 def open_client(settings: Settings, listeners: list[CommandListener] | None = None) -> Client:
-    """A client with the deployment's retry and concern settings (docs/operations.md)."""
+    """A client with the deployment's retry and concern settings (docs/operations.md);
+    with `settings.store_command_log` set (tests), every query's shape is recorded there."""
+    watchers = list(listeners or [])
+    if settings.store_command_log:
+        watchers.append(ShapeRecorder(settings.store_command_log))
     options: dict[str, Any] = {
         "retryWrites": settings.mongo_retry_writes,
         "w": "majority" if settings.mongo_write_concern == "majority" else 1,
@@ -32,6 +37,6 @@ def open_client(settings: Settings, listeners: list[CommandListener] | None = No
         serverSelectionTimeoutMS=SELECTION_TIMEOUT_MS,
         connectTimeoutMS=CONNECT_TIMEOUT_MS,
         tz_aware=True,
-        event_listeners=listeners or [],
+        event_listeners=watchers,
         **options,
     )
