@@ -3,7 +3,7 @@
 The body names the codes (`uids`, or all of the batch) and the change: a destination
 (where `{uid}` is replaced by each code's uid), an expiry (null: never) or `disabled`.
 `dryRun: true` reads the batch's records (a page of a shard at a time) and answers what
-would change, writing nothing. The change itself is one overlay write (shared/overlays.py),
+would change, writing nothing. The change itself is one overlay write (shared/store/overlays.py),
 after which every gateway drops the batch's cached overlays.
 
 A destination is checked as it will be applied, before either answers 200: filled with
@@ -33,15 +33,15 @@ from shared.linkdoc import Link
 from shared.links import bulk_record_pages, bulk_uid_pages
 from shared.orders import Order, get_owned_order
 from shared.overlays import (
-    add_overlay,
     apply_overlays,
     check_filled,
     fill_template,
     filled_destination,
-    find_overlays,
     fits_every_uid,
+    new_overlays,
 )
-from shared.store import Database, Doc
+from shared.store.client import Database, Doc
+from shared.store.overlays import find_overlays, insert_overlays
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_UIDS = 100_000
@@ -67,11 +67,12 @@ async def update_links(request: web.Request) -> web.Response:
     if template is not None and named is None:
         await _check_batch(db, order, request.app[SETTINGS].link_shards, template)
     stored = fixed | ({} if template is None else {"destination": template})
-    overlay = await add_overlay(db, order.bulk_id, stored, named)
+    overlays = new_overlays(stored, named)
+    await insert_overlays(db, order.bulk_id, overlays)
     await announce_change(request.app, [], bulks=[order.bulk_id])
     return web.json_response({"dryRun": False, "scope": "all" if named is None else "uids",
                               "uids": None if named is None else len(named),
-                              "appliedAt": overlay.at_ms})
+                              "appliedAt": overlays[0].at_ms})
 
 
 async def _preview(request: web.Request, order: Order, named: list[str | int] | None,
@@ -84,7 +85,7 @@ async def _preview(request: web.Request, order: Order, named: list[str | int] | 
     overlays = await find_overlays(db, order.bulk_id)
     matched, changed = 0, 0
     sample: list[dict[str, Any]] = []
-    async for page in bulk_record_pages(db, order, settings.link_shards, {}, PAGE_SIZE):
+    async for page in bulk_record_pages(db, order, settings.link_shards, PAGE_SIZE):
         links = [apply_overlays(link, overlays) for link in page
                  if wanted is None or link.uid in wanted]
         if template is not None:

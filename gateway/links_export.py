@@ -40,7 +40,7 @@ async def export_links(request: web.Request) -> web.StreamResponse:
     await answer.prepare(request)
     await answer.write(_csv_line(COLUMNS) if fmt == "csv" else b"[")
     first = True
-    async for page in bulk_record_pages(db, order, settings.link_shards, {}, PAGE_SIZE):
+    async for page in bulk_record_pages(db, order, settings.link_shards, PAGE_SIZE):
         views = await record_views(db, settings.public_url,
                                    await request.app[OVERLAYS].apply(page))
         if fmt == "csv":

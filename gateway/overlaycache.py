@@ -12,8 +12,9 @@ from aiohttp import web
 
 from gateway.resources import DB
 from shared.linkdoc import Link
-from shared.overlays import Overlay, apply_overlays, find_overlays
-from shared.store import Database
+from shared.overlays import Overlay, apply_overlays
+from shared.store.client import Database
+from shared.store.overlays import find_overlays
 
 log = structlog.get_logger(__name__)
 

@@ -19,7 +19,7 @@ from gateway.query import limit_param
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
 from shared.linkdoc import Link
-from shared.links import bulk_shards, find_records
+from shared.links import bulk_shards, order_records
 from shared.orders import (
     MAX_LIST_LIMIT,
     Order,
@@ -31,7 +31,8 @@ from shared.orders import (
 from shared.orders import encode_cursor as order_cursor
 from shared.overlays import Overlay, apply_overlays
 from shared.rows.plan import INT64_MAX, INT64_MIN
-from shared.store import Database, Doc
+from shared.store.client import Database
+from shared.store.links import record_page
 
 SCAN_PAGE = 2_000  # records read at a time when a search must look at overlaid destinations
 ORDERS_PER_PAGE = 20  # a page with few matches stops here and hands back a cursor
@@ -42,7 +43,7 @@ async def list_codes(request: web.Request) -> web.Response:
     sub = await caller(request)
     query = request.query
     limit = limit_param(query.get("limit"), 20, MAX_LIST_LIMIT)
-    filters, search = _filters(query.get("uid")), _search(query.get("q"))
+    uids, search = _uids(query.get("uid")), _search(query.get("q"))
     db, settings = request.app[DB], request.app[SETTINGS]
     bulk_id, after_row = _decode(query.get("cursor") or None)
     only = query.get("bulkId") or None
@@ -54,7 +55,7 @@ async def list_codes(request: web.Request) -> web.Response:
     for order in orders:
         start = after_row if order.bulk_id == bulk_id else -1
         found = await _bulk_page(db, await request.app[OVERLAYS].of(order.bulk_id), order,
-                                 settings.link_shards, filters, search, start,
+                                 settings.link_shards, uids, search, start,
                                  limit - len(links) + 1)
         links += found
         if len(links) > limit:
@@ -80,25 +81,22 @@ async def _orders(db: Database, client_id: str, first: str | None, single: bool
 
 
 async def _bulk_page(db: Database, overlays: list[Overlay], order: Order, shards: int,
-                     filters: Doc, search: str | None, after_row: int, limit: int
-                     ) -> list[Link]:
+                     uids: tuple[str | int, ...] | None, search: str | None, after_row: int,
+                     limit: int) -> list[Link]:
     """Up to `limit` matching records after `after_row`, as they read (overlays applied).
 
     A search (`q`) in a batch whose destinations were changed in bulk cannot be left to
     the store, which knows only the stored destinations: its records are read a page at a
     time and searched here."""
-    query: Doc = {"bulkId": order.bulk_id, "subscription": order.subscription} | filters
     matches = None
-    if search is not None and not any("destination" in o.changes for o in overlays):
-        pattern = {"$regex": search, "$options": "i"}
-        query["$or"] = [{"uid": pattern}, {"destination": pattern}]
-    elif search is not None:
+    if search is not None and any("destination" in o.changes for o in overlays):
         matches = re.compile(search, re.IGNORECASE)
+    wanted = order_records(order, uids, search if matches is None else None)
     found: list[Link] = []
     for shard in bulk_shards(order.bulk_id, order.chunks, shards):
         start, in_shard = after_row, 0
-        while page := await find_records(db, shard, query, start, SCAN_PAGE if matches
-                                         else limit):
+        while page := await record_page(db, shard, wanted, start, SCAN_PAGE if matches
+                                        else limit):
             links = [apply_overlays(link, overlays) for link in page]
             kept = [k for k in links if matches is None or _matches(matches, k)]
             found += kept[:limit - in_shard]
@@ -114,12 +112,12 @@ def _matches(pattern: re.Pattern[str], link: Link) -> bool:
                if text is not None)
 
 
-def _filters(uid: str | None) -> Doc:
-    filters: Doc = {}
-    if uid:
-        numeric = uid.lstrip("-").isdigit() and INT64_MIN <= int(uid) <= INT64_MAX
-        filters["uid"] = {"$in": [uid, int(uid)] if numeric else [uid]}
-    return filters
+def _uids(uid: str | None) -> tuple[str | int, ...] | None:
+    """The uids `uid` may name: the text, and the integer it spells if any."""
+    if not uid:
+        return None
+    numeric = uid.lstrip("-").isdigit() and INT64_MIN <= int(uid) <= INT64_MAX
+    return (uid, int(uid)) if numeric else (uid,)
 
 
 def _search(q: str | None) -> str | None:

@@ -12,14 +12,14 @@ from gateway.invalidation import announce_change
 from gateway.overlaycache import OVERLAYS
 from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, NotFound, RowInvalid
-from shared.ids import code_of_qr_id, qr_id_of_code, shard_of_code
+from shared.ids import code_of_qr_id, qr_id_of_code
 from shared.linkdoc import Link
-from shared.links import find_link, short_url
+from shared.links import find_link, short_url, update_link
 from shared.orders import now_ms
 from shared.rows.payloads import encode_url
 from shared.rows.plan import parse_expiry_ms, parse_max_scans
 from shared.scantotals import ScanTotal, find_totals
-from shared.store import Database, links_collection
+from shared.store.client import Database
 
 MAX_PATCH_BYTES = 64 * 1024
 
@@ -78,10 +78,9 @@ async def patch_record(request: web.Request) -> web.Response:
     # Each field set is stamped, so a later bulk change of the batch overrides it again.
     edited_at = dict(link.edited_at_ms) | dict.fromkeys(changes, now_ms())
     changes |= {"editedAt": edited_at}
-    await db[links_collection(shard_of_code(link.code) or 0)].update_one(
-        {"_id": link.code}, {"$set": changes})
+    changed = await update_link(db, link, changes)
     await announce_change(request.app, link.codes)
-    view = await record_view(db, request.app[SETTINGS].public_url, link.updated(changes))
+    view = await record_view(db, request.app[SETTINGS].public_url, changed)
     return web.json_response(view)
 
 

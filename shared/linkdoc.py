@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.store import Doc
+from shared.store.client import Doc
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from shared.ids import derive_code, shard_of_code
 from shared.linkdoc import Link, SourceRef
 from shared.orderdoc import Order
-from shared.store import Database, Doc, insert_many_unique, links_collection
+from shared.store.client import Database, Doc
+from shared.store.links import (
+    RecordFilter,
+    Uid,
+    insert_link_docs,
+    link_by_code,
+    links_by_code,
+    record_page,
+    set_link_fields,
+    uid_page,
+)
 
 
 @dataclass(frozen=True)
@@ -60,14 +70,11 @@ async def insert_links(db: Database, shard: int, docs: list[Doc]) -> None:
     An existing code that belongs to another (bulkId, row) would be a hash collision;
     it is refused loudly rather than merged.
     """
-    collection = db[links_collection(shard)]
-    created = await insert_many_unique(collection, docs)
-    existing = [doc for doc in docs if doc["_id"] not in created]
-    if not existing:
-        return
-    found = await find_links(db, shard, [doc["_id"] for doc in existing])
-    for doc in existing:
-        stored = found.get(doc["_id"])
+    existing = await insert_link_docs(db, shard, docs)
+    for doc in docs:
+        if doc["_id"] not in existing:
+            continue
+        stored = existing[doc["_id"]]
         if stored is None or not stored.same_row(Link.from_doc(doc)):
             raise RuntimeError(f"short code collision on {doc['_id']}")
 
@@ -75,16 +82,18 @@ async def insert_links(db: Database, shard: int, docs: list[Doc]) -> None:
 async def find_link(db: Database, code: str) -> Link | None:
     """The link document for a code, reading only its shard."""
     shard = shard_of_code(code)
-    if shard is None:
-        return None
-    doc = await db[links_collection(shard)].find_one({"_id": code})
-    return None if doc is None else Link.from_doc(doc)
+    return None if shard is None else await link_by_code(db, shard, code)
 
 
 async def find_links(db: Database, shard: int, codes: list[str]) -> dict[str, Link]:
     """The links of one shard that exist among `codes`, by code."""
-    found = db[links_collection(shard)].find({"_id": {"$in": codes}})
-    return {link.code: link async for link in (Link.from_doc(doc) async for doc in found)}
+    return await links_by_code(db, shard, codes)
+
+
+async def update_link(db: Database, link: Link, fields: Doc) -> Link:
+    """Set stored fields of one link (a PATCH); returns the link as it now reads."""
+    await set_link_fields(db, shard_of_code(link.code) or 0, link.code, fields)
+    return link.updated(fields)
 
 
 def bulk_shards(bulk_id: str, chunks: int, shards: int) -> list[int]:
@@ -92,22 +101,19 @@ def bulk_shards(bulk_id: str, chunks: int, shards: int) -> list[int]:
     return sorted({shard_for_chunk(bulk_id, chunk, shards) for chunk in range(max(chunks, 1))})
 
 
-async def find_records(db: Database, shard: int, query: Doc, after_row: int,
-                       limit: int) -> list[Link]:
-    """QR records (not source links) of one shard matching `query`, by row after `after_row`."""
-    found = db[links_collection(shard)].find(
-        query | {"parent": {"$exists": False}, "row": {"$gt": after_row}}
-    ).sort("row", 1).limit(limit)
-    return [Link.from_doc(doc) async for doc in found]
+def order_records(order: Order, uids: tuple[str | int, ...] | None = None,
+                  pattern: str | None = None) -> RecordFilter:
+    """The filter naming a bulk order's QR records (optionally by uid or a search)."""
+    return RecordFilter(order.bulk_id, order.subscription, uids, pattern)
 
 
-async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
+async def bulk_record_pages(db: Database, order: Order, shards: int,
                             page_size: int) -> AsyncIterator[list[Link]]:
-    """Every QR record of a bulk order matching `query`, a page of one shard at a time."""
-    query = query | {"bulkId": order.bulk_id, "subscription": order.subscription}
+    """Every QR record of a bulk order, a page of one shard at a time."""
+    wanted = order_records(order)
     for shard in bulk_shards(order.bulk_id, order.chunks, shards):
         after_row = -1
-        while page := await find_records(db, shard, query, after_row, page_size):
+        while page := await record_page(db, shard, wanted, after_row, page_size):
             yield page
             if len(page) < page_size:  # the shard's last page: spare it one more scan
                 break
@@ -115,23 +121,17 @@ async def bulk_record_pages(db: Database, order: Order, shards: int, query: Doc,
 
 
 async def bulk_uid_pages(db: Database, order: Order, shards: int,
-                         page_size: int) -> AsyncIterator[list[str | int | None]]:
+                         page_size: int) -> AsyncIterator[list[Uid]]:
     """The uids of a bulk order's QR records, a page of one shard at a time: only `uid` and
     `row` are read, so a page of `page_size` holds no more than that many short values."""
-    query = {"bulkId": order.bulk_id, "subscription": order.subscription,
-             "parent": {"$exists": False}}
+    wanted = order_records(order)
     for shard in bulk_shards(order.bulk_id, order.chunks, shards):
         after_row = -1
-        while True:
-            found = db[links_collection(shard)].find(
-                query | {"row": {"$gt": after_row}}, {"_id": 0, "uid": 1, "row": 1}
-            ).sort("row", 1).limit(page_size)
-            docs = [doc async for doc in found]
-            if docs:
-                yield [doc.get("uid") for doc in docs]
-            if len(docs) < page_size:
+        while page := await uid_page(db, shard, wanted, after_row, page_size):
+            yield [uid for _, uid in page]
+            if len(page) < page_size:
                 break
-            after_row = int(docs[-1]["row"])
+            after_row = page[-1][0]
 
 
 def short_url(public_url: str, code: str) -> str:

@@ -1,10 +1,11 @@
 """Bulk changes to a batch's links, stored as a few overlay documents, not one write per link.
 
 FerretDB v1 updates a link by scanning its shard, so re-pointing 100,000 codes one
-document at a time takes hours. A bulk change is instead written once, to the batch's
-own small overlay collection: the change (a destination template, an expiry, disabled)
-and the uids it covers (all of the batch when none are named), stamped with the time it
-was made. Whoever reads a link applies its batch's overlays on top of the stored document.
+document at a time takes hours. A bulk change is instead written once, as a few overlay
+documents (shared/store/overlays.py): the change (a destination template, an expiry,
+disabled) and the uids it covers (all of the batch when none are named), stamped with
+the time it was made. Whoever reads a link applies its batch's overlays on top of the
+stored document.
 
 A single-code PATCH stamps each field it sets (`editedAt`), so per field the newer of the
 PATCH and the overlay wins, whichever came first.
@@ -29,7 +30,7 @@ from shared.errors import RowInvalid
 from shared.linkdoc import Link
 from shared.rows.payloads import encode_url
 from shared.rows.plan import MAX_UID_CHARS
-from shared.store import Database, Doc, insert_many_unique
+from shared.store.client import Doc
 
 log = structlog.get_logger(__name__)
 
@@ -42,11 +43,6 @@ SCHEME_AND_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*[/?#]")
 # The uid a row may hold that quotes longest: MAX_UID_CHARS characters of 4 UTF-8 bytes,
 # each byte written %XX (3,072 characters).
 LONGEST_UID = "\U0001f600" * MAX_UID_CHARS
-
-
-def overlays_collection(bulk_id: str) -> str:
-    """A batch's bulk changes, beside nothing else, so reading them scans only them."""
-    return f"overlays_{bulk_id}"
 
 
 def fill_template(template: str, uid: str | int | None) -> str:
@@ -127,7 +123,7 @@ class Overlay:
     at_ms: int
     changes: Mapping[str, Any]
     uids: frozenset[str | int] | None = None  # None: every code of the batch
-    overlay_id: str = ""  # its document's _id, for the logs
+    overlay_id: str = ""  # its document's _id without the bulkId, for the logs
 
     def covers(self, uid: str | int | None) -> bool:
         return self.uids is None or (uid is not None and uid in self.uids)
@@ -143,7 +139,13 @@ class Overlay:
                 _is_int(u) or isinstance(u, str) for u in uids)):
             raise ValueError("its uids are not a list of strings and integers")
         return cls(at, dict(changes), None if uids is None else frozenset(uids),
-                   str(doc.get("_id")))
+                   str(doc.get("_id")).partition(":")[2])
+
+    def to_doc(self, bulk_id: str) -> Doc:
+        """The stored form: `_id` is `{bulkId}:{overlay_id}`, unique across batches."""
+        return {"_id": f"{bulk_id}:{self.overlay_id}", "bulkId": bulk_id, "at": self.at_ms,
+                "changes": dict(self.changes),
+                "uids": None if self.uids is None else list(self.uids)}
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -184,30 +186,17 @@ def _fields_set(overlay: Overlay, link: Link) -> Doc:
     return fields
 
 
-async def find_overlays(db: Database, bulk_id: str) -> list[Overlay]:
-    """A batch's overlays, oldest first; a document that holds none is skipped (reported)."""
-    overlays: list[Overlay] = []
-    async for doc in db[overlays_collection(bulk_id)].find({}):
-        try:
-            overlays.append(Overlay.from_doc(doc))
-        except ValueError as exc:
-            SKIPPED.report(bulk_id, str(doc.get("_id")), f"unreadable: {exc}")
-    return sorted(overlays, key=lambda o: o.at_ms)
-
-
-async def add_overlay(db: Database, bulk_id: str, changes: Mapping[str, Any],
-                      uids: list[str | int] | None, now_ms: int | None = None) -> Overlay:
-    """Record a bulk change (in several documents when many uids are named)."""
-    at_ms = int(time.time() * 1000) if now_ms is None else now_ms
+def new_overlays(changes: Mapping[str, Any], uids: list[str | int] | None,
+                 at_ms: int | None = None) -> list[Overlay]:
+    """A bulk change as the overlays to store: several when many uids are named (each
+    holds at most UIDS_PER_DOCUMENT), all with one time and one id stem."""
+    at_ms = int(time.time() * 1000) if at_ms is None else at_ms
     unknown = set(changes) - set(FIELDS)
     if unknown:
         raise ValueError(f"overlays change only {FIELDS}, not {sorted(unknown)}")
-    parts: list[list[str | int] | None] = (
+    parts: list[frozenset[str | int] | None] = (
         [None] if uids is None
-        else [uids[i:i + UIDS_PER_DOCUMENT] for i in range(0, len(uids), UIDS_PER_DOCUMENT)])
+        else [frozenset(uids[i:i + UIDS_PER_DOCUMENT])
+              for i in range(0, len(uids), UIDS_PER_DOCUMENT)])
     token = f"{at_ms:015d}-{time.perf_counter_ns() % 10**9:09d}"
-    docs = [{"_id": f"{token}:{n}", "at": at_ms, "changes": dict(changes), "uids": part}
-            for n, part in enumerate(parts)]
-    await insert_many_unique(db[overlays_collection(bulk_id)], docs)
-    return Overlay(at_ms, dict(changes), None if uids is None else frozenset(uids),
-                   f"{token}:0")
+    return [Overlay(at_ms, dict(changes), part, f"{token}:{n}") for n, part in enumerate(parts)]

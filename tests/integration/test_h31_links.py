@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.overlays import add_overlay, overlays_collection
-from shared.store import Database, insert_many_unique
+from shared.overlays import new_overlays
+from shared.store.client import Database
+from shared.store.layout import overlays_collection
+from shared.store.overlays import insert_overlays
+from shared.store.unique import insert_many_unique
 from tests.api import Api
 from tests.conftest import Stack
 from tests.integration.test_hardening import generate
@@ -67,10 +70,11 @@ async def test_a_stored_overlay_that_cannot_be_applied_never_fails_a_read(
     uids, not a URL, and documents that hold no overlay at all."""
     bulk_id, entries = await long_uid_bulk(api)
     for template in [*ATTACKS, "{uid}"]:
-        await add_overlay(db, bulk_id, {"destination": template}, None)
+        await insert_overlays(db, bulk_id, new_overlays({"destination": template}, None))
     await insert_many_unique(db[overlays_collection(bulk_id)], [
-        {"_id": "junk:0", "at": 1, "changes": {"expiryMs": "soon"}, "uids": None},
-        {"_id": "junk:1", "at": "late", "changes": "all"}])
+        {"_id": f"{bulk_id}:junk:0", "bulkId": bulk_id, "at": 1,
+         "changes": {"expiryMs": "soon"}, "uids": None},
+        {"_id": f"{bulk_id}:junk:1", "bulkId": bulk_id, "at": "late", "changes": "all"}])
     await reads_as_stored(api, bulk_id, entries)
     async with api.http.patch(f"/api/qr/{entries[1]['id']}", json={"maxScans": 9},
                               headers=api.tenant.headers) as got:

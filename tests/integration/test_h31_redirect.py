@@ -12,7 +12,8 @@ import pytest
 
 from shared.ids import shard_of_code
 from shared.settings import Settings
-from shared.store import Database, links_collection
+from shared.store.client import Database
+from shared.store.links import set_link_fields
 from tests.api import Api
 from tests.integration.test_links import location, one_dynamic, path_of
 from tests.probe import GatewayWatch, rss_bytes
@@ -106,8 +107,7 @@ async def stored_destination(api: Api, db: Database, destination: str) -> str:
     code = path.removeprefix("/r/")
     shard = shard_of_code(code)
     assert shard is not None
-    await db[links_collection(shard)].update_one({"_id": code},
-                                                 {"$set": {"destination": destination}})
+    await set_link_fields(db, shard, code, {"destination": destination})
     return path
 
 

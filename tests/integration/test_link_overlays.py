@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from shared.overlays import UIDS_PER_DOCUMENT, add_overlay, find_overlays, overlays_collection
-from shared.store import Database
+from shared.overlays import UIDS_PER_DOCUMENT, new_overlays
+from shared.store.client import Database
+from shared.store.layout import overlays_collection
+from shared.store.overlays import find_overlays, insert_overlays
 from tests.api import Api
 from tests.integration.test_links import location, path_of
 from tests.integration.test_links_bulk import update
@@ -65,11 +67,27 @@ async def test_patches_and_bulk_changes_take_turns_field_by_field(api: Api, db: 
 async def test_a_long_uid_list_is_split_and_read_back_whole(db: Database) -> None:
     bulk_id = f"bulk_{uuid.uuid4().hex}"
     uids: list[str | int] = [f"sku-{n}" for n in range(2 * UIDS_PER_DOCUMENT + 7)] + [42]
-    await add_overlay(db, bulk_id, {"disabled": True}, uids, now_ms=5_000)
-    await add_overlay(db, bulk_id, {"expiryMs": None}, None, now_ms=4_000)
+    await insert_overlays(db, bulk_id, new_overlays({"disabled": True}, uids, at_ms=5_000))
+    await insert_overlays(db, bulk_id, new_overlays({"expiryMs": None}, None, at_ms=4_000))
     read = await find_overlays(db, bulk_id)
     assert [o.at_ms for o in read] == [4_000, 5_000, 5_000, 5_000]
     assert read[0].uids is None
     assert frozenset().union(*(o.uids or () for o in read[1:])) == frozenset(uids)
-    assert await db[overlays_collection(bulk_id)].count_documents({}) == 4
-    await db.drop_collection(overlays_collection(bulk_id))
+    stored = db[overlays_collection(bulk_id)]
+    assert await stored.count_documents({"bulkId": bulk_id}) == 4
+    await stored.delete_many({"bulkId": bulk_id})
+
+
+async def test_batches_sharing_a_shard_read_only_their_own_overlays(db: Database) -> None:
+    """Overlays of many batches share one of the fixed shards; each reads back its own."""
+    first = f"bulk_{uuid.uuid4().hex}"
+    second = next(b for b in (f"bulk_{uuid.uuid4().hex}" for _ in range(1000))
+                  if overlays_collection(b) == overlays_collection(first))
+    same = new_overlays({"disabled": True}, ["a"], at_ms=7_000)  # one _id stem for both
+    await insert_overlays(db, first, same)
+    await insert_overlays(db, second, same)
+    await insert_overlays(db, second, new_overlays({"expiryMs": 1}, None, at_ms=8_000))
+    assert [(o.at_ms, o.uids) for o in await find_overlays(db, first)] == [
+        (7_000, frozenset({"a"}))]
+    assert [o.at_ms for o in await find_overlays(db, second)] == [7_000, 8_000]
+    await db[overlays_collection(first)].delete_many({"bulkId": {"$in": [first, second]}})

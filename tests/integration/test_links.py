@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.processes import free_port, start_gateway
 

@@ -10,7 +10,7 @@ import time
 import aiohttp
 
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.integration.test_links import location, path_of
 from tests.integration.test_qr_listing import dynamic_bulk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.store import Database
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 
 
