@@ -18,12 +18,14 @@ from shared.ids import new_bulk_id
 from shared.inputs import store_chunks
 from shared.keys import inputs_prefix
 from shared.logging import timed
-from shared.orders import new_order
+from shared.orderdoc import Order
+from shared.orders import now_ms
 from shared.quota import quota_exhausted
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
-from shared.store import ORDERS, Database
+from shared.store.client import Database
+from shared.store.orders import delete_order, insert_order
 from shared.subscriptions import Subscription
 
 
@@ -96,8 +98,8 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
     try:
         with timed("store_ms"):
             ends = await store_chunks(store, bulk_id, map(batch.chunk_body, range(chunks)))
-        await db[ORDERS].insert_one(new_order(bulk_id, sub.client_id, batch.count, chunks,
-                                              verify, tuple(ends)))
+        await insert_order(db, Order.new(bulk_id, sub.client_id, batch.count, chunks, now_ms(),
+                                         verify, tuple(ends)))
         message = WorkMessage(kind="split", bulk_id=bulk_id, chunks=chunks,
                               sizes=batch.sizes())
         await amqp.publish(broker.topology.work, amqp.CHUNK_KEY, message.to_bytes(),
@@ -111,7 +113,7 @@ async def accept_batch(settings: Settings, db: Database, store: ObjectStore, bro
 async def _forget(db: Database, store: ObjectStore, bulk_id: str) -> None:
     """Best-effort removal of a batch that was not accepted."""
     try:
-        await db[ORDERS].delete_one({"_id": bulk_id})
+        await delete_order(db, bulk_id)
         await store.delete_prefix(inputs_prefix(bulk_id))
     except Exception:  # noqa: BLE001 - the original error is what the caller must see
         pass

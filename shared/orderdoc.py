@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.status import OrderStatus
-from shared.store import Doc
+from shared.store.client import Doc
 
 FEATURE_KEYS = ("dynamicQr", "securedQr", "sourceQr")
 

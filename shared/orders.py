@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from pymongo import ReturnDocument
-from pymongo.errors import OperationFailure
 
 from shared.errors import BadRequest, NotFound
 from shared.orderdoc import FEATURE_KEYS as FEATURE_KEYS  # re-exported for the callers
 from shared.orderdoc import Order as Order
 from shared.progress import read_progress
 from shared.status import OrderStatus, check_transition
-from shared.store import ORDERS, Database, Doc
+from shared.store.client import Database, Doc
+from shared.store.orders import find_order as find_order  # re-exported for the callers
+from shared.store.orders import page_orders, set_status
 
 MAX_LIST_LIMIT = 100
 
@@ -31,11 +32,6 @@ def new_order(bulk_id: str, subscription: str, count: int, chunks: int,
                      input_ends).to_doc()
 
 
-async def find_order(db: Database, bulk_id: str) -> Order | None:
-    doc = await db[ORDERS].find_one({"_id": bulk_id})
-    return None if doc is None else Order.from_doc(doc)
-
-
 async def get_owned_order(db: Database, bulk_id: str, subscription: str) -> Order:
     """The order if the caller owns it (with its progress); else the 404 of an unknown id."""
     order = await find_order(db, bulk_id)
@@ -46,33 +42,27 @@ async def get_owned_order(db: Database, bulk_id: str, subscription: str) -> Orde
 
 async def with_processed(db: Database, order: Order) -> Order:
     """The order with `processed`, the rows finished so far: while it is processing, read
-    from its small progress collection (never from a big one); afterwards, every row."""
+    from its progress (a bounded read, never a big one); afterwards, every row."""
     if not order.is_processing:
         return order.with_processed(order.count)
-    try:
-        return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
-    except OperationFailure:  # perhaps the batch ended as its progress was read (read_progress)
-        latest = await find_order(db, order.bulk_id)
-        if latest is None or latest.is_processing:
-            raise
-        return latest.with_processed(latest.count)
+    return order.with_processed((await read_progress(db, order.bulk_id)).done_rows)
 
 
 async def transition(db: Database, bulk_id: str, current: OrderStatus, target: OrderStatus,
-                     extra: dict[str, Any] | None = None) -> Order | None:
+                     extra: Mapping[str, Mapping[str, int]] | None = None) -> Order | None:
     """Move the order from `current` to `target`; None if it was not in `current`.
+    `extra` may set `failedFeatures` (the totals of a batch completing) along with it.
 
     The filter on `current` makes this a compare-and-set. On FerretDB v1 two racing
     compare-and-sets can both win, so callers only race here with identical writes;
     decisions that need one winner are made by unique inserts first.
     """
     check_transition(current, target)
-    doc = await db[ORDERS].find_one_and_update(
-        {"_id": bulk_id, "status": current.value},
-        {"$set": {"status": target.value, "updatedAt": now_ms(), **(extra or {})}},
-        return_document=ReturnDocument.AFTER,
-    )
-    return None if doc is None else Order.from_doc(doc)
+    fields = dict(extra or {})
+    failed = fields.pop("failedFeatures", None)
+    if fields:
+        raise ValueError(f"a transition sets no other field: {sorted(fields)}")
+    return await set_status(db, bulk_id, current, target, now_ms(), failed)
 
 
 def status_document(order: Order) -> dict[str, Any]:
@@ -83,15 +73,10 @@ def status_document(order: Order) -> dict[str, Any]:
 async def list_orders(db: Database, subscription: str, limit: int, cursor: str | None
                       ) -> tuple[list[Order], str | None]:
     """The owner's orders, newest first, and the cursor of the next page (or None)."""
-    query: dict[str, Any] = {"subscription": subscription}
-    if cursor:
-        created, bulk_id = decode_cursor(cursor)
-        query["$or"] = [{"createdAt": {"$lt": created}},
-                        {"createdAt": created, "_id": {"$lt": bulk_id}}]
-    found = db[ORDERS].find(query).sort([("createdAt", -1), ("_id", -1)]).limit(limit + 1)
-    orders = [await with_processed(db, Order.from_doc(doc)) async for doc in found]
-    more = len(orders) > limit
-    orders = orders[:limit]
+    after = decode_cursor(cursor) if cursor else None
+    found = await page_orders(db, subscription, limit + 1, after)
+    more = len(found) > limit
+    orders = [await with_processed(db, order) for order in found[:limit]]
     return orders, encode_cursor(orders[-1]) if more else None
 
 

@@ -35,7 +35,7 @@ from shared.rowguard import each_or_alone, fails_the_chunk
 from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
-from shared.store import Database, Doc
+from shared.store.client import Database, Doc
 from shared.subscriptions import Subscription
 
 log = structlog.get_logger(__name__)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.ids import api_key_matches
-from shared.store import Doc
+from shared.store.client import Doc
 
 
 @dataclass(frozen=True)

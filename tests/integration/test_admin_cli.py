@@ -7,13 +7,10 @@ import subprocess
 import orjson
 import pytest
 
-from shared.analytics.months import merged, month_id
-from shared.analytics.series import read_scans
-from shared.analytics.tally import HOUR_MS, Cell, hour_of
 from shared.errors import Forbidden, Unauthorized
-from shared.ids import shard_of_code
 from shared.settings import Settings
-from shared.store import SUBSCRIPTIONS, Database
+from shared.store.client import Database
+from shared.store.subscriptions import find_subscription
 from shared.subscriptions import authenticate
 from tests.processes import BULKQR, settings_env
 
@@ -30,9 +27,10 @@ async def test_create_subscription_prints_one_json_line_and_stores_a_hash(
     [created] = admin(settings, "create-subscription", "--name", "acme", "--qr-limit", "5")
     client_id, api_key = str(created["clientId"]), str(created["apiKey"])
     assert set(created) == {"clientId", "apiKey"}
-    doc = await db[SUBSCRIPTIONS].find_one({"_id": client_id})
-    assert doc is not None and doc["qrLimit"] == 5 and doc["name"] == "acme"
-    assert api_key not in orjson.dumps(doc, default=str).decode()
+    record = await find_subscription(db, client_id)
+    assert record is not None and record.qr_limit == 5 and record.name == "acme"
+    assert api_key not in orjson.dumps(record.to_doc(), default=str).decode()
+    assert record.key_hash and record.accepts(api_key)
     sub = await authenticate(db, client_id, api_key)
     assert sub.client_id == client_id and sub.qr_limit == 5
     with pytest.raises(Unauthorized):
@@ -52,25 +50,3 @@ async def test_create_subscription_prints_one_json_line_and_stores_a_hash(
     assert any(item["clientId"] == client_id and item["disabled"] for item in listed)
     assert all("keyHash" not in item for item in listed)
 
-
-async def test_split_scan_months_moves_the_old_layout_and_the_scans_read_back(
-    settings: Settings, db: Database
-) -> None:
-    """Months stored before 2026-12-03 (one collection per shard, every month in it) are
-    moved into their per-month collections; the scans query then finds them, and a second
-    run has nothing left to move."""
-    code = "0A" + "b" * 7
-    shard = shard_of_code(code)
-    assert shard is not None
-    hours = [hour_of(ms) for ms in (1_780_000_000_000, 1_790_000_000_000)]  # two months
-    cells = [Cell(record=code, source="direct", hour=hour, device="mobile", os="iOS",
-                  browser="Mobile Safari", country="FR", referrer="direct", count=3)
-             for hour in hours]
-    old = [merged(None, code, month_id(code, cell.hour).rpartition(":")[2], [cell], "g", 1)
-           for cell in cells]
-    await db[f"scanmonths_{shard:04d}"].insert_many([doc for doc in old if doc is not None])
-    assert admin(settings, "split-scan-months") == [{"moved": 2}]
-    assert f"scanmonths_{shard:04d}" not in await db.list_collection_names()
-    read = await read_scans(db, code, hours[0] * HOUR_MS, (hours[1] + 1) * HOUR_MS, "hour")
-    assert read["total"] == 6 and read["breakdowns"]["country"] == {"FR": 6}
-    assert admin(settings, "split-scan-months") == [{"moved": 0}]

@@ -9,10 +9,12 @@ import aiohttp
 import pytest
 
 from shared import amqp
-from shared.orders import new_order
+from shared.orderdoc import Order
+from shared.orders import now_ms
 from shared.s3 import ObjectStore
 from shared.settings import Settings
-from shared.store import ORDERS, Database
+from shared.store.client import Database
+from shared.store.orders import count_orders, find_order, insert_order
 from shared.subscriptions import set_disabled
 from tests.api import Api, new_tenant
 from tests.conftest import Stack
@@ -88,9 +90,10 @@ async def test_status_errors(api: Api, db: Database) -> None:
     assert (await answer(api.http, "GET", unknown, headers=api.tenant.headers))[0] == 404
     assert (await answer(api.http, "GET", unknown + "/result", headers=api.tenant.headers)
             )[0] == 404
-    pending = new_order(f"bulk_{'1' * 24}{api.tenant.client_id[-8:]}", api.tenant.client_id, 1, 1)
-    await db[ORDERS].insert_one(pending)
-    status, body = await answer(api.http, "GET", f"{BULK}/{pending['_id']}/result",
+    pending = Order.new(f"bulk_{'1' * 24}{api.tenant.client_id[-8:]}", api.tenant.client_id,
+                        1, 1, now_ms())
+    await insert_order(db, pending)
+    status, body = await answer(api.http, "GET", f"{BULK}/{pending.bulk_id}/result",
                                 headers=api.tenant.headers)
     assert status == 410 and "not ready" in body["error"]
 
@@ -115,7 +118,7 @@ async def test_quota_used_up_is_429_and_queues_nothing(api: Api, db: Database) -
     await own.archive(await own.submit(rows))
     status, body = await answer(api.http, "POST", BULK, json=rows, headers=tenant.headers)
     assert status == 429 and "nothing was queued" in body["error"]
-    assert await db[ORDERS].count_documents({"subscription": tenant.client_id}) == 1
+    assert await count_orders(db, tenant.client_id) == 1
 
 
 async def test_unqueueable_batch_is_500_and_leaves_nothing(
@@ -136,10 +139,9 @@ async def test_unqueueable_batch_is_500_and_leaves_nothing(
             status, body = await answer(http, "POST", BULK, headers=tenant.headers,
                                         json=[{"uid": 1, "data": "https://example.com"}])
         assert status == 500 and "could not be queued" in body["error"]
-        assert await db[ORDERS].count_documents({"subscription": tenant.client_id}) == 0
+        assert await count_orders(db, tenant.client_id) == 0
         leftovers = [key async for key in store.keys("inputs/")]
-        known = {doc["_id"] async for doc in db[ORDERS].find({}, {"_id": 1})}
-        assert all(key.split("/")[1] in known for key in leftovers)
+        assert all([await find_order(db, key.split("/")[1]) is not None for key in leftovers])
     finally:
         gateway.stop()
         await delete_topology(private)
