@@ -1,9 +1,9 @@
 """Every query on the link shards (`links_NNNN`): a dynamic QR's record and its source links.
 
 A link's `_id` is its short code, whose first two characters name its shard, so a cold
-lookup reads one shard. A batch's records are read by (bulkId, row), the index the layout
-declares for the shards. Writes take the stored form `Link.to_doc()` makes; reads give
-typed `Link`s.
+lookup reads one shard. A batch's records are read in row order by `bulkId` (and `uid`),
+which the layout's link indexes lead with. Writes take the stored form `Link.to_doc()`
+makes; reads give typed `Link`s.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ class RecordFilter:
     """Which QR records (never source links) of one batch a page holds.
 
     `uids`: only records with one of these uids; `pattern`: only records whose uid or
-    stored destination matches this regular expression, case aside."""
+    stored destination matches this regular expression, case aside. A batch belongs to one
+    subscription, so the store is asked by `bulkId` alone (the index's prefix) and
+    `subscription` is checked on what it answers."""
 
     bulk_id: str
     subscription: str
@@ -35,7 +37,7 @@ class RecordFilter:
 
     def query(self, after_row: int) -> Doc:
         query: Doc = {"bulkId": self.bulk_id, "row": {"$gt": after_row},
-                      "subscription": self.subscription, "parent": {"$exists": False}}
+                      "parent": {"$exists": False}}
         if self.uids is not None:
             query["uid"] = {"$in": list(self.uids)}
         if self.pattern is not None:
@@ -82,7 +84,8 @@ async def record_page(db: Database, shard: int, wanted: RecordFilter, after_row:
     with store_errors():
         found = db[links_collection(shard)].find(wanted.query(after_row)).sort(
             "row", 1).limit(limit)
-        return [Link.from_doc(doc) async for doc in found]
+        links = [Link.from_doc(doc) async for doc in found]
+    return [link for link in links if link.subscription == wanted.subscription]
 
 
 async def uid_page(db: Database, shard: int, wanted: RecordFilter, after_row: int,
@@ -91,5 +94,8 @@ async def uid_page(db: Database, shard: int, wanted: RecordFilter, after_row: in
     those two fields are read."""
     with store_errors():
         found = db[links_collection(shard)].find(
-            wanted.query(after_row), {"_id": 0, "uid": 1, "row": 1}).sort("row", 1).limit(limit)
-        return [(int(doc["row"]), doc.get("uid")) async for doc in found]
+            wanted.query(after_row), {"_id": 0, "uid": 1, "row": 1, "subscription": 1}
+        ).sort("row", 1).limit(limit)
+        docs = [doc async for doc in found]
+    return [(int(doc["row"]), doc.get("uid")) for doc in docs
+            if doc.get("subscription") == wanted.subscription]

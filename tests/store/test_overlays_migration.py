@@ -6,11 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from shared.ids import shard_of_code
 from shared.linkdoc import Link
+from shared.links import find_link
 from shared.overlays import apply_overlays
 from shared.settings import Settings
 from shared.store.client import Database, Doc
-from shared.store.layout import ensure_layout, overlays_collection
+from shared.store.layout import ensure_layout, links_collection, overlays_collection
+from shared.store.links import RecordFilter, record_page
 from shared.store.migrations.overlays import migrate_overlays
 from shared.store.overlays import find_overlays
 
@@ -97,3 +100,32 @@ async def test_the_shards_themselves_are_not_taken_for_legacy_collections(
     assert overlays_collection(bulk_id) in set(await db.list_collection_names())
     assert [o.overlay_id for o in await find_overlays(db, bulk_id)] == ["x:0"]
     await db[overlays_collection(bulk_id)].delete_many({"bulkId": bulk_id})
+
+
+async def test_links_stay_where_they_are_and_read_back_with_their_moved_overlays(
+        db: Database, settings: Settings) -> None:
+    """A record and its source link exactly as the old `Link.to_doc` stored them: the step
+    leaves them in place; the new reads find them, and the record's moved overlay."""
+    await ensure_layout(db, settings)
+    bulk_id, code, source = f"bulk_{uuid.uuid4().hex}", f"07{uuid.uuid4().hex[:7]}", (
+        f"07{uuid.uuid4().hex[:7]}")
+    shard = shard_of_code(code)
+    assert shard is not None
+    old_record = {"_id": code, "subscription": "sub", "bulkId": bulk_id, "row": 3,
+                  "uid": "sku-3", "destination": "https://stored.example/3",
+                  "createdAt": 1_000, "sources": [{"source": "flyer", "code": source}],
+                  "scans": 2, "editedAt": {"destination": 1_700_000_000_000}}
+    old_source = {"_id": source, "parent": code, "source": "flyer", "subscription": "sub",
+                  "bulkId": bulk_id, "row": 3, "createdAt": 1_000}
+    await db[links_collection(shard)].insert_many([old_record, old_source])
+    await db[legacy_name(bulk_id)].insert_one(old_overlay(
+        TOKEN, 0, 1_800_000_000_000, {"destination": "https://moved.example/{uid}"}, None))
+    assert await migrate_overlays(db, settings) == 1
+    link = await find_link(db, code)
+    assert link is not None and link.to_doc() == old_record
+    assert (await find_link(db, source) or link).parent == code
+    page = await record_page(db, shard, RecordFilter(bulk_id, "sub"), -1, 10)
+    assert [found.code for found in page] == [code]
+    assert apply_overlays(page[0], await find_overlays(db, bulk_id)).destination == (
+        "https://moved.example/sku-3")
+    assert await record_page(db, shard, RecordFilter(bulk_id, "other"), -1, 10) == []
