@@ -24,14 +24,15 @@ import orjson
 
 from bench.e2e import Deployment, deploy
 from bench.loadgen import redirect_load
-from shared.analytics.months import merged, month_id, months_collection
+from shared.analytics.months import merged, month_id
 from shared.analytics.tally import HOUR_MS, Cell, hour_of
 from shared.ids import qr_id_of_code, shard_of_code
 from shared.links import codes_for_row, link_documents, shard_for_chunk
 from shared.orders import new_order
 from shared.settings import Settings
 from shared.status import OrderStatus
-from shared.store import ORDERS, Database, Doc, links_collection, open_client
+from shared.store import ORDERS, Database, links_collection, open_client
+from shared.store.scans import insert_months
 from tests.servers import start_local_servers
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -92,12 +93,8 @@ async def store_year_of_scans(db: Database, code: str, others: list[str]) -> Non
     shard = shard_of_code(code) or 0
     # The others first: a lookup then scans past them all, as it would for months written
     # over time (the code's own months first made the year's query look twice as fast).
-    by_month: dict[str, list[Doc]] = {}
-    for doc in docs[len(months):] + docs[:len(months)]:
-        if doc is not None:
-            by_month.setdefault(doc["month"], []).append(doc)
-    for month, group in by_month.items():
-        await db[months_collection(shard, month)].insert_many(group)
+    await insert_months(db, shard, [doc for doc in docs[len(months):] + docs[:len(months)]
+                                    if doc is not None])
 
 
 async def timed_get(http: aiohttp.ClientSession, path: str, headers: dict[str, str],

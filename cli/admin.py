@@ -36,8 +36,6 @@ def add_parser(commands: Any) -> None:
     limits.add_argument("--rows-per-minute", type=_positive, default=None)
     sub.add_parser("migrate", help="create every collection and index, and move documents "
                    "stored in the layout before 2026-12-07 (run again to resume)")
-    sub.add_parser("split-scan-months", help="move scan months stored before 2026-12-03 into "
-                   "their per-month collections (once, with the workers stopped)")
 
 
 def _positive(text: str) -> int:
@@ -95,10 +93,6 @@ async def _act(db: Database, args: argparse.Namespace, settings: Settings) -> No
         from shared.store.migrate import migrate
 
         _emit(await migrate(db, settings))
-    elif command == "split-scan-months":
-        from shared.analytics.monthsplit import split_scan_months
-
-        _emit({"moved": await split_scan_months(db)})
 
 
 def _emit(value: dict[str, Any]) -> None:

@@ -16,21 +16,17 @@ from collections.abc import Awaitable, Callable
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from pydantic import ValidationError
-from pymongo import UpdateOne
 
-from shared.analytics.months import fields_of, merged, month_id, months_collection
+from shared.analytics.months import fields_of, merged, month_id
 from shared.analytics.tally import Cell, TallyBatch
 from shared.ids import shard_of_code
 from shared.scantotals import apply_totals
-from shared.store import Collection, Database, Doc
+from shared.store.client import Database, Doc
+from shared.store.scans import find_months, save_months
 
 log = structlog.get_logger(__name__)
 RETRY_PAUSE_S = 1.0
 RETRY_FOR_S = 120.0
-# Up to this many documents of one collection are read one `_id` lookup each (FerretDB v1
-# hands it to SQLite: ~1.5 ms per MB of the collection, measured); more with one `$in`,
-# which FerretDB evaluates itself on every document (~27 ms per MB).
-LOOKUPS_MAX = 16
 
 
 async def apply_batch(db: Database, batch: TallyBatch, cap: int = 100) -> None:
@@ -39,37 +35,24 @@ async def apply_batch(db: Database, batch: TallyBatch, cap: int = 100) -> None:
 
 
 async def _apply_cells(db: Database, batch: TallyBatch, cap: int) -> None:
-    """Merge the cells into their month documents: per shard and month (the collection
-    that holds them) one read of the days they touch, and one write of those days."""
-    groups: dict[tuple[int, str], dict[str, list[Cell]]] = {}
+    """Merge the cells into their month documents: per shard (the collection that holds
+    them) one read of the days they touch, and one write of those days."""
+    groups: dict[int, dict[str, list[Cell]]] = {}
     for cell in batch.cells:
         shard = shard_of_code(cell.record)
         if shard is not None:
-            doc_id = month_id(cell.record, cell.hour)
-            group = groups.setdefault((shard, doc_id.rpartition(":")[2]), {})
-            group.setdefault(doc_id, []).append(cell)
-    for (shard, month), docs in groups.items():
-        collection = db[months_collection(shard, month)]
-        fields = {"seen": 1} | dict.fromkeys(fields_of(c for cs in docs.values() for c in cs), 1)
-        stored = await _read(collection, list(docs), fields)
-        writes = []
-        for doc_id, cells in docs.items():
-            record = doc_id.rpartition(":")[0]
+            groups.setdefault(shard, {}).setdefault(month_id(cell.record, cell.hour),
+                                                    []).append(cell)
+    for shard, months in groups.items():
+        fields = ["seen", *sorted(fields_of(c for cells in months.values() for c in cells))]
+        stored = await find_months(db, shard, list(months), fields)
+        changed: list[Doc] = []
+        for doc_id, cells in months.items():
+            record, _, month = doc_id.rpartition(":")
             doc = merged(stored.get(doc_id), record, month, cells, batch.gateway, batch.seq, cap)
             if doc is not None:
-                changed = {name: value for name, value in doc.items() if name != "_id"}
-                writes.append(UpdateOne({"_id": doc_id}, {"$set": changed}, upsert=True))
-        if writes:
-            await collection.bulk_write(writes, ordered=False)
-
-
-async def _read(collection: Collection, ids: list[str], fields: dict[str, int]
-                ) -> dict[str, Doc]:
-    """The stored documents among `ids`, with only `fields`."""
-    if len(ids) > LOOKUPS_MAX:
-        return {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": ids}}, fields)}
-    found = await asyncio.gather(*(collection.find_one({"_id": i}, fields) for i in ids))
-    return {doc["_id"]: doc for doc in found if doc is not None}
+                changed.append(doc)
+        await save_months(db, shard, changed)
 
 
 def scan_consumer(db: Database, cap: int = 100

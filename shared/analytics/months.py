@@ -12,7 +12,9 @@ A day keeps at most `cap` distinct values per trait; past it, new values count a
 (FerretDB v1 decodes every document it reads). Documents written before 2026-12 hold the
 whole month in `hours` (`{"start": hour, "counts": {source: [n, …]}}`, or the older
 `[[hour, source, n], …]` triples or subdocuments) and `days` (`[[day, trait, value, n], …]`):
-they are read as they are, and new scans go to the day fields beside them.
+they are read as they are, and new scans go to the day fields beside them. The documents
+live in `scanmonths_SSSS`, one collection per link shard, `_id` `record:YYYYMM`
+(shared/store/scans.py).
 """
 
 from __future__ import annotations
@@ -31,17 +33,9 @@ from shared.analytics.tally import (
     first_hour_of_month,
     month_of_hour,
 )
-from shared.store import Doc
+from shared.store.client import Doc
 
 Columns = dict[str, list[int]]
-
-
-def months_collection(shard: int, month: str) -> str:
-    """Scan months of the records in one link shard (the code's first two characters) for
-    one UTC month (`YYYYMM`). FerretDB v1 scans a collection to find a document in it, so
-    a year's query reads twelve collections that each hold one month of one shard, and no
-    collection grows with the years (docs/operations.md: the layout before this one)."""
-    return f"scanmonths_{shard:04d}_{month}"
 
 
 def month_id(record: str, hour: int) -> str:
@@ -167,3 +161,34 @@ def day_cells(doc: Doc) -> list[list[Any]]:
     for day, trait, value, scans in cells:
         totals[(day, trait, value)] = totals.get((day, trait, value), 0) + int(scans)
     return [[*key, n] for key, n in totals.items()]
+
+
+def combined(one: Doc, other: Doc) -> Doc:
+    """`one` with the day fields of `other` (the same record and month) added and the later
+    batch of each gateway in `seen`; only `one` may hold the whole-month fields of older
+    builds. Used to join two copies of a month that `bulkqr admin migrate` finds."""
+    seen = dict(one.get("seen", {}))
+    for gateway, seq in other.get("seen", {}).items():
+        seen[gateway] = max(int(seq), int(seen.get(gateway, 0)))
+    joined = one | {"seen": seen}
+    for name in sorted(other):
+        if len(name) == 3 and name[0] in "hd" and name[1:].isdigit():
+            join = _join_hours if name[0] == "h" else _join_dims
+            joined[name] = join(one[name], other[name]) if name in one else other[name]
+    return joined
+
+
+def _join_hours(one: str, other: str) -> str:
+    columns: Columns = orjson.loads(one)
+    for source, column in orjson.loads(other).items():
+        for offset, scans in enumerate(column):
+            _bump(columns, source, offset, int(scans))
+    return orjson.dumps(dict(sorted(columns.items()))).decode()
+
+
+def _join_dims(one: str, other: str) -> str:
+    counts = _dim_counts(one)
+    for trait, value, n in orjson.loads(other):
+        counts[trait][value] = counts[trait].get(value, 0) + int(n)
+    return orjson.dumps([[trait, value, n] for trait in DIMENSIONS
+                         for value, n in counts[trait].items()]).decode()

@@ -8,14 +8,14 @@ so a range of many days, or a month stored before days had a cap, stays a small 
 
 from __future__ import annotations
 
-import asyncio
 from itertools import zip_longest
 from typing import Any
 
-from shared.analytics.months import day_cells, hour_parts, months_collection
+from shared.analytics.months import day_cells, hour_parts
 from shared.analytics.tally import DAY_HOURS, DIMENSIONS, HOUR_MS, OTHER, month_of_hour
 from shared.ids import shard_of_code
-from shared.store import Database, Doc
+from shared.store.client import Database
+from shared.store.scans import find_months
 
 INTERVAL_HOURS = {"hour": 1, "day": DAY_HOURS}
 
@@ -27,7 +27,8 @@ async def read_scans(db: Database, record: str, from_ms: int, to_ms: int,
     months = sorted({month_of_hour(h) for h in range(first_h, end_h, DAY_HOURS)}
                     | {month_of_hour(end_h - 1)})
     shard = shard_of_code(record)
-    docs = [] if shard is None else await find_months(db, shard, record, months)
+    ids = [f"{record}:{month}" for month in months]
+    docs = [] if shard is None else list((await find_months(db, shard, ids)).values())
     step = INTERVAL_HOURS[interval]
     buckets: dict[int, int] = {}
     sources: dict[str, int] = {}
@@ -43,16 +44,6 @@ async def read_scans(db: Database, record: str, from_ms: int, to_ms: int,
     return {"total": sum(buckets.values()), "series": series,
             "breakdowns": {k: _capped(v, cap)
                            for k, v in {"source": sources, **breakdowns}.items()}}
-
-
-async def find_months(db: Database, shard: int, record: str, months: list[str]) -> list[Doc]:
-    """The record's month documents that exist, each read in its month's collection, all at
-    once. Each is an `_id` equality, which FerretDB v1 hands to SQLite; it evaluates `$in`
-    itself on every document of the collection instead."""
-    found = await asyncio.gather(*(
-        db[months_collection(shard, month)].find_one({"_id": f"{record}:{month}"})
-        for month in months))
-    return [doc for doc in found if doc is not None]
 
 
 def _add_hours(buckets: dict[int, int], sources: dict[str, int], start: int,

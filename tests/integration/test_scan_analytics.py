@@ -12,7 +12,7 @@ from shared import amqp
 from shared.analytics.tally import Cell, TallyBatch, hour_of
 from shared.schemas import ScanEvent
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.integration.test_links import one_dynamic, path_of
 from tests.processes import Process, free_port, start_gateway, stop_all

@@ -9,7 +9,9 @@ from shared.analytics.tally import TallyBatch
 from shared.ids import code_of_qr_id, shard_of_code
 from shared.scantotals import ScanTotal, apply_totals, find_totals
 from shared.schemas import ScanEvent
-from shared.store import Database, links_collection, scan_totals_collection
+from shared.store.client import Database
+from shared.store.layout import links_collection, scan_totals_collection
+from shared.store.migrations.scans import fold_link_totals
 from tests.api import Api
 from tests.integration.test_links import one_dynamic
 
@@ -58,12 +60,15 @@ async def test_a_batch_taken_already_changes_nothing(db: Database) -> None:
 
 async def test_totals_counted_in_link_documents_by_older_releases_still_count(
         db: Database) -> None:
+    """The migration copies them beside the totals once; reads then open only the totals."""
     code = f"07{uuid.uuid4().hex[:7]}"
     shard = shard_of_code(code)
     assert shard == 7
     await db[links_collection(shard)].insert_one(
         {"_id": code, "subscription": "s", "bulkId": "b", "row": 0, "createdAt": 1,
          "scans": 4, "lastScanAt": 9_000, "scanSeen": {"aaaaaaaa": 7}})
+    assert await fold_link_totals(db, shard) >= 1
+    assert await fold_link_totals(db, shard) == 0
     never = f"07{uuid.uuid4().hex[:7]}"
     before = await find_totals(db, [code, never, "!!"], "aaaaaaaa")
     assert before == {code: ScanTotal(4, 9_000), never: ScanTotal()}

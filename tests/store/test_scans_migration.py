@@ -1,0 +1,120 @@
+"""`migrate_scans`: months of every older layout fold into one collection per shard, link
+totals move beside the code totals, nothing is counted twice or lost, a second run copies 0."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+
+from shared.analytics.months import combined, day_cells, hour_cells, merged
+from shared.analytics.series import read_scans
+from shared.analytics.tally import HOUR_MS, Cell, TallyBatch, first_hour_of_month
+from shared.ids import shard_of_code
+from shared.scantotals import ScanTotal, apply_totals, find_totals
+from shared.schemas import ScanEvent
+from shared.settings import Settings
+from shared.store.client import Database, Doc
+from shared.store.layout import links_collection, scan_months_collection
+from shared.store.migrations.scans import migrate_scans
+from worker.scans import apply_batch
+
+JAN = first_hour_of_month("202601")
+FEB = first_hour_of_month("202602")
+MAR = first_hour_of_month("202603")
+
+
+def cell(record: str, hour: int, count: int, country: str = "FR") -> Cell:
+    return Cell(record=record, source="direct", hour=hour, device="mobile", os="iOS",
+                browser="Mobile Safari", country=country, referrer="direct", count=count)
+
+
+def month_doc(record: str, month: str, cells: list[Cell], gateway: str = "ab12cd34") -> Doc:
+    doc = merged(None, record, month, cells, gateway, 1)
+    assert doc is not None
+    return doc
+
+
+def test_two_copies_of_a_month_join_their_days_and_batches() -> None:
+    one = month_doc("r", "202601", [cell("r", JAN, 2), cell("r", JAN + 30, 1, "DE")])
+    other = month_doc("r", "202601", [cell("r", JAN + 1, 3), cell("r", JAN + 50, 4)], "cd34ef56")
+    joined = combined(one, other)
+    assert hour_cells(joined) == [[JAN, "direct", 2], [JAN + 1, "direct", 3],
+                                  [JAN + 30, "direct", 1], [JAN + 50, "direct", 4]]
+    assert sorted(c for c in day_cells(joined) if c[1] == "country") == [
+        [JAN // 24, "country", "FR", 5], [JAN // 24 + 1, "country", "DE", 1],
+        [JAN // 24 + 2, "country", "FR", 4]]
+    assert joined["seen"] == {"ab12cd34": 1, "cd34ef56": 1}
+
+
+async def legacy_layout(db: Database, code: str) -> int:
+    """Scans of `code` as three older builds stored them; returns how many."""
+    shard = shard_of_code(code)
+    assert shard is not None
+    # Before 2026-12-03: every month in `scanmonths_SSSS`, the whole month in `hours`/`days`.
+    pre_split = {"_id": f"{code}:202601", "code": code, "month": "202601", "seen": {"aa11": 3},
+                 "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5, 0, 1]}}).decode(),
+                 "days": orjson.dumps([[JAN // 24, "country", "GB", 6]]).decode()}
+    await db[f"scanmonths_{shard:04d}"].insert_one(pre_split)
+    # From 2026-12-03: `scanmonths_SSSS_YYYYMM`, written by `$set` upserts of the day fields.
+    for month, cells in (("202601", [cell(code, JAN + 2, 7)]),  # January again: joined
+                         ("202602", [cell(code, FEB + 5, 2)]),
+                         ("202603", [cell(code, MAR, 1, "DE")])):
+        doc = month_doc(code, month, cells)
+        await db[f"scanmonths_{shard:04d}_{month}"].update_one(
+            {"_id": doc["_id"]}, {"$set": {k: v for k, v in doc.items() if k != "_id"}},
+            upsert=True)
+    return 6 + 7 + 2 + 1
+
+
+async def stopped_before_its_drop(db: Database, code: str) -> None:
+    """January's per-month collection again, as a run stopped after copying it leaves it."""
+    shard = shard_of_code(code)
+    assert shard is not None
+    doc = month_doc(code, "202601", [cell(code, JAN + 2, 7)])
+    await db[f"scanmonths_{shard:04d}_202601"].insert_one(doc)
+
+
+async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothing(
+        db: Database, settings: Settings) -> None:
+    code = "0C" + uuid.uuid4().hex[:7]
+    shard = shard_of_code(code)
+    assert shard is not None
+    scans = await legacy_layout(db, code)
+    # Totals counted in the link document before they had their own collection.
+    await db[links_collection(shard)].insert_one(
+        {"_id": code, "subscription": "s", "bulkId": "b", "row": 0, "createdAt": 1,
+         "scans": 4, "lastScanAt": 9_000, "scanSeen": {"aa11": 7}})
+    await apply_totals(db, TallyBatch(gateway="ab12cd34", seq=1, cells=[],
+                                      links=[ScanEvent(code=code, count=2, lastScanMs=5)]))
+
+    assert await migrate_scans(db, settings) >= 4  # three months moved or joined, one total
+    assert await migrate_scans(db, settings) == 0
+    await stopped_before_its_drop(db, code)
+    assert await migrate_scans(db, settings) == 0  # joined once already
+
+    names = await db.list_collection_names()
+    assert not [n for n in names if n.startswith(f"scanmonths_{shard:04d}_")]
+    assert scan_months_collection(shard) in names
+    read = await read_scans(db, code, JAN * HOUR_MS, (MAR + 24) * HOUR_MS, "day")
+    assert read["total"] == scans
+    assert read["breakdowns"]["country"] == {"FR": 9, "GB": 6, "DE": 1}
+    assert [p["scans"] for p in read["series"]] == [13, 2, 1]
+    assert (await find_totals(db, [code], "ab12cd34"))[code] == ScanTotal(6, 9_000, 1)
+
+
+async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(
+        db: Database, settings: Settings) -> None:
+    code = "0D" + uuid.uuid4().hex[:7]
+    shard = shard_of_code(code)
+    assert shard is not None
+    doc = month_doc(code, "202602", [cell(code, FEB, 2)])
+    await db[f"scanmonths_{shard:04d}_202602"].insert_one(doc)
+    assert await migrate_scans(db, settings) >= 1
+    assert (await db[scan_months_collection(shard)].find_one({"_id": doc["_id"]})) is not None
+    batch = TallyBatch(gateway="ef56ab78", seq=1, links=[], cells=[cell(code, FEB + 1, 3)])
+    await apply_batch(db, batch)
+    await apply_batch(db, batch)  # a redelivery counts once
+    assert await migrate_scans(db, settings) == 0
+    read = await read_scans(db, code, FEB * HOUR_MS, (FEB + 24) * HOUR_MS, "hour")
+    assert [(p["t"] // HOUR_MS, p["scans"]) for p in read["series"]] == [(FEB, 2), (FEB + 1, 3)]
