@@ -56,7 +56,7 @@ async def find_code_scans(db: Database, shard: int, codes: list[str],
                           gateway: str | None = None) -> dict[str, CodeScans]:
     """The stored totals among `codes` (a code never scanned is missing), each with what an
     older build counted in its link document (copied beside it by the migration) and, of
-    `seen`, only `gateway`'s entry: one read."""
+    `seen`, only `gateway`'s entry: one round of `_id` lookups, nothing else opened."""
     fields = {"code": 1, "scans": 1, "lastScanAt": 1} | (
         {f"scanSeen.{gateway}": 1} if gateway else {})
     ids = codes + [code + LINK_TOTALS for code in codes]
