@@ -45,8 +45,8 @@ async def create(request: web.Request) -> web.Response:
 
 async def list_all(request: web.Request) -> web.Response:
     sub = await caller(request)
-    docs = await endpoints.list_endpoints(request.app[DB], sub.client_id)
-    return web.json_response({"items": [endpoints.public_view(d) for d in docs]})
+    found = await endpoints.list_endpoints(request.app[DB], sub.client_id)
+    return web.json_response({"items": [endpoints.public_view(e) for e in found]})
 
 
 async def delete(request: web.Request) -> web.Response:
@@ -61,7 +61,7 @@ async def deliveries(request: web.Request) -> web.Response:
     endpoint = await endpoints.get_endpoint(request.app[DB], sub.client_id,
                                             request.match_info["webhook_id"])
     limit = limit_param(request.query.get("limit"), DEFAULT_LIMIT, MAX_LIMIT)
-    items = await log.list_attempts(request.app[DB], endpoint["_id"], limit)
+    items = await log.list_attempts(request.app[DB], endpoint.id, limit)
     return web.json_response({"items": items})
 
 
@@ -71,16 +71,16 @@ async def retry(request: web.Request) -> web.Response:
     sub = await caller(request)
     db = request.app[DB]
     endpoint = await endpoints.get_endpoint(db, sub.client_id, request.match_info["webhook_id"])
-    message = await log.find_message(db, endpoint["_id"], request.match_info["delivery_id"])
+    message = await log.find_message(db, endpoint.id, request.match_info["delivery_id"])
     if message is None:
         raise NotFound("no delivery with that id for this webhook")
     settings = request.app[SETTINGS]
-    await take_retry_slot(db, endpoint["_id"], settings.webhook_manual_retries_per_hour)
-    delivery = WebhookMessage(kind="delivery", client=sub.client_id, type=message["type"],
-                              key=message["key"], payload=message["payload"],
-                              endpoint=endpoint["_id"], webhook_id=message["_id"], manual=True)
+    await take_retry_slot(db, endpoint.id, settings.webhook_manual_retries_per_hour)
+    delivery = WebhookMessage(kind="delivery", client=sub.client_id, type=message.type,
+                              key=message.key, payload=message.payload,
+                              endpoint=endpoint.id, webhook_id=message.id, manual=True)
     await publish_message(request.app[BROKER].topology.work, settings, delivery)
-    return web.json_response({"deliveryId": message["_id"], "queued": True}, status=202)
+    return web.json_response({"deliveryId": message.id, "queued": True}, status=202)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from aio_pika.abc import AbstractExchange
 
 from shared.settings import Settings
-from shared.store import Database, Doc
+from shared.store.client import Database
+from shared.store.webhooks import Endpoint, find_endpoint
 from shared.webhooks import log
 from shared.webhooks.endpoints import (
     endpoint_secret,
-    endpoints_collection,
     list_endpoints,
     record_failure,
     record_success,
@@ -35,33 +35,32 @@ async def fan_out(db: Database, settings: Settings, work: AbstractExchange,
     """One confirmed delivery message per enabled endpoint that listens to the event."""
     count = 0
     for endpoint in await list_endpoints(db, event.client):
-        if event.type in endpoint["events"] and not endpoint.get("disabled"):
-            await publish_message(work, settings, delivery_for(event, endpoint["_id"]))
+        if event.type in endpoint.events and not endpoint.disabled:
+            await publish_message(work, settings, delivery_for(event, endpoint.id))
             count += 1
     return f"fanned out to {count}"
 
 
 async def deliver(db: Database, settings: Settings, work: AbstractExchange,
                   delivery: WebhookMessage) -> str:
-    endpoint = await db[endpoints_collection(delivery.client)].find_one(
-        {"_id": delivery.endpoint})
+    endpoint = await find_endpoint(db, delivery.client, delivery.endpoint)
     if endpoint is None:
         return "endpoint deleted"
     if not delivery.manual and not await log.remember(db, delivery):
         return "already delivered"
-    if endpoint.get("disabled") and not delivery.manual:
+    if endpoint.disabled and not delivery.manual:
         await log.record_attempt(db, delivery, Outcome(False, None, "endpoint disabled", 0.0),
                                  note="not sent: the endpoint is disabled")
         await log.set_state(db, delivery, log.FAILED)
         return "endpoint disabled"
     headers = signed_headers(endpoint_secret(settings, endpoint), delivery.webhook_id,
                              delivery.payload)
-    outcome = await send(endpoint["url"], headers, delivery.payload.encode(),
+    outcome = await send(endpoint.url, headers, delivery.payload.encode(),
                          allow_private=settings.webhook_allow_private)
     if outcome.ok:
         # The endpoint is marked healthy before the attempt is logged, so whoever sees
         # the successful attempt also sees the endpoint enabled again.
-        await record_success(db, delivery.client, endpoint)
+        await record_success(db, endpoint)
         await log.record_attempt(db, delivery, outcome)
         await log.set_state(db, delivery, log.DELIVERED)
         return "delivered"
@@ -69,10 +68,9 @@ async def deliver(db: Database, settings: Settings, work: AbstractExchange,
 
 
 async def _failed(db: Database, settings: Settings, work: AbstractExchange,
-                  delivery: WebhookMessage, endpoint: Doc, outcome: Outcome) -> str:
+                  delivery: WebhookMessage, endpoint: Endpoint, outcome: Outcome) -> str:
     """Record the failed attempt, then publish its retry into the next delay queue."""
-    disabled = await record_failure(db, settings, delivery.client, endpoint,
-                                    outcome.error or "failed")
+    disabled = await record_failure(db, settings, endpoint, outcome.error or "failed")
     delay_s = retry_delay_s(settings.webhook_retry_delays_s, delivery.attempt)
     if delivery.manual:
         note, delay_s = "manual retry: not rescheduled", None

@@ -22,9 +22,18 @@ import random
 import time
 
 from shared.errors import TooManyRequests
-from shared.store import RATE_LIMITS, Database, insert_unique
+from shared.store.client import Database
+from shared.store.webhooks import (
+    EndpointSlot,
+    delete_endpoint_slots,
+    free_slot,
+    insert_endpoint_slot,
+    rate_slot_exists,
+    slots_taken_before,
+    sweep_rate_slots,
+    take_rate_slot,
+)
 
-ENDPOINT_SLOTS = "webhook_slots"
 ORPHAN_AGE_MS = 60_000  # far above any creation's time between its slot and its endpoint
 HOUR_S = 3600
 
@@ -37,25 +46,23 @@ async def take_endpoint_slot(db: Database, client_id: str, endpoint_id: str,
                              limit: int) -> int | None:
     """The number of the slot `endpoint_id` now holds, or None when all `limit` are held."""
     for number in range(1, limit + 1):
-        doc = {"_id": f"{client_id}:{number}", "client": client_id, "endpoint": endpoint_id,
-               "takenAt": now_ms()}
-        if await insert_unique(db[ENDPOINT_SLOTS], doc):
+        if await insert_endpoint_slot(db, EndpointSlot(client_id, number, endpoint_id,
+                                                       now_ms())):
             return number
     return None
 
 
 async def free_endpoint_slot(db: Database, client_id: str, endpoint_id: str) -> None:
-    await db[ENDPOINT_SLOTS].delete_many({"client": client_id, "endpoint": endpoint_id})
+    await delete_endpoint_slots(db, client_id, endpoint_id)
 
 
 async def free_orphan_slots(db: Database, client_id: str, live_ids: set[str]) -> int:
     """Free the subscription's old slots whose endpoint is not in `live_ids`; how many
     were found (a concurrent caller may have freed some of them first)."""
-    old = {"client": client_id, "takenAt": {"$lt": now_ms() - ORPHAN_AGE_MS}}
-    orphans = [slot async for slot in db[ENDPOINT_SLOTS].find(old)
-               if slot["endpoint"] not in live_ids]
+    old = await slots_taken_before(db, client_id, now_ms() - ORPHAN_AGE_MS)
+    orphans = [slot for slot in old if slot.endpoint not in live_ids]
     for slot in orphans:
-        await db[ENDPOINT_SLOTS].delete_one({"_id": slot["_id"], "endpoint": slot["endpoint"]})
+        await free_slot(db, slot)
     return len(orphans)
 
 
@@ -68,17 +75,15 @@ async def take_retry_slot(db: Database, endpoint_id: str, per_hour: int,
     hour = int(now_s // HOUR_S)
     ends_s = float((hour + 1) * HOUR_S)
     prefix = f"webhook-retry:{endpoint_id}:{hour}"
-    collection = db[RATE_LIMITS]
-    if await collection.find_one({"_id": f"{prefix}:full"}) is None:
+    if not await rate_slot_exists(db, f"{prefix}:full"):
         start = random.randrange(per_hour)  # spreads the load; decides nothing
         for offset in range(per_hour):
             number = (start + offset) % per_hour + 1
-            if await insert_unique(collection, {"_id": f"{prefix}:{number}",
-                                                "expiresAt": ends_s}):
+            if await take_rate_slot(db, f"{prefix}:{number}", ends_s):
                 if number == 1:
-                    await collection.delete_many({"expiresAt": {"$lte": now_s}})
+                    await sweep_rate_slots(db, now_s)
                 return
-        await insert_unique(collection, {"_id": f"{prefix}:full", "expiresAt": ends_s})
+        await take_rate_slot(db, f"{prefix}:full", ends_s)
     retry_after_s = max(1, math.ceil(ends_s - now_s))
     raise TooManyRequests(f"a webhook's deliveries can be retried by hand at most {per_hour} "
                           f"times an hour; retry in {retry_after_s} s",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.store import Database
+from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.webhooks.conftest import attempts, register
 

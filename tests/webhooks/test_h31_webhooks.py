@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.client import Database
+from shared.store.layout import WEBHOOK_SLOTS
 from shared.webhooks.endpoints import MAX_ENDPOINTS
-from shared.webhooks.slots import ENDPOINT_SLOTS
 from tests.api import Api
 from tests.webhooks.conftest import attempts, register
 from tests.webhooks.receiver import Receiver
@@ -55,14 +55,14 @@ async def test_a_slot_left_by_a_crashed_creation_is_reclaimed(wh_api: Api, db: D
     """A creation that took its slot and died before storing the endpoint leaves a slot
     naming an endpoint that does not exist: once old enough, the next creation frees it."""
     client = wh_api.tenant.client_id
-    await db[ENDPOINT_SLOTS].insert_many([
+    await db[WEBHOOK_SLOTS].insert_many([
         {"_id": f"{client}:{n}", "client": client, "endpoint": f"wh_lost{n}", "takenAt": 0}
         for n in range(1, MAX_ENDPOINTS + 1)])
     assert (await create(wh_api))[0] == 201
     results = await asyncio.gather(*(create(wh_api) for _ in range(MAX_ENDPOINTS + 4)))
     assert sorted(status for status, _ in results) == [201] * (MAX_ENDPOINTS - 1) + [400] * 5
     assert len(await listed(wh_api)) == MAX_ENDPOINTS
-    assert await db[ENDPOINT_SLOTS].count_documents({"endpoint": {"$regex": "^wh_lost"}}) == 0
+    assert await db[WEBHOOK_SLOTS].count_documents({"endpoint": {"$regex": "^wh_lost"}}) == 0
 
 
 async def retry(api: Api, path: str) -> tuple[int, str | None]:
