@@ -62,18 +62,21 @@ async def take_slot(db: Database, client_id: str, asset_id: str, now_ms: int, li
     """The number of a free slot, now this asset's; None when all `limit` are taken (after
     taking back the slots of uploads that died)."""
     for attempt in range(2):
-        held = await records.held_slots(db, client_id)
-        for slot in [n for n in range(1, limit + 1) if n not in held]:
-            if await records.take_slot(db, AssetSlot(client_id, slot, asset_id, now_ms)):
-                return slot
-        if attempt == 0 and not await _free_dead_slots(db, client_id, now_ms):
+        held = await records.slots_of(db, client_id)
+        taken = {slot.slot for slot in held}
+        for number in [n for n in range(1, limit + 1) if n not in taken]:
+            if await records.take_slot(db, AssetSlot(client_id, number, asset_id, now_ms)):
+                return number
+        if attempt == 0 and not await _free_dead_slots(db, client_id, held, now_ms):
             break
     return None
 
 
-async def _free_dead_slots(db: Database, client_id: str, now_ms: int) -> int:
-    """Delete slots older than the grace period whose asset has no record; how many."""
-    old = await records.slots_taken_before(db, client_id, now_ms - SLOT_GRACE_MS)
+async def _free_dead_slots(db: Database, client_id: str, held: list[AssetSlot],
+                           now_ms: int) -> int:
+    """Delete those of `held` older than the grace period whose asset has no record; how
+    many."""
+    old = [slot for slot in held if slot.taken_at_ms < now_ms - SLOT_GRACE_MS]
     if not old:
         return 0
     kept = await records.existing_assets(db, client_id, [slot.asset_id for slot in old])

@@ -79,16 +79,20 @@ async def insert_asset(db: Database, record: AssetRecord) -> None:
 
 
 async def find_asset(db: Database, client_id: str, asset_id: str) -> AssetRecord | None:
-    """The subscription's asset of that id; None for an unknown one or another tenant's."""
+    """The subscription's asset of that id; None for an unknown one or another tenant's
+    (read by `_id` alone, the subscription compared here)."""
     with store_errors():
-        doc = await db[ASSETS].find_one({"_id": asset_id, "subscription": client_id})
-    return None if doc is None else asset_record(doc)
+        doc = await db[ASSETS].find_one({"_id": asset_id})
+    return None if doc is None or doc["subscription"] != client_id else asset_record(doc)
 
 
 async def delete_asset(db: Database, client_id: str, asset_id: str) -> bool:
-    """Forget the subscription's asset record; False when it had none of that id."""
+    """Forget the subscription's asset record; False when it had none of that id. Ids are
+    never reused, so the record found is the one deleted."""
+    if await find_asset(db, client_id, asset_id) is None:
+        return False
     with store_errors():
-        result = await db[ASSETS].delete_one({"_id": asset_id, "subscription": client_id})
+        result = await db[ASSETS].delete_one({"_id": asset_id})
     return bool(result.deleted_count)
 
 
@@ -109,26 +113,20 @@ async def existing_assets(db: Database, client_id: str, asset_ids: list[str]) ->
     """Which of `asset_ids` the subscription has a record of."""
     with store_errors():
         return {doc["_id"] async for doc in db[ASSETS].find(
-            {"_id": {"$in": asset_ids}, "subscription": client_id}, {"_id": 1})}
+            {"_id": {"$in": asset_ids}}, {"subscription": 1})
+            if doc["subscription"] == client_id}
 
 
-async def held_slots(db: Database, client_id: str) -> set[int]:
-    """The numbers of the subscription's taken slots (at most its asset limit)."""
+async def slots_of(db: Database, client_id: str) -> list[AssetSlot]:
+    """The subscription's taken slots (at most its asset limit)."""
     with store_errors():
-        return {doc["slot"] async for doc in db[ASSET_SLOTS].find(
-            {"client": client_id}, {"slot": 1})}
+        docs = await db[ASSET_SLOTS].find({"client": client_id}).to_list()
+    return [slot_record(doc) for doc in docs]
 
 
 async def take_slot(db: Database, slot: AssetSlot) -> bool:
     """True if this call took the slot (a unique insert), False if it was already taken."""
     return await insert_unique(db[ASSET_SLOTS], slot_doc(slot))
-
-
-async def slots_taken_before(db: Database, client_id: str, before_ms: int) -> list[AssetSlot]:
-    with store_errors():
-        docs = await db[ASSET_SLOTS].find(
-            {"client": client_id, "takenAt": {"$lt": before_ms}}).to_list()
-    return [slot_record(doc) for doc in docs]
 
 
 async def free_slots(db: Database, client_id: str, slots: list[int]) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from shared.assets import asset_key
 from shared.s3 import ObjectStore
-from shared.store.assets import find_asset, held_slots
+from shared.store.assets import find_asset, slots_of
 from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.shared.brandkit import SVG_LOGO, png_logo
@@ -79,7 +79,7 @@ async def test_upload_list_get_delete_and_another_subscription_sees_404(
     assert await stored_keys(store, api.tenant.client_id) == []
     async with api.http.get(f"/api/assets/{asset_id}", headers=api.tenant.headers) as answer:
         assert answer.status == 404
-    assert await held_slots(db, api.tenant.client_id) == set()
+    assert await slots_of(db, api.tenant.client_id) == []
 
 
 async def the_record_is_shared_and_holds_a_slot(db: Database, client_id: str,
@@ -89,7 +89,7 @@ async def the_record_is_shared_and_holds_a_slot(db: Database, client_id: str,
     record = await find_asset(db, client_id, asset_id)
     assert record is not None and record.subscription == client_id and record.slot == 1
     assert await find_asset(db, "cust_someone_else", asset_id) is None
-    assert await held_slots(db, client_id) == {1}
+    assert {s.slot for s in await slots_of(db, client_id)} == {1}
     names = set(await db.list_collection_names())
     assert {"assets", "asset_slots"} <= names
     assert not {f"assets_{client_id}", f"asset_slots_{client_id}"} & names

@@ -16,7 +16,7 @@ from PIL import Image
 
 from shared.brand.assetcheck import MAX_STORED_BYTES
 from shared.settings import Settings
-from shared.store.assets import held_slots, list_assets
+from shared.store.assets import list_assets, slots_of
 from shared.store.client import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.processes import Process, free_port, start_gateway
@@ -113,7 +113,7 @@ async def test_the_asset_count_holds_under_concurrent_uploads(uploads_api: Api,
     assert statuses.count(201) == ASSETS_LIMIT and statuses.count(429) == 2 * ASSETS_LIMIT
     client_id = uploads_api.tenant.client_id
     assert len(await list_assets(db, client_id, None, 10 * ASSETS_LIMIT)) == ASSETS_LIMIT
-    assert await held_slots(db, client_id) == set(range(1, ASSETS_LIMIT + 1))
+    assert {s.slot for s in await slots_of(db, client_id)} == set(range(1, ASSETS_LIMIT + 1))
     status, body = await post_asset(uploads_api, logos[0])
     assert status == 429 and f"keeps {ASSETS_LIMIT} assets" in body["error"]
     first = (await list_page(uploads_api, "limit=1"))["items"][0]["assetId"]

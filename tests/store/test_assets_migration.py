@@ -11,7 +11,7 @@ from shared.assets import asset_key, delete_asset, list_assets, load_asset, save
 from shared.brand.assetcheck import CheckedAsset
 from shared.s3 import ObjectStore
 from shared.settings import Settings
-from shared.store.assets import find_asset, held_slots
+from shared.store.assets import find_asset, slots_of
 from shared.store.client import Database, Doc
 from shared.store.migrations.assets import (
     asset_from_legacy,
@@ -76,8 +76,9 @@ async def test_the_assets_step_moves_everything_once_and_drops_the_legacy_collec
         assert legacy_assets_collection(legacy.client_id) not in names
         assert legacy_slots_collection(legacy.client_id) not in names
         await reads_back(db, store, legacy)
-    assert await held_slots(db, first.client_id) == {1, 2, 3}
-    assert await held_slots(db, second.client_id) == {1, 2}
+    assert {s.slot for s in await slots_of(db, first.client_id)} == {1, 2, 3}
+    assert {s.slot for s in await slots_of(db, second.client_id)} == {1, 2}
+    assert await db["assets"].count_documents({"subscription": first.client_id}) == 3
 
 
 async def reads_back(db: Database, store: ObjectStore, legacy: Legacy) -> None:
@@ -95,6 +96,9 @@ async def reads_back(db: Database, store: ObjectStore, legacy: Legacy) -> None:
         loaded = await load_asset(db, store, legacy.client_id, record.asset_id)
         assert loaded is not None and loaded.data == png_logo()
         assert await find_asset(db, "cust_" + secrets.token_hex(8), record.asset_id) is None
+    moved = {(slot.slot, slot.asset_id, slot.taken_at_ms)
+             for slot in await slots_of(db, legacy.client_id)}
+    assert moved == {(doc["_id"], doc["assetId"], doc["takenAt"]) for doc in legacy.slots}
 
 
 async def test_the_cap_and_the_slots_keep_working_on_moved_data(
@@ -107,6 +111,6 @@ async def test_the_cap_and_the_slots_keep_working_on_moved_data(
     assert taken is not None and taken.slot == 3  # the dead upload's slot came back
     assert await save_asset(db, store, legacy.client_id, asset, NOW_MS, limit=3) is None
     assert await delete_asset(db, store, legacy.client_id, legacy.assets[0]["_id"])
-    assert await held_slots(db, legacy.client_id) == {2, 3}
+    assert {s.slot for s in await slots_of(db, legacy.client_id)} == {2, 3}
     again = await save_asset(db, store, legacy.client_id, asset, NOW_MS, limit=3)
     assert again is not None and again.slot == 1
