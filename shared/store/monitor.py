@@ -32,9 +32,11 @@ FILTER_KEYS = {"find": "filter", "findAndModify": "query", "count": "query",
 EQUALITY_OPS = frozenset({"$eq", "$in"})
 LOGICAL_OPS = frozenset({"$and", "$or", "$nor"})
 IGNORED_TOP = frozenset({"$comment"})
-# Shard suffixes folded for deduplication only (the checker reads the real name kept).
-SHARD_SUFFIX = re.compile(r"_(t\d{2}|\d{4})$")
+# Shard numbers and ids folded for deduplication only (the checker reads the real name).
+SHARD_PART = re.compile(r"(?<=_)t?\d+(?=_|$)")
 ID_SUFFIX = re.compile(r"_[^_]*\d[^_]*$")
+DIGIT = re.compile(r"\d")
+TASK_STEP = "/asyncio/events.py"  # where a task's step starts: its creator is not above
 
 
 def field_paths(query: Any) -> tuple[list[str], list[str]]:
@@ -103,9 +105,13 @@ def _shape(query: Any, sort: Any) -> dict[str, Any]:
 
 
 def call_site(frame: FrameType | None) -> str:
-    """The innermost frame of the project's own code (not this module, not the driver)."""
+    """The innermost frame of the project's own code (not this module, not the driver) in
+    the current task; "?" for a query the driver's coroutine sends as a task of its own
+    (`asyncio.gather` of `find_one` calls, say)."""
     while frame is not None:
         path = frame.f_code.co_filename
+        if path.endswith(TASK_STEP):
+            break
         if path.startswith(str(ROOT)) and not path.startswith(VENV) and path not in OWN_FILES:
             return f"{Path(path).relative_to(ROOT)}:{frame.f_lineno} {frame.f_code.co_name}"
         frame = frame.f_back
@@ -115,9 +121,8 @@ def call_site(frame: FrameType | None) -> str:
 def dedup_name(collection: str) -> str:
     """The collection name with a shard number or an id folded, so the shape of a family
     is written once per process, not once per shard or tenant."""
-    folded = SHARD_SUFFIX.sub(lambda m: "_t##" if m.group(1)[0] == "t" else "_####",
-                              collection)
-    return folded if folded != collection else ID_SUFFIX.sub("_*", collection)
+    folded = SHARD_PART.sub(lambda part: DIGIT.sub("#", part.group(0)), collection)
+    return ID_SUFFIX.sub("_*", folded)
 
 
 class ShapeRecorder(CommandListener):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -73,6 +74,9 @@ def test_dedup_name_folds_shards_and_ids() -> None:
     assert dedup_name("quota_3f2a9c") == "quota_*"
     assert dedup_name("orders") == "orders"
     assert dedup_name("webhook_log_t15") == "webhook_log_t##"
+    assert dedup_name("scanmonths_0033_12") == "scanmonths_####_##"
+    assert dedup_name("scanmonths_0033_202612") == "scanmonths_####_######"
+    assert dedup_name("progress_9b1c2d3e4f") == "progress_*"
 
 
 @pytest.mark.parametrize("good", [
@@ -162,17 +166,21 @@ async def test_recorder_writes_each_shape_once_with_its_site(settings: Settings,
         await collection.delete_one({"b": {"$gte": 5}})
         assert await collection.count_documents({"a": 0}) == 2
         assert sorted(await collection.distinct("a", {"c": 1})) == [1, 2]
+        assert await asyncio.gather(collection.find_one({"z": 1})) == [None]
     finally:
         await client[settings.mongo_db].drop_collection(name)
         await client.close()
     lines = [orjson.loads(raw) for raw in log.read_bytes().splitlines()]
     seen = {(ln["command"], tuple(ln["eq"]), tuple(ln["range"])) for ln in lines}
     assert seen == {("find", ("a",), ()), ("update", ("a",), ()), ("delete", (), ("b",)),
-                    ("aggregate", ("a",), ()), ("distinct", ("c",), ())}
-    finds = [ln for ln in lines if ln["command"] == "find"]
+                    ("aggregate", ("a",), ()), ("distinct", ("c",), ()),
+                    ("find", ("z",), ())}
+    finds = [ln for ln in lines if ln["command"] == "find" and ln["eq"] == ["a"]]
     assert len(finds) == 1 and finds[0]["sort"] == [["b", -1]]
     assert finds[0]["collection"] == name
     assert finds[0]["site"].startswith("tests/store/test_query_shapes.py:")
+    gathered = [ln for ln in lines if ln["eq"] == ["z"]]
+    assert [ln["site"] for ln in gathered] == ["?"]  # its own task: who made it is unknown
 
 
 async def test_recorder_never_raises(settings: Settings, tmp_path: Path) -> None:
