@@ -25,12 +25,13 @@ from contextlib import contextmanager
 
 from aiohttp import web
 
+import shared.store.ratelimits as slots
 from gateway.heap import HeapTrimmer
 from gateway.submit import Batch
 from shared.errors import Busy, TooManyRequests
 from shared.orders import find_order
 from shared.settings import Settings
-from shared.store import RATE_LIMITS, Database, insert_many_unique, insert_unique
+from shared.store.client import Database
 from shared.subscriptions import Subscription
 
 MIB = 1024 * 1024
@@ -75,16 +76,14 @@ BODY_BUDGET = web.AppKey("body_budget", BodyBudget)
 
 async def take_batch_slot(db: Database, client_id: str, limit: int) -> str:
     """A slot for one more batch in flight, or TooManyRequests."""
-    collection = db[RATE_LIMITS]
     ids = [f"inflight:{client_id}:{n}" for n in range(1, limit + 1)]
     random.shuffle(ids)  # free slots are then found in a few inserts, not one per taken slot
     for free_stale in (False, True):
         if free_stale:
             await _free_stale_slots(db, ids)
         for slot_id in ids:
-            doc = {"_id": slot_id, "bulkId": None, "takenAt": time.time(),
-                   "expiresAt": time.time() + SLOT_KEEP_S}
-            if await insert_unique(collection, doc):
+            now_s = time.time()
+            if await slots.take_batch_slot(db, slot_id, now_s, now_s + SLOT_KEEP_S):
                 return slot_id
     raise TooManyRequests(f"{limit} batches of this subscription are still processing, the "
                           "most it may have in flight; retry once one completes",
@@ -92,25 +91,14 @@ async def take_batch_slot(db: Database, client_id: str, limit: int) -> str:
 
 
 async def _free_stale_slots(db: Database, ids: list[str]) -> None:
-    collection = db[RATE_LIMITS]
-    async for slot in collection.find({"_id": {"$in": ids}}):
-        bulk_id = slot.get("bulkId")
-        if bulk_id is None:
-            stale = slot.get("takenAt", 0) < time.time() - STALE_SLOT_S
+    for slot in await slots.batch_slots(db, ids):
+        if slot.bulk_id is None:
+            stale = slot.taken_at_s < time.time() - STALE_SLOT_S
         else:
-            order = await find_order(db, bulk_id)
+            order = await find_order(db, slot.bulk_id)
             stale = order is None or not order.is_processing
         if stale:
-            await collection.delete_one({"_id": slot["_id"], "bulkId": bulk_id})
-
-
-async def name_batch(db: Database, slot_id: str, bulk_id: str) -> None:
-    await db[RATE_LIMITS].update_one({"_id": slot_id}, {"$set": {"bulkId": bulk_id}})
-
-
-async def give_back(db: Database, slot_ids: list[str]) -> None:
-    if slot_ids:
-        await db[RATE_LIMITS].delete_many({"_id": {"$in": slot_ids}})
+            await slots.free_batch_slot(db, slot)
 
 
 async def take_rows(db: Database, client_id: str, rows: int, limit: int) -> list[str]:
@@ -124,17 +112,14 @@ async def take_rows(db: Database, client_id: str, rows: int, limit: int) -> list
     if needed > units:
         raise TooManyRequests(f"the batch has {rows} rows; this subscription may submit at "
                               f"most {units * unit} a minute: split it", retry_after_s=WINDOW_S)
-    collection = db[RATE_LIMITS]
-    await collection.delete_many({"expiresAt": {"$lte": now_s}})
     ids = [f"rows:{client_id}:{window}:{k}" for k in range(1, units + 1)]
     random.shuffle(ids)  # concurrent batches then mostly try different slots
     taken: list[str] = []
     while ids and len(taken) < needed:
         tries, ids = ids[: needed - len(taken)], ids[needed - len(taken):]
-        taken += await insert_many_unique(collection, [{"_id": i, "expiresAt": ends_s}
-                                                       for i in tries])
+        taken += await slots.take_slots(db, tries, ends_s)
     if len(taken) < needed:
-        await give_back(db, taken)
+        await slots.give_back(db, taken)
         raise TooManyRequests(f"this subscription may submit {units * unit} rows a minute and "
                               f"this minute has room for fewer than {rows}; retry in "
                               f"{retry_after_s} s", retry_after_s=retry_after_s)
@@ -163,10 +148,10 @@ async def admitted(db: Database, sub: Subscription, settings: Settings,
 
         bulk_id = await submit(accept_once)
     except BaseException:
-        await asyncio.shield(give_back(db, held))
+        await asyncio.shield(slots.give_back(db, held))
         raise
     if accepted:
-        await name_batch(db, slot, bulk_id)
+        await slots.name_batch(db, slot, bulk_id)
     else:  # a repeat of an accepted submission: it holds its own slot and rows
-        await give_back(db, held)
+        await slots.give_back(db, held)
     return bulk_id

@@ -33,7 +33,8 @@ from shared.orders import get_owned_order, transition
 from shared.results import delete_result
 from shared.schemas import result_key
 from shared.status import OrderStatus
-from shared.store import CLAIMS, Database, insert_unique
+from shared.store.claims import release_claim, take_claim, take_over_lapsed
+from shared.store.client import Database
 
 log = structlog.get_logger(__name__)
 NOT_READY = "the result is not ready yet: poll the status until it reads completed"
@@ -78,7 +79,7 @@ async def download(request: web.Request) -> web.StreamResponse:
             await response.write_eof()
             await connection.acknowledged(request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
-        await asyncio.shield(db[CLAIMS].delete_one(claim.held_filter()))
+        await asyncio.shield(release_claim(db, claim))
         if not response.prepared or not isinstance(exc, Exception):
             raise
         # Headers are out: the only honest signal left is a cut connection, which the
@@ -109,13 +110,8 @@ def _format(request: web.Request) -> tuple[Headers, BodyWriter]:
 
 async def _claim(db: Database, bulk_id: str, ttl_s: float) -> Claim:
     """Take the download claim, or 410. A claim left by a crashed gateway expires."""
-    claim = Claim.download(bulk_id, secrets.token_hex(8), time.time(), ttl_s)
-    if await insert_unique(db[CLAIMS], claim.to_doc()):
+    now_s = time.time()
+    claim = Claim.download(bulk_id, secrets.token_hex(8), now_s, ttl_s)
+    if await take_claim(db, claim) or await take_over_lapsed(db, claim, now_s):
         return claim
-    found = await db[CLAIMS].find_one({"_id": claim.claim_id})
-    held = None if found is None else Claim.from_doc(found)
-    if held is not None and held.is_expired(time.time()):
-        await db[CLAIMS].delete_one(held.held_filter())
-        if await insert_unique(db[CLAIMS], claim.to_doc()):
-            return claim
     raise Gone(CONSUMED)

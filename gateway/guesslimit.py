@@ -18,7 +18,8 @@ import sys
 import time
 from dataclasses import dataclass
 
-from shared.store import RATE_LIMITS, Database, insert_unique
+from shared.store.client import Database
+from shared.store.ratelimits import give_back, take_first_free
 
 WINDOW_S = 60
 MAX_WRONG_PER_MINUTE = 5
@@ -83,14 +84,10 @@ async def begin_guess(db: Database, recent: Recent, address: str, code: str,
     if not take_local(recent, key, now_s, limit):
         return None
     window = int(now_s // WINDOW_S)
-    collection = db[RATE_LIMITS]
-    for slot in range(1, limit + 1):
-        slot_id = f"guess:{code}:{address}:{window}:{slot}"
-        doc = {"_id": slot_id, "expiresAt": float((window + 1) * WINDOW_S)}
-        if await insert_unique(collection, doc):
-            if slot == 1:
-                await collection.delete_many({"expiresAt": {"$lte": now_s}})
-            return Guess(key, now_s, slot_id)
+    slots = (f"guess:{code}:{address}:{window}:{n}" for n in range(1, limit + 1))
+    slot_id = await take_first_free(db, slots, float((window + 1) * WINDOW_S))
+    if slot_id is not None:
+        return Guess(key, now_s, slot_id)
     give_back_local(recent, key, now_s)
     return None
 
@@ -98,4 +95,4 @@ async def begin_guess(db: Database, recent: Recent, address: str, code: str,
 async def forgive_guess(db: Database, recent: Recent, guess: Guess) -> None:
     """The guess was right: it does not count against the minute."""
     give_back_local(recent, guess.key, guess.stamp_s)
-    await db[RATE_LIMITS].delete_one({"_id": guess.slot_id})
+    await give_back(db, [guess.slot_id])

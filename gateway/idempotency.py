@@ -3,7 +3,7 @@
 The first request with a key wins a unique insert; it stores the body's hash and, once
 the batch is accepted, its bulkId. A repeat with the same body gets that bulkId; with a
 different body, 409. A repeat that arrives while the first is still being accepted
-waits for it. Keys are kept for 24 hours, per subscription.
+waits for it. Keys are kept for 24 hours, per subscription (shared/store/idempotency.py).
 """
 
 from __future__ import annotations
@@ -15,17 +15,14 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+import shared.store.idempotency as keys
 from shared.errors import BadRequest, Conflict
-from shared.store import Database, insert_unique
+from shared.store.client import Database
 
 HEADER = "Idempotency-Key"
 KEEP_S = 24 * 3600
 WAIT_FOR_FIRST_S = 30.0
 MAX_KEY_CHARS = 255
-
-
-def idempotency_collection(client_id: str) -> str:
-    return f"idempotency_{client_id}"
 
 
 def key_of(request: web.Request) -> str | None:
@@ -42,32 +39,28 @@ async def submit_once(db: Database, client_id: str, key: str | None, body: bytes
     """Run `accept` at most once per (subscription, key) and body; returns the bulkId."""
     if key is None:
         return await accept()
-    collection = db[idempotency_collection(client_id)]
     digest = (await asyncio.to_thread(hashlib.sha256, body)).hexdigest()  # 25 MB: ~50 ms
-    now = time.time()
-    await collection.delete_one({"_id": key, "expiresAt": {"$lt": now}})
-    record = {"_id": key, "bodySha256": digest, "bulkId": None, "expiresAt": now + KEEP_S}
-    if not await insert_unique(collection, record):
+    now_s = time.time()
+    if not await keys.begin(db, client_id, key, keys.KeyRecord(digest, now_s + KEEP_S), now_s):
         return await _repeat(db, client_id, key, digest)
     try:
         bulk_id = await accept()
     except BaseException:
-        await asyncio.shield(collection.delete_one({"_id": key}))
+        await asyncio.shield(keys.forget(db, client_id, key))
         raise
-    await collection.update_one({"_id": key}, {"$set": {"bulkId": bulk_id}})
+    await keys.accepted(db, client_id, key, bulk_id)
     return bulk_id
 
 
 async def _repeat(db: Database, client_id: str, key: str, digest: str) -> str:
-    collection = db[idempotency_collection(client_id)]
     deadline = time.monotonic() + WAIT_FOR_FIRST_S
     while time.monotonic() < deadline:
-        first = await collection.find_one({"_id": key})
+        first = await keys.find(db, client_id, key)
         if first is None:
             raise Conflict(f"the first request with this {HEADER} failed; retry with a new key")
-        if first["bodySha256"] != digest:
+        if first.body_sha256 != digest:
             raise Conflict(f"this {HEADER} was used with a different body")
-        if first["bulkId"] is not None:
-            return str(first["bulkId"])
+        if first.bulk_id is not None:
+            return first.bulk_id
         await asyncio.sleep(0.05)
     raise Conflict(f"the first request with this {HEADER} is still being processed")

@@ -4,8 +4,8 @@ The count lives in MongoDB, not in a process: each call in a fixed one-minute wi
 tries to insert one of `limit` slot documents, `{scope}:{ip}:{window}:{n}`, whose unique
 `_id` lets exactly one caller take each slot (FerretDB's `$inc` and findAndModify lose
 updates under concurrency; unique inserts do not). A call that finds every slot taken is
-refused with the seconds left in the window. Expired slots are deleted by the first call
-of each client's window.
+refused with the seconds left in the window. Slots expire with their window
+(shared/store/ratelimits.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from aiohttp import web
 
 from shared.errors import TooManyRequests
-from shared.store import RATE_LIMITS, Database, insert_unique
+from shared.store.client import Database
+from shared.store.ratelimits import take_first_free
 
 WINDOW_S = 60
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -31,13 +32,9 @@ async def take_call(db: Database, scope: str, client: str, limit: int,
     now_s = time.time() if now_s is None else now_s
     window = int(now_s // WINDOW_S)
     ends_s = float((window + 1) * WINDOW_S)
-    collection = db[RATE_LIMITS]
-    for slot in range(1, limit + 1):
-        doc = {"_id": f"{scope}:{client}:{window}:{slot}", "expiresAt": ends_s}
-        if await insert_unique(collection, doc):
-            if slot == 1:
-                await collection.delete_many({"expiresAt": {"$lte": now_s}})
-            return
+    slots = (f"{scope}:{client}:{window}:{n}" for n in range(1, limit + 1))
+    if await take_first_free(db, slots, ends_s) is not None:
+        return
     retry_after_s = max(1, math.ceil(ends_s - now_s))
     raise TooManyRequests(
         f"at most {limit} calls a minute from one address; retry in {retry_after_s} s",

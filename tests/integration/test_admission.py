@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from shared.settings import Settings
-from shared.store import Database
+from shared.store.client import Database
 from shared.subscriptions import set_limits
 from tests.api import Api, Tenant, new_tenant
 from tests.processes import Process, free_port, start_gateway

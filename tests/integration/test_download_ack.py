@@ -6,7 +6,8 @@ import asyncio
 
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
-from shared.store import CLAIMS, Database
+from shared.store.claims import find_claim
+from shared.store.client import Database
 from tests.api import Api, abort_download, parse_archive
 from tests.conftest import Stack
 
@@ -25,7 +26,7 @@ async def test_half_read_archive_can_be_downloaded_again(api: Api, stack: Stack,
                                 api.tenant.headers, size // 2)
     assert head.startswith(b"HTTP/1.1 200")
     for _ in range(100):
-        if await db[CLAIMS].find_one({"_id": f"download:{bulk_id}"}) is None:
+        if await find_claim(db, f"download:{bulk_id}") is None:
             break
         await asyncio.sleep(0.1)
     assert (await api.status(bulk_id))["status"] == "completed"

@@ -8,7 +8,8 @@ import aiohttp
 
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
-from shared.store import CLAIMS, Database
+from shared.store.claims import find_claim
+from shared.store.client import Database
 from tests.api import Api, abort_download, new_tenant, parse_archive
 from tests.conftest import Stack
 
@@ -37,7 +38,7 @@ async def test_interrupted_download_can_be_retried(api: Api, stack: Stack, db: D
                                 api.tenant.headers, 2000)
     assert head.startswith(b"HTTP/1.1 200")
     for _ in range(100):  # the gateway notices the reset on its next write
-        if await db[CLAIMS].find_one({"_id": f"download:{bulk_id}"}) is None:
+        if await find_claim(db, f"download:{bulk_id}") is None:
             break
         await asyncio.sleep(0.1)
     assert (await api.status(bulk_id))["status"] == "completed"
