@@ -16,7 +16,9 @@ from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
 from shared.settings import Settings
-from shared.store import ensure_layout, open_client
+from shared.store.client import open_client
+from shared.store.layout import ensure_layout
+from shared.store.sweep import expiring, sweep_forever
 from worker import webhooks
 from worker.chunk import handle_chunk
 from worker.consume import InFlight, consumer
@@ -78,6 +80,9 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         ]
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
+        sweeper = asyncio.create_task(sweep_forever(db, expiring(settings),
+                                                    metrics.count_expired))
+        stack.callback(sweeper.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=pool.processes)
         await stop.wait()

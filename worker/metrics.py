@@ -30,3 +30,9 @@ class WorkerMetrics:
                                   registry=self.registry)
         self.archives = Counter("bulkqr_archives_total", "Archives assembled",
                                 registry=self.registry)
+        self.expired = Counter("bulkqr_store_expired_total",
+                               "Ephemeral documents deleted past their expiresAt by this "
+                               "worker's sweeper, by family", ["family"], registry=self.registry)
+
+    def count_expired(self, family: str, documents: int) -> None:
+        self.expired.labels(family).inc(documents)
