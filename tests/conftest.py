@@ -12,9 +12,11 @@ import pytest
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store import Database, open_client
+from shared.store.shape_check import uncovered
 from tests.api import Api, Tenant, new_tenant
 from tests.failure_logs import logged_errors
 from tests.processes import (
+    LOGS,
     Process,
     delete_topology,
     free_port,
@@ -26,6 +28,7 @@ from tests.processes import (
 from tests.servers import start_servers
 
 RUN = uuid.uuid4().hex[:8]
+COMMAND_LOG = LOGS / f"{RUN}-store-commands.jsonl"  # the query shapes of this run's processes
 
 
 @pytest.hookimpl(wrapper=True)
@@ -49,16 +52,31 @@ def no_process_left() -> Iterator[None]:
     assert not left, f"tests left these processes running: {[p.log_path.name for p in left]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def queries_served_by_the_layout() -> Iterator[None]:
+    """Fails the session when the service sent a query that is neither an `_id` lookup nor
+    served by an index of shared/store/layout.py, or went to a collection outside it
+    (issue 32; every process of the run records its query shapes in COMMAND_LOG)."""
+    yield
+    if not COMMAND_LOG.exists():
+        return
+    problems = uncovered(COMMAND_LOG.read_bytes().splitlines(), Settings().link_shards)
+    assert not problems, (f"queries no declared index serves ({COMMAND_LOG.name}):\n"
+                          + "\n".join(problems))
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Settings for this test run: its own database, queues and bucket on the real servers."""
+    """Settings for this test run: its own database, queues and bucket on the real servers,
+    and the file where every process records its query shapes."""
     _, servers = start_servers()
     port = free_port()
+    LOGS.mkdir(parents=True, exist_ok=True)
     return Settings(
         **servers,
         mongo_db=f"test_{RUN}", queue_prefix=f"test-{RUN}", s3_bucket=f"test-{RUN}",
         http_port=port, public_url=f"http://127.0.0.1:{port}", worker_metrics_port=0,
-        render_processes=1, drain_timeout_s=10,
+        render_processes=1, drain_timeout_s=10, store_command_log=str(COMMAND_LOG),
     )
 
 

@@ -1,0 +1,125 @@
+"""The layout on the real FerretDB: every collection and index created, twice a no-op, and a
+deployment's collections do not grow with its tenants (issue 32)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from pymongo.monitoring import (
+    CommandFailedEvent,
+    CommandListener,
+    CommandStartedEvent,
+    CommandSucceededEvent,
+)
+
+from shared.settings import Settings
+from shared.store.client import Client, Database, open_client
+from shared.store.layout import FAMILIES, STORE_META, ensure_layout, every_collection
+from tests.api import Api, new_tenant
+from tests.shared.brandkit import SVG_LOGO
+
+TENANTS = 20
+AT_ONCE = 5
+BULK = "/api/qr/bulk-generate"
+
+
+class Commands(CommandListener):
+    """The names of the commands a client sent, in order."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: CommandSucceededEvent) -> None:
+        return
+
+    def failed(self, event: CommandFailedEvent) -> None:
+        return
+
+
+@pytest.fixture
+async def fresh(settings: Settings) -> AsyncIterator[tuple[Client, Database, Commands]]:
+    """An empty database of its own on the session's server, dropped afterwards."""
+    commands = Commands()
+    client = open_client(settings, [commands])
+    name = f"{settings.mongo_db}_layout_{uuid.uuid4().hex[:6]}"
+    yield client, client[name], commands
+    await client.drop_database(name)
+    await client.close()
+
+
+async def indexes_by_collection(db: Database) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    names = await db.list_collection_names()
+    found = {}
+    for name in names:
+        info = await db[name].index_information()
+        found[name] = {index: [(k, int(d)) for k, d in spec["key"]]
+                       for index, spec in info.items()}
+    return found
+
+
+async def test_ensure_layout_creates_everything_and_twice_is_a_no_op(
+        settings: Settings, fresh: tuple[Client, Database, Commands]) -> None:
+    _, db, commands = fresh
+    await ensure_layout(db, settings)
+    created = await indexes_by_collection(db)
+    assert set(created) == set(every_collection(settings))
+    for family in FAMILIES:
+        for name in family.names(settings.link_shards):
+            for index in family.indexes:
+                assert created[name].get(index.name) == list(index.keys), (name, index.name)
+    commands.names.clear()
+    await ensure_layout(db, settings)
+    assert commands.names == ["find"]  # the recorded fingerprint, nothing else
+    await db[STORE_META].delete_many({})  # forgotten: everything is checked again
+    await ensure_layout(db, settings)
+    assert await indexes_by_collection(db) == created
+
+
+async def one_tenant(db: Database, http: aiohttp.ClientSession, n: int) -> None:
+    """A subscription with a webhook, an asset, an idempotent 1-row batch and a bulk
+    link change, all through the running stack's API."""
+    api = Api(http, await new_tenant(db))
+    hook = {"url": f"https://hooks.example.com/bulkqr/{n}", "events": ["bulk.completed"]}
+    async with http.post("/api/webhooks", json=hook, headers=api.tenant.headers) as answer:
+        assert answer.status == 201, await answer.text()
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(SVG_LOGO), filename="logo.svg",
+                   content_type="image/svg+xml")
+    async with http.post("/api/assets", data=form, headers=api.tenant.headers) as answer:
+        assert answer.status == 201, await answer.text()
+    rows = [{"uid": "only", "qrType": "dynamic", "data": f"https://example.com/t/{n}"}]
+    headers = {**api.tenant.headers, "Idempotency-Key": f"layout-{n}"}
+    bulk_ids = set()
+    for _ in range(2):
+        async with http.post(BULK, json=rows, headers=headers) as answer:
+            assert answer.status == 200, await answer.text()
+            bulk_ids.add(await answer.json())
+    (bulk_id,) = bulk_ids
+    assert (await api.wait_completed(bulk_id))["status"] == "completed"
+    change = {"destination": "https://example.com/moved/{uid}"}
+    async with http.post(f"{BULK}/{bulk_id}/links/update", json=change,
+                         headers=api.tenant.headers) as answer:
+        body = await answer.json()
+        assert answer.status == 200 and (body["dryRun"], body["scope"]) == (False, "all"), body
+
+
+async def test_twenty_tenants_add_at_most_two_collections(
+        db: Database, http: aiohttp.ClientSession) -> None:
+    before = set(await db.list_collection_names())
+    gate = asyncio.Semaphore(AT_ONCE)
+
+    async def gated(n: int) -> None:
+        async with gate:
+            await one_tenant(db, http, n)
+
+    await asyncio.gather(*(gated(n) for n in range(TENANTS)))
+    added = set(await db.list_collection_names()) - before
+    assert len(added) <= 2, sorted(added)
