@@ -124,7 +124,11 @@ async def _claim(db: Database, sub: Subscription, bulk_id: str, chunk: int,
 async def _fill_gaps(db: Database, sub: Subscription, bulk_id: str, chunk: int,
                      rows: list[int]) -> dict[int, int]:
     """Take free slots below the limit, reading one page of slot numbers at a time and
-    stopping as soon as every row has one (a read bounded by the page, not the history)."""
+    stopping as soon as every row has one (a read bounded by the page, not the history).
+    A count first: a subscription at its limit reads no page, and rows beyond the free
+    slots are over quota at once."""
+    free_slots = sub.qr_limit - await count_slots(db, sub.client_id)
+    rows = rows[: max(0, free_slots)]
     got: dict[int, int] = {}
     for first in range(1, sub.qr_limit + 1, GAP_PAGE_SLOTS):
         pending = [row for row in rows if row not in got]

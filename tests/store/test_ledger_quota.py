@@ -79,3 +79,21 @@ async def test_gap_filling_reads_pages_until_it_has_enough(settings: Settings) -
         assert await quota_used(db, client_id) == GAP_PAGE_SLOTS + 6
     finally:
         await watched.close()
+
+
+async def test_a_full_subscription_reads_no_page(settings: Settings) -> None:
+    """Every slot taken: one count says so, and no page of slot numbers is read."""
+    client_id = f"cust_{uuid.uuid4().hex[:16]}"
+    listener = QuotaReads(quota_collection(client_id))
+    watched: AsyncMongoClient[Doc] = AsyncMongoClient(settings.mongo_url.get_secret_value(),
+                                                      event_listeners=[listener])
+    db = watched[settings.mongo_db]
+    try:
+        await insert_slots(db, client_id, [Slot(s, "earlier", 0, s) for s in range(1, 6)])
+        sub = Subscription(client_id, "full", qr_limit=5, quota_hint=5)
+        assert await charge_rows(db, sub, f"bulk_{uuid.uuid4().hex}", 0, [0, 1],
+                                 may_have_run=False) == set()
+        assert listener.filters == []
+        assert await quota_used(db, client_id) == 5
+    finally:
+        await watched.close()
