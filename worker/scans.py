@@ -35,8 +35,8 @@ async def apply_batch(db: Database, batch: TallyBatch, cap: int = 100) -> None:
 
 
 async def _apply_cells(db: Database, batch: TallyBatch, cap: int) -> None:
-    """Merge the cells into their month documents: per shard (the collection that holds
-    them) one read of the days they touch, and one write of those days."""
+    """Merge the cells into their month documents: per shard one read of the days they
+    touch and one write of those days, each a round over the calendar months' collections."""
     groups: dict[int, dict[str, list[Cell]]] = {}
     for cell in batch.cells:
         shard = shard_of_code(cell.record)

@@ -13,8 +13,8 @@ A day keeps at most `cap` distinct values per trait; past it, new values count a
 whole month in `hours` (`{"start": hour, "counts": {source: [n, …]}}`, or the older
 `[[hour, source, n], …]` triples or subdocuments) and `days` (`[[day, trait, value, n], …]`):
 they are read as they are, and new scans go to the day fields beside them. The documents
-live in `scanmonths_SSSS`, one collection per link shard, `_id` `record:YYYYMM`
-(shared/store/scans.py).
+live in `scanmonths_SSSS_MM`, one collection per link shard and calendar month (a ring of
+12 that the years reuse), `_id` `record:YYYYMM` (shared/store/scans.py).
 """
 
 from __future__ import annotations

@@ -45,7 +45,9 @@ class Family:
     """A collection, or a fixed set of shards of one, holding one kind of document."""
 
     stem: str
-    shards: str  # "one", "tenant" (TENANT_SHARDS by hash) or "link" (settings.link_shards)
+    # "one", "tenant" (TENANT_SHARDS by hash), "link" (settings.link_shards) or
+    # "link_month" (each link shard times the 12 calendar months, a ring the years reuse)
+    shards: str
     id: str  # what a document's _id is
     why: str
     indexes: tuple[Index, ...] = field(default=())
@@ -55,6 +57,9 @@ class Family:
             return [self.stem]
         if self.shards == "tenant":
             return [tenant_name(self.stem, n) for n in range(TENANT_SHARDS)]
+        if self.shards == "link_month":
+            return [link_month_name(self.stem, n, mm) for n in range(link_shards)
+                    for mm in range(1, 13)]
         return [link_name(self.stem, n) for n in range(link_shards)]
 
 
@@ -64,6 +69,10 @@ def tenant_name(stem: str, shard: int) -> str:
 
 def link_name(stem: str, shard: int) -> str:
     return f"{stem}_{shard:04d}"
+
+
+def link_month_name(stem: str, shard: int, month_of_year: int) -> str:
+    return f"{stem}_{shard:04d}_{month_of_year:02d}"
 
 
 def asc(*fields: str) -> tuple[tuple[str, int], ...]:
@@ -106,7 +115,7 @@ FAMILIES: tuple[Family, ...] = (
            (Index("by_subscription", (("subscription", ASCENDING), ("createdAt", DESCENDING),
                                       ("_id", DESCENDING))),)),
     Family(ASSET_SLOTS, "one", "client:slot", "caps assets per subscription",
-           (Index("by_asset", asc("assetId")),)),
+           (Index("by_asset", asc("assetId")), Index("by_client", asc("client")))),
     Family("quota", "tenant", "client:slot", "one document per charged dynamic row",
            (Index("by_chunk", asc("bulkId", "chunk", "row")),
             Index("by_client", asc("client")))),
@@ -124,7 +133,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("links", "link", "short code", "a dynamic QR's destination and limits",
            (Index("by_bulk", asc("bulkId", "row")),)),
     Family("linkscans", "link", "short code", "scan totals per code, one writer"),
-    Family("scanmonths", "link", "record:YYYYMM", "scan buckets per code and month"),
+    Family("scanmonths", "link_month", "record:YYYYMM",
+           "scan buckets per code and month, in the collection of its calendar month"),
 )
 
 
@@ -161,8 +171,10 @@ def scan_totals_collection(shard: int) -> str:
     return link_name("linkscans", shard)
 
 
-def scan_months_collection(shard: int) -> str:
-    return link_name("scanmonths", shard)
+def scan_months_collection(shard: int, month: str) -> str:
+    """The ring collection of a link shard holding the months `YYYYMM` of every year with
+    that calendar month (January 2026 and January 2027 share it; their `_id`s differ)."""
+    return link_month_name("scanmonths", shard, int(month[4:6]))
 
 
 def every_collection(settings: Settings) -> list[str]:

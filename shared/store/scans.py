@@ -1,18 +1,23 @@
-"""The scans aggregate's queries: code totals (`linkscans_SSSS`), record months (`scanmonths_SSSS`).
+"""The scans aggregate's queries: code totals (`linkscans_SSSS`), months (`scanmonths_SSSS_MM`).
 
-Both families have one collection per link shard (a short code's first two characters name
-it) and one writer, the scan consumer (worker/scans.py), which reads what a batch touches
-and writes it back; nothing else writes there but `bulkqr admin migrate`. Every read is an
-`_id` lookup: up to LOOKUPS_MAX ids one equality each (FerretDB v1 hands it to SQLite,
-~1.5 ms per MB of the collection, measured), more with one `$in` (which FerretDB evaluates
-itself on every document, ~27 ms per MB).
+Totals have one collection per link shard (a short code's first two characters name it);
+months one per link shard and calendar month, a ring of 12 the years reuse (`_id`
+`record:YYYYMM`, so two Januaries never collide): FerretDB v1 scans a whole collection even
+for an `_id` lookup, and a year's query then reads 12 collections holding one calendar month
+of one shard each, not one holding every month. Both have one writer, the scan consumer
+(worker/scans.py), which reads what a batch touches and writes it back; nothing else writes
+there but `bulkqr admin migrate`. Every read is an `_id` lookup: per collection, up to
+LOOKUPS_MAX ids one equality each (FerretDB v1 hands it to SQLite, ~1.5 ms per MB of the
+collection, measured), more with one `$in` (which FerretDB evaluates itself on every
+document, ~27 ms per MB).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pymongo import ReplaceOne, UpdateOne
 
@@ -22,6 +27,7 @@ from shared.store.layout import scan_months_collection, scan_totals_collection
 from shared.store.unique import insert_many_unique
 
 LOOKUPS_MAX = 16
+T = TypeVar("T")
 LINK_TOTALS = ":links"  # `_id` suffix of what an older build counted in the link document
 
 
@@ -96,30 +102,47 @@ async def insert_link_totals(db: Database, shard: int, totals: list[CodeScans]) 
     return len(await insert_many_unique(db[scan_totals_collection(shard)], docs))
 
 
+def month_collection(shard: int, month_doc_id: str) -> str:
+    """The ring collection holding the month document `record:YYYYMM` of a link shard."""
+    return scan_months_collection(shard, month_doc_id.rpartition(":")[2])
+
+
 async def find_months(db: Database, shard: int, ids: list[str],
                       fields: list[str] | None = None) -> dict[str, Doc]:
     """The month documents (shared/analytics/months.py) among `ids` (`record:YYYYMM`), with
-    only `fields` when named."""
+    only `fields` when named: the collections of their calendar months read at once."""
     projection = None if fields is None else dict.fromkeys(fields, 1)
-    docs = await _read(db[scan_months_collection(shard)], ids, projection)
-    return {doc["_id"]: doc for doc in docs}
+    groups = _by_collection(shard, ids, key=str)
+    found = await asyncio.gather(*(_read(db[name], group, projection)
+                                   for name, group in groups.items()))
+    return {doc["_id"]: doc for docs in found for doc in docs}
 
 
 async def save_months(db: Database, shard: int, months: list[Doc]) -> None:
     """Set the fields each month document holds (the days a merge touched, `seen`), creating
     the documents that are new; only the one writer calls this."""
-    if not months:
-        return
-    writes = [UpdateOne({"_id": doc["_id"]},
-                        {"$set": {k: v for k, v in doc.items() if k != "_id"}}, upsert=True)
-              for doc in months]
+    groups = _by_collection(shard, months, key=lambda doc: str(doc["_id"]))
     with store_errors():
-        await db[scan_months_collection(shard)].bulk_write(writes, ordered=False)
+        for name, group in groups.items():
+            writes = [UpdateOne({"_id": doc["_id"]},
+                                {"$set": {k: v for k, v in doc.items() if k != "_id"}},
+                                upsert=True) for doc in group]
+            await db[name].bulk_write(writes, ordered=False)
 
 
 async def insert_months(db: Database, shard: int, months: list[Doc]) -> int:
-    """Store month documents that are new (a bench's year of scans): those inserted."""
-    return len(await insert_many_unique(db[scan_months_collection(shard)], months))
+    """Store month documents that are new (a bench's year of scans, a migration's copy):
+    how many were inserted."""
+    groups = _by_collection(shard, months, key=lambda doc: str(doc["_id"]))
+    return sum([len(await insert_many_unique(db[name], group))
+                for name, group in groups.items()])
+
+
+def _by_collection(shard: int, items: list[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(month_collection(shard, key(item)), []).append(item)
+    return groups
 
 
 async def _read(collection: Collection, ids: list[str],

@@ -1,5 +1,5 @@
-"""`migrate_scans`: months of every older layout fold into one collection per shard, link
-totals move beside the code totals, nothing is counted twice or lost, a second run copies 0."""
+"""`migrate_scans`: months of every older layout move into the calendar-month ring, link
+totals beside the code totals, nothing is counted twice or lost, a second run copies 0."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from shared.schemas import ScanEvent
 from shared.settings import Settings
 from shared.store.client import Database, Doc
 from shared.store.layout import links_collection, scan_months_collection
-from shared.store.migrations.scans import migrate_scans
+from shared.store.migrations.scans import PER_MONTH, SHARD_WIDE, joined, migrate_scans
 from worker.scans import apply_batch
 
 JAN = first_hour_of_month("202601")
 FEB = first_hour_of_month("202602")
 MAR = first_hour_of_month("202603")
+JAN27 = first_hour_of_month("202701")
 
 
 def cell(record: str, hour: int, count: int, country: str = "FR") -> Cell:
@@ -48,7 +49,7 @@ def test_two_copies_of_a_month_join_their_days_and_batches() -> None:
 
 
 async def legacy_layout(db: Database, code: str) -> int:
-    """Scans of `code` as three older builds stored them; returns how many."""
+    """Scans of `code` as the builds before 375df2e stored them; returns how many."""
     shard = shard_of_code(code)
     assert shard is not None
     # Before 2026-12-03: every month in `scanmonths_SSSS`, the whole month in `hours`/`days`.
@@ -60,27 +61,55 @@ async def legacy_layout(db: Database, code: str) -> int:
     for month, cells in (("202601", [cell(code, JAN + 2, 7)]),  # January again: joined
                          ("202602", [cell(code, FEB + 5, 2)]),
                          ("202603", [cell(code, MAR, 1, "DE")])):
-        doc = month_doc(code, month, cells)
-        await db[f"scanmonths_{shard:04d}_{month}"].update_one(
-            {"_id": doc["_id"]}, {"$set": {k: v for k, v in doc.items() if k != "_id"}},
-            upsert=True)
+        await upsert_days(db, f"scanmonths_{shard:04d}_{month}", month_doc(code, month, cells))
     return 6 + 7 + 2 + 1
 
 
-async def stopped_before_its_drop(db: Database, code: str) -> None:
-    """January's per-month collection again, as a run stopped after copying it leaves it."""
+async def folded_layout(db: Database, code: str) -> int:
+    """Scans of `code` as 375df2e stored them, every month back in `scanmonths_SSSS`: one
+    moved there by its step (marked, its per-month collection left by a run stopped before
+    the drop), one written there since by its scan consumer; returns how many."""
     shard = shard_of_code(code)
     assert shard is not None
-    doc = month_doc(code, "202601", [cell(code, JAN + 2, 7)])
-    await db[f"scanmonths_{shard:04d}_202601"].insert_one(doc)
+    moved = month_doc(code, "202601", [cell(code, JAN + 3, 4)])
+    per_month = f"scanmonths_{shard:04d}_202601"
+    await db[f"scanmonths_{shard:04d}"].insert_one(moved | {"movedFrom": [per_month]})
+    await db[per_month].insert_one(moved)
+    await upsert_days(db, f"scanmonths_{shard:04d}",
+                      month_doc(code, "202701", [cell(code, JAN27 + 1, 5, "US")]))
+    return 4 + 5
+
+
+async def upsert_days(db: Database, collection: str, doc: Doc) -> None:
+    """The scan consumer's write of these builds: a `$set` upsert of the fields it merged."""
+    await db[collection].update_one(
+        {"_id": doc["_id"]}, {"$set": {k: v for k, v in doc.items() if k != "_id"}},
+        upsert=True)
+
+
+async def stopped_before_its_drops(db: Database, code: str) -> None:
+    """January's legacy copies again, as a run stopped after copying them leaves them."""
+    shard = shard_of_code(code)
+    assert shard is not None
+    await db[f"scanmonths_{shard:04d}_202601"].insert_one(
+        month_doc(code, "202601", [cell(code, JAN + 2, 7)]))
+    await db[f"scanmonths_{shard:04d}"].insert_one(
+        {"_id": f"{code}:202601", "code": code, "month": "202601", "seen": {"aa11": 3},
+         "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5, 0, 1]}}).decode()})
+
+
+async def legacy_left(db: Database) -> list[str]:
+    return [name for name in await db.list_collection_names()
+            if SHARD_WIDE.fullmatch(name) or PER_MONTH.fullmatch(name)]
 
 
 async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothing(
         db: Database, settings: Settings) -> None:
-    code = "0C" + uuid.uuid4().hex[:7]
+    code, folded = "0C" + uuid.uuid4().hex[:7], "0E" + uuid.uuid4().hex[:7]
     shard = shard_of_code(code)
     assert shard is not None
     scans = await legacy_layout(db, code)
+    folded_scans = await folded_layout(db, folded)
     # Totals counted in the link document before they had their own collection.
     await db[links_collection(shard)].insert_one(
         {"_id": code, "subscription": "s", "bulkId": "b", "row": 0, "createdAt": 1,
@@ -88,19 +117,48 @@ async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothin
     await apply_totals(db, TallyBatch(gateway="ab12cd34", seq=1, cells=[],
                                       links=[ScanEvent(code=code, count=2, lastScanMs=5)]))
 
-    assert await migrate_scans(db, settings) >= 4  # three months moved or joined, one total
+    assert await migrate_scans(db, settings) >= 6  # five months moved, one joined, one total
     assert await migrate_scans(db, settings) == 0
-    await stopped_before_its_drop(db, code)
+    await stopped_before_its_drops(db, code)
     assert await migrate_scans(db, settings) == 0  # joined once already
 
-    names = await db.list_collection_names()
-    assert not [n for n in names if n.startswith(f"scanmonths_{shard:04d}_")]
-    assert scan_months_collection(shard) in names
+    assert await legacy_left(db) == []
     read = await read_scans(db, code, JAN * HOUR_MS, (MAR + 24) * HOUR_MS, "day")
     assert read["total"] == scans
     assert read["breakdowns"]["country"] == {"FR": 9, "GB": 6, "DE": 1}
     assert [p["scans"] for p in read["series"]] == [13, 2, 1]
     assert (await find_totals(db, [code], "ab12cd34"))[code] == ScanTotal(6, 9_000, 1)
+    year = await read_scans(db, folded, JAN * HOUR_MS, (JAN27 + 24) * HOUR_MS, "day")
+    assert year["total"] == folded_scans
+    assert [(p["t"] // HOUR_MS, p["scans"]) for p in year["series"]] == [(JAN, 4), (JAN27, 5)]
+    assert year["breakdowns"]["country"] == {"US": 5, "FR": 4}
+
+
+async def test_two_januaries_share_a_ring_collection_and_never_collide(
+        db: Database, settings: Settings) -> None:
+    code = "0E" + uuid.uuid4().hex[:7]
+    shard = shard_of_code(code)
+    assert shard is not None
+    await folded_layout(db, code)
+    await migrate_scans(db, settings)
+    january = db[scan_months_collection(shard, "202601")]
+    assert scan_months_collection(shard, "202701") == january.name == f"scanmonths_{shard:04d}_01"
+    for month in ("202601", "202701"):
+        stored = await january.find_one({"_id": f"{code}:{month}"})
+        assert stored is not None and stored["month"] == month
+
+
+def test_a_split_copy_of_a_whole_month_replaces_the_original_it_holds() -> None:
+    """`split-scan-months` copied whole documents: a per-month copy holding `hours` holds
+    all of the shard-wide one (and what was scanned since); anything else is summed."""
+    whole = {"_id": "r:202601", "code": "r", "month": "202601", "seen": {"aa11": 3},
+             "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5]}}).decode()}
+    split = month_doc("r", "202601", [cell("r", JAN + 1, 2)]) | {
+        "hours": whole["hours"], "seen": {"aa11": 3, "ab12cd34": 1}}
+    assert joined(whole, split) == split
+    days = month_doc("r", "202601", [cell("r", JAN + 1, 2)])
+    for one, other in ((whole, days), (days, whole)):
+        assert hour_cells(joined(one, other)) == [[JAN, "direct", 5], [JAN + 1, "direct", 2]]
 
 
 async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(
@@ -111,7 +169,8 @@ async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(
     doc = month_doc(code, "202602", [cell(code, FEB, 2)])
     await db[f"scanmonths_{shard:04d}_202602"].insert_one(doc)
     assert await migrate_scans(db, settings) >= 1
-    assert (await db[scan_months_collection(shard)].find_one({"_id": doc["_id"]})) is not None
+    ring = db[scan_months_collection(shard, "202602")]
+    assert (await ring.find_one({"_id": doc["_id"]})) is not None
     batch = TallyBatch(gateway="ef56ab78", seq=1, links=[], cells=[cell(code, FEB + 1, 3)])
     await apply_batch(db, batch)
     await apply_batch(db, batch)  # a redelivery counts once
