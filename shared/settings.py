@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Tests only: append the shape of every query this process sends to this file (JSON
     # lines), so the suite can check each against the declared indexes (issue 32).
     store_command_log: str = ""
+    # Each worker deletes expired claims, rate-limit slots and idempotency keys this often
+    # (FerretDB v1 has no TTL indexes; on MongoDB the TTL monitor does it too).
+    store_sweep_period_s: float = Field(default=60.0, gt=0)
     amqp_url: SecretStr = SecretStr("amqp://guest:guest@127.0.0.1:5672/")
     s3_endpoint_url: str = "http://127.0.0.1:7070"
     s3_region: str = "us-east-1"

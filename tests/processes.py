@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -17,12 +19,14 @@ import orjson
 
 from shared.amqp import Names
 from shared.settings import Settings
+from shared.store import ensure_layout, open_client
 from shared.webhooks.queues import delay_queue, webhooks_queue
 
 ROOT = Path(__file__).resolve().parent.parent
 BULKQR = ROOT / ".venv" / "bin" / "bulkqr"
 LOGS = ROOT / ".state" / "logs" / "tests"
 STARTED: list[Process] = []  # every child of this test session, checked at its end
+LAID_OUT: set[str] = set()  # databases whose layout this session has created
 
 
 def free_port() -> int:
@@ -82,8 +86,28 @@ class Process:
         return self.log_path.read_text(errors="replace")
 
 
+def lay_out_store(settings: Settings) -> None:
+    """Create the store's collections and indexes before the first process of a database
+    starts: on FerretDB that takes seconds, which a gateway's start-up (and its 30 s window
+    here) should not spend on a loaded machine. The processes then find it done."""
+    if settings.mongo_db in LAID_OUT:
+        return
+
+    async def lay_out() -> None:
+        client = open_client(settings)
+        try:
+            await ensure_layout(client[settings.mongo_db], settings)
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(1) as thread:  # its own event loop: callers may be inside one
+        thread.submit(asyncio.run, lay_out()).result()
+    LAID_OUT.add(settings.mongo_db)
+
+
 def start_gateway(settings: Settings, name: str, timeout_s: float = 30) -> Process:
     """A gateway answering /healthz, or an error with its log."""
+    lay_out_store(settings)
     process = Process("gateway", settings, name)
     url = f"http://127.0.0.1:{settings.http_port}/healthz"
     deadline = time.monotonic() + timeout_s
@@ -102,6 +126,7 @@ def start_gateway(settings: Settings, name: str, timeout_s: float = 30) -> Proce
 
 def start_worker(settings: Settings, name: str, timeout_s: float = 30) -> Process:
     """A worker that has logged that it is consuming."""
+    lay_out_store(settings)
     process = Process("worker", settings, name)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -80,8 +80,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         ]
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
-        sweeper = asyncio.create_task(sweep_forever(db, expiring(settings),
-                                                    metrics.count_expired))
+        sweeper = asyncio.create_task(sweep_forever(
+            db, expiring(settings), metrics.count_expired, settings.store_sweep_period_s))
         stack.callback(sweeper.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=pool.processes)

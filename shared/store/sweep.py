@@ -26,9 +26,6 @@ log = structlog.get_logger(__name__)
 
 PAGE_DOCS = 500
 MAX_PAGES = 4  # per collection and pass: at most 2,000 deletions, then the next pass
-# Until settings has `store_sweep_period_s` (the lead's to add): MongoDB's TTL monitor
-# also runs once a minute, so documents outlive their expiry by about as much either way.
-SWEEP_PERIOD_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,7 @@ async def sweep_once(db: Database, targets: list[Target], now: datetime | None =
 
 async def sweep_forever(db: Database, targets: list[Target],
                         on_expired: Callable[[str, int], None],
-                        period_s: float = SWEEP_PERIOD_S) -> None:
+                        period_s: float) -> None:
     """Sweep every `period_s`, telling `on_expired(family, count)`; runs until cancelled."""
     while True:
         try:
