@@ -138,8 +138,9 @@ class Overlay:
         if uids is not None and (not isinstance(uids, list) or not all(
                 _is_int(u) or isinstance(u, str) for u in uids)):
             raise ValueError("its uids are not a list of strings and integers")
+        stored_id = str(doc.get("_id"))
         return cls(at, dict(changes), None if uids is None else frozenset(uids),
-                   str(doc.get("_id")).partition(":")[2])
+                   stored_id.removeprefix(f"{doc['bulkId']}:") if "bulkId" in doc else stored_id)
 
     def to_doc(self, bulk_id: str) -> Doc:
         """The stored form: `_id` is `{bulkId}:{overlay_id}`, unique across batches."""
