@@ -166,7 +166,8 @@ async def test_recorder_writes_each_shape_once_with_its_site(settings: Settings,
         await collection.delete_one({"b": {"$gte": 5}})
         assert await collection.count_documents({"a": 0}) == 2
         assert sorted(await collection.distinct("a", {"c": 1})) == [1, 2]
-        assert await asyncio.gather(collection.find_one({"z": 1})) == [None]
+        (found,) = await asyncio.gather(collection.find_one({"z": 1}))
+        assert found is None
     finally:
         await client[settings.mongo_db].drop_collection(name)
         await client.close()
