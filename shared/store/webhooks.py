@@ -4,22 +4,31 @@
   `_id` or by (subscription, createdAt).
 - `webhook_log_tNN`, the shard of the endpoint id: a document per message (`_id` its
   webhook-id, derived from the endpoint id, so endpoints sharing a shard never collide)
-  and one per attempt (`_id` random); listed by (endpoint, kind, at desc, _id desc).
+  and one per attempt (`_id` random); listed by (endpoint, kind, at desc).
+  Each expires LOG_KEPT_S after it was written (`expiresAt`), so a shard holds the
+  last month of its endpoints' deliveries, not their whole history.
 - `webhook_slots`: `{client}:{n}` for as long as an endpoint holds slot n of its
   subscription (shared/webhooks/slots.py says why slots).
-- `rate_limits`: the manual-retry slots, ids given by the caller, swept by `expiresAt`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.store.client import Database, Doc
 from shared.store.errors import store_errors
-from shared.store.layout import RATE_LIMITS, WEBHOOK_SLOTS, WEBHOOKS, webhook_log_collection
+from shared.store.layout import WEBHOOK_SLOTS, WEBHOOKS, webhook_log_collection
+from shared.store.sweep import as_datetime
 from shared.store.unique import insert_unique
 
 MESSAGE, ATTEMPT = "message", "attempt"
+LOG_KEPT_S = 30 * 86_400  # a delivery older than this is neither listed nor retried
+
+
+def log_expiry(written_at_ms: int) -> datetime:
+    """When a log document written at `written_at_ms` expires."""
+    return as_datetime(written_at_ms / 1000 + LOG_KEPT_S)
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,8 @@ async def insert_message(db: Database, message: LoggedMessage) -> bool:
     """Keep the message; False if its webhook-id was logged already."""
     doc = {"_id": message.id, "endpoint": message.endpoint, "kind": MESSAGE,
            "type": message.type, "key": message.key, "payload": message.payload,
-           "state": message.state, "createdAt": message.created_at_ms}
+           "state": message.state, "createdAt": message.created_at_ms,
+           "expiresAt": log_expiry(message.created_at_ms)}
     return await insert_unique(db[webhook_log_collection(message.endpoint)], doc)
 
 
@@ -182,7 +192,8 @@ async def insert_attempt(db: Database, attempt: Attempt) -> None:
            "deliveryId": attempt.delivery_id, "type": attempt.type,
            "attempt": attempt.attempt, "manual": attempt.manual, "at": attempt.at_ms,
            "ok": attempt.ok, "status": attempt.status, "error": attempt.error,
-           "latencyMs": attempt.latency_ms, "answer": attempt.answer, "note": attempt.note}
+           "latencyMs": attempt.latency_ms, "answer": attempt.answer, "note": attempt.note,
+           "expiresAt": log_expiry(attempt.at_ms)}
     with store_errors():
         await db[webhook_log_collection(attempt.endpoint)].insert_one(doc)
 
@@ -191,8 +202,7 @@ async def list_attempts(db: Database, endpoint_id: str, limit: int) -> list[Atte
     """The endpoint's latest `limit` attempts, newest first."""
     with store_errors():
         found = db[webhook_log_collection(endpoint_id)].find(
-            {"endpoint": endpoint_id, "kind": ATTEMPT}).sort(
-            [("at", -1), ("_id", -1)]).limit(limit)
+            {"endpoint": endpoint_id, "kind": ATTEMPT}).sort("at", -1).limit(limit)
         return [_attempt_of(doc) async for doc in found]
 
 
@@ -222,12 +232,10 @@ async def delete_endpoint_slots(db: Database, client_id: str, endpoint_id: str) 
         await db[WEBHOOK_SLOTS].delete_many({"client": client_id, "endpoint": endpoint_id})
 
 
-async def slots_taken_before(db: Database, client_id: str, before_ms: int
-                             ) -> list[EndpointSlot]:
-    """The subscription's slots taken before `before_ms` (at most its cap)."""
+async def endpoint_slots(db: Database, client_id: str) -> list[EndpointSlot]:
+    """The subscription's taken slots (at most its cap)."""
     with store_errors():
-        found = db[WEBHOOK_SLOTS].find({"client": client_id, "takenAt": {"$lt": before_ms}})
-        return [_slot_of(doc) async for doc in found]
+        return [_slot_of(doc) async for doc in db[WEBHOOK_SLOTS].find({"client": client_id})]
 
 
 async def free_slot(db: Database, slot: EndpointSlot) -> None:
@@ -239,22 +247,3 @@ async def free_slot(db: Database, slot: EndpointSlot) -> None:
 def _slot_of(doc: Doc) -> EndpointSlot:
     number = int(str(doc["_id"]).rsplit(":", 1)[1])
     return EndpointSlot(doc["client"], number, doc["endpoint"], doc["takenAt"])
-
-
-# Manual-retry slots in rate_limits ---------------------------------------------------
-
-async def rate_slot_exists(db: Database, slot_id: str) -> bool:
-    with store_errors():
-        found = await db[RATE_LIMITS].find_one({"_id": slot_id}, {"_id": 1})
-    return found is not None
-
-
-async def take_rate_slot(db: Database, slot_id: str, expires_at_s: float) -> bool:
-    """Take the slot until `expires_at_s`; False if it is taken."""
-    return await insert_unique(db[RATE_LIMITS], {"_id": slot_id, "expiresAt": expires_at_s})
-
-
-async def sweep_rate_slots(db: Database, now_s: float) -> None:
-    """Delete every rate-limit slot expired by `now_s` (FerretDB has no TTL index)."""
-    with store_errors():
-        await db[RATE_LIMITS].delete_many({"expiresAt": {"$lte": now_s}})

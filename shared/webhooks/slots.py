@@ -9,10 +9,10 @@ alike, so each admitted call first takes one of `limit` numbered slot documents:
   it frees the slot. A creation that died between taking its slot and storing its
   endpoint leaves a slot naming no endpoint: when every slot is taken, such slots older
   than ORPHAN_AGE_MS are freed and the creation tries once more;
-- a manual retry takes `webhook-retry:{endpoint}:{hour}:{n}` in `rate_limits` (swept by
-  `expiresAt` like the other call limits). Retry slots are never given back within their
-  hour, so once one call has found them all taken, a `full` marker answers the rest with
-  one read instead of `limit` failed inserts.
+- a manual retry takes `webhook-retry:{endpoint}:{hour}:{n}` in `rate_limits`
+  (shared/store/ratelimits.py; expired by `expiresAt` like the other call limits). Retry
+  slots are never given back within their hour, so once one call has found them all
+  taken, a `full` marker answers the rest with one read instead of `limit` failed inserts.
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ import time
 
 from shared.errors import TooManyRequests
 from shared.store.client import Database
+from shared.store.ratelimits import is_taken, take_slot
 from shared.store.webhooks import (
     EndpointSlot,
     delete_endpoint_slots,
+    endpoint_slots,
     free_slot,
     insert_endpoint_slot,
-    rate_slot_exists,
-    slots_taken_before,
-    sweep_rate_slots,
-    take_rate_slot,
 )
 
 ORPHAN_AGE_MS = 60_000  # far above any creation's time between its slot and its endpoint
@@ -59,8 +57,9 @@ async def free_endpoint_slot(db: Database, client_id: str, endpoint_id: str) -> 
 async def free_orphan_slots(db: Database, client_id: str, live_ids: set[str]) -> int:
     """Free the subscription's old slots whose endpoint is not in `live_ids`; how many
     were found (a concurrent caller may have freed some of them first)."""
-    old = await slots_taken_before(db, client_id, now_ms() - ORPHAN_AGE_MS)
-    orphans = [slot for slot in old if slot.endpoint not in live_ids]
+    before_ms = now_ms() - ORPHAN_AGE_MS
+    orphans = [slot for slot in await endpoint_slots(db, client_id)
+               if slot.taken_at_ms < before_ms and slot.endpoint not in live_ids]
     for slot in orphans:
         await free_slot(db, slot)
     return len(orphans)
@@ -75,15 +74,13 @@ async def take_retry_slot(db: Database, endpoint_id: str, per_hour: int,
     hour = int(now_s // HOUR_S)
     ends_s = float((hour + 1) * HOUR_S)
     prefix = f"webhook-retry:{endpoint_id}:{hour}"
-    if not await rate_slot_exists(db, f"{prefix}:full"):
+    if not await is_taken(db, f"{prefix}:full"):
         start = random.randrange(per_hour)  # spreads the load; decides nothing
         for offset in range(per_hour):
             number = (start + offset) % per_hour + 1
-            if await take_rate_slot(db, f"{prefix}:{number}", ends_s):
-                if number == 1:
-                    await sweep_rate_slots(db, now_s)
+            if await take_slot(db, f"{prefix}:{number}", ends_s):
                 return
-        await take_rate_slot(db, f"{prefix}:full", ends_s)
+        await take_slot(db, f"{prefix}:full", ends_s)
     retry_after_s = max(1, math.ceil(ends_s - now_s))
     raise TooManyRequests(f"a webhook's deliveries can be retried by hand at most {per_hour} "
                           f"times an hour; retry in {retry_after_s} s",

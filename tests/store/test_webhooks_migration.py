@@ -12,8 +12,9 @@ import pytest
 from shared.errors import NotFound
 from shared.settings import Settings
 from shared.store.client import Database, Doc
-from shared.store.layout import WEBHOOKS, ensure_layout
+from shared.store.layout import WEBHOOKS, ensure_layout, webhook_log_collection
 from shared.store.migrations.webhooks import migrate_webhooks
+from shared.store.webhooks import LOG_KEPT_S
 from shared.webhooks import endpoints, log
 from shared.webhooks.events import WebhookMessage, webhook_id
 from shared.webhooks.seal import seal
@@ -121,6 +122,17 @@ async def check_logs(db: Database, busy_id: str, small_id: str, messages: list[D
                            key=messages[0]["key"], payload="{}", endpoint=busy_id,
                            webhook_id=messages[0]["_id"])
     assert await log.remember(db, again) is False
+    await check_expiry(db, busy_id)
+
+
+async def check_expiry(db: Database, endpoint_id: str) -> None:
+    """Every moved log document expires LOG_KEPT_S after it was written."""
+    found = db[webhook_log_collection(endpoint_id)].find({"endpoint": endpoint_id})
+    docs = [doc async for doc in found]
+    assert len(docs) == ATTEMPTS + 2
+    for doc in docs:
+        written_at_ms = doc["at"] if doc["kind"] == "attempt" else doc["createdAt"]
+        assert doc["expiresAt"].timestamp() == written_at_ms / 1000 + LOG_KEPT_S
 
 
 async def test_deleting_a_migrated_endpoint_empties_its_log(

@@ -64,6 +64,11 @@ async def test_receiver_down_for_a_while_gets_it_when_back(wh_api: Api) -> None:
     finally:
         await receiver.stop()
     assert receiver.verified(hook["secret"])[0]["data"]["bulkId"] == bulk_id
+
+    async def success_logged() -> bool:  # the worker logs the answer after it arrives
+        return bool((await attempts(wh_api, hook["id"]))[0]["ok"])
+
+    await wait_for(success_logged)
     log = await attempts(wh_api, hook["id"])
     assert log[0]["ok"] and not any(a["ok"] for a in log[1:])
     assert all(a["status"] is None and a["error"] for a in log[1:])
