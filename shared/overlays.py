@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
+import orjson
 import structlog
 
 from shared.errors import RowInvalid
@@ -131,7 +132,7 @@ class Overlay:
     @classmethod
     def from_doc(cls, doc: Doc) -> Overlay:
         """The overlay a document holds; ValueError if it is not one this module writes."""
-        at, changes, uids = doc.get("at"), doc.get("changes"), doc.get("uids")
+        at, changes, uids = doc.get("at"), doc.get("changes"), _stored_uids(doc)
         if not _is_int(at) or not isinstance(changes, dict) or not all(
                 _is_field(name, value) for name, value in changes.items()):
             raise ValueError("its time or changes are not ones an overlay holds")
@@ -145,8 +146,20 @@ class Overlay:
     def to_doc(self, bulk_id: str) -> Doc:
         """The stored form: `_id` is `{bulkId}:{overlay_id}`, unique across batches."""
         return {"_id": f"{bulk_id}:{self.overlay_id}", "bulkId": bulk_id, "at": self.at_ms,
-                "changes": dict(self.changes),
-                "uids": None if self.uids is None else list(self.uids)}
+                "changes": dict(self.changes)} | (
+            {} if self.uids is None else {"uidsJson": orjson.dumps(list(self.uids)).decode()})
+
+
+def _stored_uids(doc: Doc) -> Any:
+    """The uids a document names: one JSON text (`uidsJson`), because FerretDB v1 reads
+    every document of a shard for any query and an array of 5,000 strings costs it about 12 times
+    the same uids as one string; documents written before hold an array (`uids`)."""
+    text = doc.get("uidsJson")
+    if text is None:
+        return doc.get("uids")
+    if not isinstance(text, str):
+        raise ValueError("its uids are not JSON text")
+    return orjson.loads(text)  # a JSONDecodeError is a ValueError
 
 
 def _is_int(value: Any) -> TypeGuard[int]:

@@ -14,7 +14,7 @@ from shared.settings import Settings
 from shared.store.client import Database, Doc
 from shared.store.layout import ensure_layout, links_collection, overlays_collection
 from shared.store.links import RecordFilter, record_page
-from shared.store.migrations.overlays import migrate_overlays
+from shared.store.migrations.overlays import migrate_overlays, moved_overlay
 from shared.store.overlays import find_overlays
 
 TOKEN = "000001800000000-000000042"  # the old `{at_ms:015d}-{nanos:09d}` id stem
@@ -60,8 +60,7 @@ async def test_the_overlays_step_moves_every_overlay_once_and_drops_the_legacy_c
     for bulk_id, docs in legacy.items():
         await db[legacy_name(bulk_id)].insert_many([dict(doc) for doc in docs])
     # a run stopped after copying one overlay: the next run finishes the move
-    await db[overlays_collection(first)].insert_one(
-        legacy[first][0] | {"_id": f"{first}:{TOKEN}:0", "bulkId": first})
+    await db[overlays_collection(first)].insert_one(moved_overlay(first, legacy[first][0]))
 
     assert await migrate_overlays(db, settings) == 5 - 1
     assert await migrate_overlays(db, settings) == 0
@@ -88,6 +87,7 @@ async def reads_back(db: Database, bulk_id: str, docs: list[Doc]) -> None:
     stored = await db[overlays_collection(bulk_id)].find({"bulkId": bulk_id}).to_list()
     assert sorted(doc["_id"] for doc in stored) == sorted(f"{bulk_id}:{doc['_id']}"
                                                          for doc in docs)
+    assert not [doc for doc in stored if isinstance(doc.get("uids"), list)]  # now text
 
 
 async def test_the_shards_themselves_are_not_taken_for_legacy_collections(

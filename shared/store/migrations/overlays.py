@@ -2,6 +2,8 @@
 
 A legacy overlay's `_id` (`{time}-{nanos}:{part}`) was unique in its batch only; in the
 shared shard it becomes `{bulkId}:{old _id}` and gains the `bulkId` the reads filter on.
+Its uid array becomes one JSON text (`uidsJson`), the form other batches' reads of the
+shard pay least for (shared/overlays.py).
 The link shards keep their names and codes, so the links themselves do not move.
 """
 
@@ -9,6 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import partial
+
+import orjson
 
 from shared.settings import Settings
 from shared.store.client import Database, Doc
@@ -27,7 +31,7 @@ async def migrate_overlays(db: Database, settings: Settings) -> int:
     for legacy in await legacy_collections(db, LEGACY):
         bulk_id = legacy.removeprefix("overlays_")
         copied += await move_collection(db, legacy, partial(_shard, bulk_id),
-                                        partial(_rewritten, bulk_id))
+                                        partial(moved_overlay, bulk_id))
     return copied
 
 
@@ -35,5 +39,9 @@ def _shard(bulk_id: str, _doc: Doc) -> str:
     return overlays_collection(bulk_id)
 
 
-def _rewritten(bulk_id: str, doc: Doc) -> Doc:
-    return doc | {"_id": f"{bulk_id}:{doc['_id']}", "bulkId": bulk_id}
+def moved_overlay(bulk_id: str, doc: Doc) -> Doc:
+    """A legacy overlay document as the shard holds it."""
+    moved = doc | {"_id": f"{bulk_id}:{doc['_id']}", "bulkId": bulk_id}
+    if isinstance(moved.get("uids"), list):
+        moved["uidsJson"] = orjson.dumps(moved.pop("uids")).decode()
+    return moved
