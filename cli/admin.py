@@ -90,7 +90,7 @@ async def _act(db: Database, args: argparse.Namespace, settings: Settings) -> No
         _emit({"clientId": args.client_id,
                "apiKey": await subscriptions.rotate_key(db, args.client_id)})
     elif command == "migrate":
-        from shared.store.migrate import migrate
+        from shared.store.upgrade import migrate
 
         _emit(await migrate(db, settings))
 

@@ -1,4 +1,4 @@
-"""`bulkqr admin migrate`: move a deployment's documents from the layout before DESIGN §11.
+"""The tools of `bulkqr admin migrate`'s steps (shared/store/upgrade.py runs them in order).
 
 Each step copies one legacy family into its fixed collections with unique inserts (a
 document already copied is skipped) and drops a legacy collection only once all of it
@@ -9,34 +9,14 @@ the workers stopped (docs/operations.md); a gateway may keep redirecting meanwhi
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from shared.settings import Settings
 from shared.store.client import Database, Doc
 from shared.store.errors import store_errors
-from shared.store.layout import ensure_layout
 from shared.store.unique import insert_many_unique
 
 PAGE_DOCS = 1000
 Rewrite = Callable[[Doc], Doc]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One legacy family's move; `run` returns how many documents it copied."""
-
-    name: str
-    run: Callable[[Database, Settings], Awaitable[int]]
-
-
-STEPS: list[Step] = []
-
-
-async def migrate(db: Database, settings: Settings) -> dict[str, int]:
-    """Create the layout, then run every step; returns documents copied per step."""
-    await ensure_layout(db, settings)
-    return {step.name: await step.run(db, settings) for step in STEPS}
 
 
 async def legacy_collections(db: Database, pattern: re.Pattern[str]) -> list[str]:
