@@ -53,16 +53,6 @@ def result_zip_key(bulk_id: str) -> str:
     return f"results/{bulk_id}.zipparts"
 
 
-def done_id(chunk: int) -> str:
-    """A chunk's completion record in the batch's progress collection (unique insert)."""
-    return f"done:{chunk}"
-
-
-def charge_id(chunk: int) -> str:
-    """Which rows of a chunk were charged, in the batch's charges collection (unique insert)."""
-    return f"charge:{chunk}"
-
-
 def archive_claim(bulk_id: str) -> str:
     """The archive job of a batch, claimed in the claims collection (unique insert)."""
     return f"archive:{bulk_id}"
@@ -71,11 +61,6 @@ def archive_claim(bulk_id: str) -> str:
 def download_claim(bulk_id: str) -> str:
     """The one-shot download of a batch's result, claimed in the claims collection."""
     return f"download:{bulk_id}"
-
-
-def next_claim(bulk_id: str, chunk: int) -> str:
-    """The right to publish chunk `chunk` of the window, in the progress collection."""
-    return f"next:{bulk_id}:{chunk}"
 
 
 def claimer_of_chunk(chunk: int) -> str:

@@ -14,8 +14,5 @@ def test_object_keys_live_under_their_batch_prefixes() -> None:
 
 
 def test_claim_ids_name_their_chunk_and_batch() -> None:
-    assert keys.done_id(3) == "done:3"
-    assert keys.charge_id(3) == "charge:3"
     assert keys.archive_claim("b1") == "archive:b1"
-    assert keys.next_claim("b1", 3) == "next:b1:3"
     assert keys.claimer_of_chunk(3) == "chunk:3" != keys.SPLIT_CLAIMER
