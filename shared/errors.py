@@ -29,7 +29,7 @@ Outside the tree on purpose: shared/renderpool.py's RenderCrashed is a
 concurrent.futures.BrokenExecutor (a render process died: the chunk is retried, as for any
 broken pool), and its RenderTimedOut becomes the row's RowInvalid where it is caught.
 
-Nothing outside the tree crosses an adapter: shared/mongo.py, shared/amqp.py and
+Nothing outside the tree crosses an adapter: shared/store/errors.py, shared/amqp.py and
 shared/s3.py translate their driver's exceptions where they call it (httpx's
 `map_exceptions` is the model), and `shared.drivers.translated()` applies the same tables
 at the edge of a request or a message, for code that uses a driver handle directly.
