@@ -52,12 +52,14 @@ def settings_env(settings: Settings) -> dict[str, str]:
 class Process:
     """One `bulkqr gateway|worker` child, its output in a log file."""
 
-    def __init__(self, role: str, settings: Settings, name: str) -> None:
+    def __init__(self, role: str, settings: Settings, name: str,
+                 extra_env: dict[str, str] | None = None) -> None:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.role, self.settings = role, settings
         self.log_path = LOGS / f"{name}.log"
         self._log: IO[bytes] = self.log_path.open("ab")
-        self.popen = subprocess.Popen([str(BULKQR), role], env=settings_env(settings),
+        env = settings_env(settings) | (extra_env or {})  # e.g. PYTHONPATH of an older build
+        self.popen = subprocess.Popen([str(BULKQR), role], env=env,
                                       stdout=self._log, stderr=subprocess.STDOUT)
         STARTED.append(self)
 
@@ -105,10 +107,13 @@ def lay_out_store(settings: Settings) -> None:
     LAID_OUT.add(settings.mongo_db)
 
 
-def start_gateway(settings: Settings, name: str, timeout_s: float = 30) -> Process:
-    """A gateway answering /healthz, or an error with its log."""
-    lay_out_store(settings)
-    process = Process("gateway", settings, name)
+def start_gateway(settings: Settings, name: str, timeout_s: float = 30,
+                  extra_env: dict[str, str] | None = None, lay_out: bool = True) -> Process:
+    """A gateway answering /healthz, or an error with its log. `lay_out=False` leaves the
+    database as it is (an older build, which knows no layout, is about to run on it)."""
+    if lay_out:
+        lay_out_store(settings)
+    process = Process("gateway", settings, name, extra_env)
     url = f"http://127.0.0.1:{settings.http_port}/healthz"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -124,10 +129,12 @@ def start_gateway(settings: Settings, name: str, timeout_s: float = 30) -> Proce
     raise RuntimeError(f"gateway not up in {timeout_s}s:\n{process.log_text()[-3000:]}")
 
 
-def start_worker(settings: Settings, name: str, timeout_s: float = 30) -> Process:
-    """A worker that has logged that it is consuming."""
-    lay_out_store(settings)
-    process = Process("worker", settings, name)
+def start_worker(settings: Settings, name: str, timeout_s: float = 30,
+                 extra_env: dict[str, str] | None = None, lay_out: bool = True) -> Process:
+    """A worker that has logged that it is consuming (`lay_out` as for start_gateway)."""
+    if lay_out:
+        lay_out_store(settings)
+    process = Process("worker", settings, name, extra_env)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.popen.poll() is not None:
