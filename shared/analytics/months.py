@@ -178,6 +178,25 @@ def combined(one: Doc, other: Doc) -> Doc:
     return joined
 
 
+def whole_as_days(doc: Doc) -> Doc:
+    """`doc` with the whole-month `hours` and `days` of builds before 2026-12 moved into its
+    day fields (added to what they hold), so `combined` can take it as `other`."""
+    if not {"hours", "days"} & set(doc):
+        return doc
+    whole: Doc = {name: doc[name] for name in ("month", "hours", "days") if name in doc}
+    hours: dict[str, Columns] = {}
+    for hour, source, scans in hour_cells(whole):
+        _bump(hours.setdefault(hour_field(hour), {}), source, hour % DAY_HOURS, scans)
+    dims: dict[str, list[list[Any]]] = {}
+    for day, trait, value, scans in day_cells(whole):
+        dims.setdefault(dim_field(day * DAY_HOURS), []).append([trait, value, scans])
+    days: Doc = {name: orjson.dumps(dict(sorted(columns.items()))).decode()
+                 for name, columns in hours.items()}
+    days |= {name: orjson.dumps(cells).decode() for name, cells in dims.items()}
+    rest = {name: value for name, value in doc.items() if name not in ("hours", "days")}
+    return combined(rest, days)
+
+
 def _join_hours(one: str, other: str) -> str:
     columns: Columns = orjson.loads(one)
     for source, column in orjson.loads(other).items():

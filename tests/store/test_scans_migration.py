@@ -39,13 +39,25 @@ def month_doc(record: str, month: str, cells: list[Cell], gateway: str = "ab12cd
 def test_two_copies_of_a_month_join_their_days_and_batches() -> None:
     one = month_doc("r", "202601", [cell("r", JAN, 2), cell("r", JAN + 30, 1, "DE")])
     other = month_doc("r", "202601", [cell("r", JAN + 1, 3), cell("r", JAN + 50, 4)], "cd34ef56")
-    joined = combined(one, other)
-    assert hour_cells(joined) == [[JAN, "direct", 2], [JAN + 1, "direct", 3],
-                                  [JAN + 30, "direct", 1], [JAN + 50, "direct", 4]]
-    assert sorted(c for c in day_cells(joined) if c[1] == "country") == [
+    both = combined(one, other)
+    assert hour_cells(both) == [[JAN, "direct", 2], [JAN + 1, "direct", 3],
+                                [JAN + 30, "direct", 1], [JAN + 50, "direct", 4]]
+    assert sorted(c for c in day_cells(both) if c[1] == "country") == [
         [JAN // 24, "country", "FR", 5], [JAN // 24 + 1, "country", "DE", 1],
         [JAN // 24 + 2, "country", "FR", 4]]
-    assert joined["seen"] == {"ab12cd34": 1, "cd34ef56": 1}
+    assert both["seen"] == {"ab12cd34": 1, "cd34ef56": 1}
+
+
+def whole_doc(record: str, month: str, hours: dict[int, int], countries: dict[str, int],
+              seen: dict[str, int]) -> Doc:
+    """A month as builds before 2026-12-07 wrote it: whole-month `hours` (one source here)
+    and `days` (every country on the month's first day)."""
+    start = first_hour_of_month(month)
+    column = [hours.get(start + offset, 0) for offset in range(max(hours) - start + 1)]
+    return {"_id": f"{record}:{month}", "code": record, "month": month, "seen": seen,
+            "hours": orjson.dumps({"start": start, "counts": {"direct": column}}).decode(),
+            "days": orjson.dumps([[start // 24, "country", country, n]
+                                  for country, n in countries.items()]).decode()}
 
 
 async def legacy_layout(db: Database, code: str) -> int:
@@ -53,16 +65,19 @@ async def legacy_layout(db: Database, code: str) -> int:
     shard = shard_of_code(code)
     assert shard is not None
     # Before 2026-12-03: every month in `scanmonths_SSSS`, the whole month in `hours`/`days`.
-    pre_split = {"_id": f"{code}:202601", "code": code, "month": "202601", "seen": {"aa11": 3},
-                 "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5, 0, 1]}}).decode(),
-                 "days": orjson.dumps([[JAN // 24, "country", "GB", 6]]).decode()}
-    await db[f"scanmonths_{shard:04d}"].insert_one(pre_split)
-    # From 2026-12-03: `scanmonths_SSSS_YYYYMM`, written by `$set` upserts of the day fields.
+    shard_wide = db[f"scanmonths_{shard:04d}"]
+    await shard_wide.insert_one(whole_doc(code, "202601", {JAN: 5, JAN + 2: 1}, {"GB": 6},
+                                          {"aa11": 3}))
+    await shard_wide.insert_one(whole_doc(code, "202603", {MAR + 1: 3}, {"GB": 3},
+                                          {"aa11": 2}))
+    # From 2026-12-03: `scanmonths_SSSS_YYYYMM` (never split: March written apart, whole,
+    # until 2026-12-07), then `$set` upserts of the day fields.
+    await db[f"scanmonths_{shard:04d}_202603"].insert_one(
+        whole_doc(code, "202603", {MAR: 1}, {"DE": 1}, {"cd56": 1}))
     for month, cells in (("202601", [cell(code, JAN + 2, 7)]),  # January again: joined
-                         ("202602", [cell(code, FEB + 5, 2)]),
-                         ("202603", [cell(code, MAR, 1, "DE")])):
+                         ("202602", [cell(code, FEB + 5, 2)])):
         await upsert_days(db, f"scanmonths_{shard:04d}_{month}", month_doc(code, month, cells))
-    return 6 + 7 + 2 + 1
+    return 6 + 3 + 1 + 7 + 2
 
 
 async def folded_layout(db: Database, code: str) -> int:
@@ -94,8 +109,7 @@ async def stopped_before_its_drops(db: Database, code: str) -> None:
     await db[f"scanmonths_{shard:04d}_202601"].insert_one(
         month_doc(code, "202601", [cell(code, JAN + 2, 7)]))
     await db[f"scanmonths_{shard:04d}"].insert_one(
-        {"_id": f"{code}:202601", "code": code, "month": "202601", "seen": {"aa11": 3},
-         "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5, 0, 1]}}).decode()})
+        whole_doc(code, "202601", {JAN: 5, JAN + 2: 1}, {"GB": 6}, {"aa11": 3}))
 
 
 async def legacy_left(db: Database) -> list[str]:
@@ -117,7 +131,7 @@ async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothin
     await apply_totals(db, TallyBatch(gateway="ab12cd34", seq=1, cells=[],
                                       links=[ScanEvent(code=code, count=2, lastScanMs=5)]))
 
-    assert await migrate_scans(db, settings) >= 6  # five months moved, one joined, one total
+    assert await migrate_scans(db, settings) >= 8  # six months moved, two joined, one total
     assert await migrate_scans(db, settings) == 0
     await stopped_before_its_drops(db, code)
     assert await migrate_scans(db, settings) == 0  # joined once already
@@ -125,8 +139,8 @@ async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothin
     assert await legacy_left(db) == []
     read = await read_scans(db, code, JAN * HOUR_MS, (MAR + 24) * HOUR_MS, "day")
     assert read["total"] == scans
-    assert read["breakdowns"]["country"] == {"FR": 9, "GB": 6, "DE": 1}
-    assert [p["scans"] for p in read["series"]] == [13, 2, 1]
+    assert read["breakdowns"]["country"] == {"FR": 9, "GB": 9, "DE": 1}
+    assert [p["scans"] for p in read["series"]] == [13, 2, 4]
     assert (await find_totals(db, [code], "ab12cd34"))[code] == ScanTotal(6, 9_000, 1)
     year = await read_scans(db, folded, JAN * HOUR_MS, (JAN27 + 24) * HOUR_MS, "day")
     assert year["total"] == folded_scans
@@ -148,17 +162,22 @@ async def test_two_januaries_share_a_ring_collection_and_never_collide(
         assert stored is not None and stored["month"] == month
 
 
-def test_a_split_copy_of_a_whole_month_replaces_the_original_it_holds() -> None:
-    """`split-scan-months` copied whole documents: a per-month copy holding `hours` holds
-    all of the shard-wide one (and what was scanned since); anything else is summed."""
-    whole = {"_id": "r:202601", "code": "r", "month": "202601", "seen": {"aa11": 3},
-             "hours": orjson.dumps({"start": JAN, "counts": {"direct": [5]}}).decode()}
-    split = month_doc("r", "202601", [cell("r", JAN + 1, 2)]) | {
-        "hours": whole["hours"], "seen": {"aa11": 3, "ab12cd34": 1}}
-    assert joined(whole, split) == split
-    days = month_doc("r", "202601", [cell("r", JAN + 1, 2)])
-    for one, other in ((whole, days), (days, whole)):
-        assert hour_cells(joined(one, other)) == [[JAN, "direct", 5], [JAN + 1, "direct", 2]]
+def test_a_split_copy_replaces_the_original_it_holds_and_months_written_apart_add_up() -> None:
+    """`split-scan-months` copied whole documents, then wrote to the copy: it holds all of
+    the original. A month written apart (whole or by day) is summed with it instead."""
+    original = whole_doc("r", "202601", {JAN: 5}, {"GB": 5}, {"aa11": 3})
+    split = whole_doc("r", "202601", {JAN: 5, JAN + 1: 2}, {"GB": 5, "FR": 2},
+                      {"aa11": 3, "ab12cd34": 1})
+    assert joined(original, split) == split
+    apart = whole_doc("r", "202601", {JAN + 1: 2}, {"FR": 2}, {"ab12cd34": 1})
+    by_day = month_doc("r", "202601", [cell("r", JAN + 1, 2)])
+    for one, other in ((original, apart), (apart, original), (original, by_day),
+                       (by_day, original)):
+        both = joined(one, other)
+        assert hour_cells(both) == [[JAN, "direct", 5], [JAN + 1, "direct", 2]]
+        assert sorted(c[2:] for c in day_cells(both) if c[1] == "country") == [
+            ["FR", 2], ["GB", 5]]
+        assert both["seen"] == {"aa11": 3, "ab12cd34": 1}
 
 
 async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(

@@ -21,8 +21,9 @@ months' one writer).
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from shared.analytics.months import combined
+from shared.analytics.months import combined, day_cells, hour_cells, whole_as_days
 from shared.settings import Settings
 from shared.store.client import Database, Doc
 from shared.store.errors import store_errors
@@ -35,7 +36,6 @@ SHARD_WIDE = re.compile(r"scanmonths_(\d{4})")  # before 2026-12-03, and from 37
 PER_MONTH = re.compile(r"scanmonths_(\d{4})_(\d{6})")  # from 2026-12-03
 MOVED_FROM = "movedFrom"  # the legacy collections a document's scans came from
 LEGACY_TOTALS = {"scans": 1, "lastScanAt": 1}
-WHOLE_MONTH = {"hours", "days"}  # a month document's fields in builds before 2026-12
 
 
 async def migrate_scans(db: Database, settings: Settings) -> int:
@@ -93,12 +93,29 @@ async def _join(db: Database, target: str, doc: Doc, legacy: str) -> int:
 
 
 def joined(stored: Doc, doc: Doc) -> Doc:
-    """One document holding the scans of both copies of a month."""
-    if WHOLE_MONTH & set(doc):
-        # Both whole: `doc` is the per-month copy `split-scan-months` made of the shard-wide
-        # one (a split stopped before its drop), so it holds all of `stored` and more.
-        return doc if WHOLE_MONTH & set(stored) else combined(doc, stored)
-    return combined(stored, doc)
+    """One document holding the scans of both copies of a month: `doc` alone when it is the
+    copy `split-scan-months` made of `stored` (a split stopped before its drop), else both
+    summed. Per-month builds before 2026-12-07 wrote whole months too: those are summed."""
+    if holds(doc, stored):
+        return doc
+    return combined(stored, whole_as_days(doc))
+
+
+def holds(copy: Doc, original: Doc) -> bool:
+    """Whether `copy` has taken every batch `original` took and counts at least its scans in
+    every hour and day (a split's copy since written to); copies made apart never do, as
+    their hours differ."""
+    seen = copy.get("seen", {})
+    if any(int(seen.get(gateway, 0)) < int(seq)
+           for gateway, seq in original.get("seen", {}).items()):
+        return False
+    return (_covers(hour_cells(copy), hour_cells(original))
+            and _covers(day_cells(copy), day_cells(original)))
+
+
+def _covers(more: list[list[Any]], less: list[list[Any]]) -> bool:
+    counts = {tuple(cell[:-1]): int(cell[-1]) for cell in more}
+    return all(counts.get(tuple(cell[:-1]), 0) >= int(cell[-1]) for cell in less)
 
 
 def _marks(doc: Doc, more: list[str]) -> list[str]:
