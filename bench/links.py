@@ -75,7 +75,8 @@ async def store_links(db: Database, settings: Settings, client_id: str, total: i
 
 async def store_year_of_scans(db: Database, code: str, others: list[str]) -> None:
     """Twelve months of hourly scans (three sources, two kinds of visitor) for `code`, and
-    a month for each of `others` in the same collection, so the query reads a real one."""
+    this month for each of `others`, so the query reads one real-sized collection (this
+    calendar month's of the shard's ring; the other eleven hold the code's months only)."""
     end_hour = hour_of(int(time.time() * 1000))
     months: dict[str, list[Cell]] = {}
     for hour in range(end_hour - YEAR_HOURS, end_hour):
