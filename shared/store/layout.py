@@ -79,7 +79,8 @@ def asc(*fields: str) -> tuple[tuple[str, int], ...]:
     return tuple((name, ASCENDING) for name in fields)
 
 
-CREATES_AT_ONCE = 8
+# FerretDB lays out 1,002 collections in 28-37 s eight at a time, 12-19 s thirty-two at a time.
+CREATES_AT_ONCE = 32
 INDEX_CONFLICTS = frozenset({85, 86})  # IndexOptionsConflict, IndexKeySpecsConflict
 EXPIRES = Index("expiry", asc("expiresAt"), expire_after_s=0)
 
