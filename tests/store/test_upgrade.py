@@ -27,7 +27,7 @@ from tests.processes import Process, delete_topology, free_port, start_gateway, 
 from tests.store.oldbuild import OldBuild, export_old_build
 from tests.webhooks.receiver import Receiver
 
-QR_LIMIT = 8  # the old batch charges 5 slots; a new batch of 5 gets 3
+QR_LIMIT = 9  # the old batches charge 5 + 1 slots; a new batch of 5 gets 3
 PASSWORD = "open sesame"
 ROWS: list[dict[str, Any]] = [
     {"uid": "plain", "qrType": "dynamic", "dataType": "url", "data": "https://example.com/plain"},
@@ -82,17 +82,20 @@ async def test_a_stack_of_the_old_build_migrates_and_serves_the_same(
     assert old.has_old_admin_commands()
     tenant = old.create_subscription(QR_LIMIT)
     window = f"from={int(time.time() * 1000) - 3_600_000}&to={int(time.time() * 1000) + 7_200_000}"
-    processes = await asyncio.to_thread(old.start, "upgrade")
+    client = open_client(deployment.model_copy(update={"store_command_log": ""}))
+    db = client[deployment.mongo_db]
+    gateway, worker = await asyncio.to_thread(old.start, "upgrade")
     try:
         recorded = await populate(deployment, tenant, receiver, window)
-    finally:
-        await asyncio.to_thread(stop, processes)
-
-    client = open_client(deployment.model_copy(update={"store_command_log": ""}))
-    try:
-        db = client[deployment.mongo_db]
-        legacy = await legacy_names(db, tenant, recorded)
-        first = await migrate(db, deployment)
+        await asyncio.to_thread(worker.stop)  # docs/operations.md: workers stop first
+        async with session(deployment) as http:
+            recorded["late"] = await while_workers_are_stopped(http, tenant, recorded["codes"])
+            legacy = await legacy_names(db, tenant, recorded)
+            first = await migrate(db, deployment)
+            # "gateways may keep redirecting": the old one, its overlays moved under it
+            assert await redirect(http, short(recorded["codes"]["plain"]["url"])) == (
+                302, MOVED.replace("{uid}", "plain"))
+        await asyncio.to_thread(stop, [gateway, worker])
         second = await migrate(db, deployment)
         assert all(first[step] > 0 for step in ("ledger", "idempotency", "assets", "webhooks",
                                                 "overlays", "scans")), first
@@ -100,7 +103,22 @@ async def test_a_stack_of_the_old_build_migrates_and_serves_the_same(
         await serve_after_upgrade(deployment, tenant, receiver, recorded, window)
         await collections_all_in_layout(db, deployment, legacy)
     finally:
+        await asyncio.to_thread(stop, [gateway, worker])
         await client.close()
+
+
+def session(settings: Settings) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(f"http://127.0.0.1:{settings.http_port}")
+
+
+async def while_workers_are_stopped(http: aiohttp.ClientSession, tenant: Tenant,
+                                    codes: dict[str, Any]) -> str:
+    """The old gateway accepts a batch (its chunk waits in the queue) and counts a scan (its
+    tally waits too), for the new worker to take; returns the batch's id."""
+    assert await redirect(http, short(codes["plain"]["url"])) == (
+        302, MOVED.replace("{uid}", "plain"))
+    late = [{"uid": "late", "qrType": "dynamic", "data": "https://example.com/late"}]
+    return await Api(http, tenant).submit(late)
 
 
 def stop(processes: list[Process]) -> None:
@@ -111,7 +129,7 @@ def stop(processes: list[Process]) -> None:
 async def populate(settings: Settings, tenant: Tenant, receiver: Receiver, window: str
                    ) -> dict[str, Any]:
     """What a customer does with the old build, and what its API answered."""
-    async with aiohttp.ClientSession(f"http://127.0.0.1:{settings.http_port}") as http:
+    async with session(settings) as http:
         api = Api(http, tenant)
         hook = await send(http, tenant, "POST", "/api/webhooks", 201, json={
             "url": receiver.url, "events": ["bulk.completed", "bulk.downloaded"]})
@@ -169,22 +187,37 @@ async def serve_after_upgrade(settings: Settings, tenant: Tenant, receiver: Rece
     processes = [gateway]
     try:
         processes.append(await asyncio.to_thread(start_worker, settings, "upgrade-new-worker"))
-        async with aiohttp.ClientSession(f"http://127.0.0.1:{settings.http_port}") as http:
+        async with session(settings) as http:
+            await queued_work_is_done(http, tenant, receiver, recorded)
             await reads_back(http, tenant, recorded, window)
             await links_keep_their_rules(http, tenant, recorded["codes"])
             await assets_and_quota_carry_over(http, tenant, recorded)
-            await receiver.wait_requests(4)  # the new batch's completion and download
-            assert len(receiver.verified(recorded["hook"]["secret"])) == 4
+            await receiver.wait_requests(5)  # and the new batch's completion and download
+            assert len(receiver.verified(recorded["hook"]["secret"])) == 5
     finally:
         await asyncio.to_thread(stop, processes)
+
+
+async def queued_work_is_done(http: aiohttp.ClientSession, tenant: Tenant, receiver: Receiver,
+                              recorded: dict[str, Any]) -> None:
+    """The new worker takes what the old gateway queued meanwhile: a batch and two scans."""
+    done = await Api(http, tenant).wait_completed(recorded["late"])
+    assert (done["status"], done["processed"], done["failedFeatures"]["dynamicQr"]) == (
+        "completed", 1, 0), done
+    await wait_scans(http, tenant, recorded["codes"], {"plain": SCANS["plain"] + 2})
+    await receiver.wait_requests(3)  # the late batch's completion
+    await wait_deliveries(http, tenant, recorded["hook"]["id"], 3)
 
 
 async def reads_back(http: aiohttp.ClientSession, tenant: Tenant, recorded: dict[str, Any],
                      window: str) -> None:
     """Every answer recorded on the old stack, the same; the archive still consumed; the
     idempotent POST replayed without a new batch."""
-    before = recorded["answers"]
-    after = await snapshot(http, tenant, recorded, window)
+    answers = await snapshot(http, tenant, recorded, window)
+    before, after = settled(recorded["answers"], recorded), settled(answers, recorded)
+    log = f"/api/webhooks/{recorded['hook']['id']}/deliveries"
+    old_log, new_log = before.pop(log)["items"], after.pop(log)["items"]
+    assert new_log[1:] == old_log and new_log[0]["ok"], new_log  # the late batch's, newest
     changed = {path: {"old": before[path], "new": after[path]}
                for path in before if after[path] != before[path]}
     assert not changed, orjson.dumps(changed, option=orjson.OPT_INDENT_2).decode()
@@ -192,7 +225,28 @@ async def reads_back(http: aiohttp.ClientSession, tenant: Tenant, recorded: dict
     assert status == 410, body
     assert await submit_once(http, tenant) == recorded["bulkId"]
     listing = await send(http, tenant, "GET", "/api/qr/bulk-generate", 200)
-    assert listing == before["/api/qr/bulk-generate"], "the replay made a batch"
+    assert listing == answers["/api/qr/bulk-generate"], "the replay made a batch"
+
+
+def settled(answers: dict[str, Any], recorded: dict[str, Any]) -> dict[str, Any]:
+    """The answers without what changed on purpose since they were recorded: the code
+    scanned and the batch accepted while the workers were stopped."""
+    plain = recorded["codes"]["plain"]["id"]
+    moved = {plain, recorded["late"]}
+
+    def kept(items: list[Any]) -> list[Any]:
+        return [item for item in items if not moved & {item.get("id"), item.get("bulkId")}]
+
+    out: dict[str, Any] = {}
+    for path, answer in answers.items():
+        if plain in path:
+            continue
+        if isinstance(answer, list):
+            answer = kept(answer)
+        elif isinstance(answer, dict) and isinstance(answer.get("items"), list):
+            answer = {**answer, "items": kept(answer["items"])}
+        out[path] = answer
+    return out
 
 
 async def links_keep_their_rules(http: aiohttp.ClientSession, tenant: Tenant,
@@ -216,7 +270,7 @@ async def links_keep_their_rules(http: aiohttp.ClientSession, tenant: Tenant,
 
 async def assets_and_quota_carry_over(http: aiohttp.ClientSession, tenant: Tenant,
                                       recorded: dict[str, Any]) -> None:
-    """The uploaded logo still draws; a new batch is charged on top of the old 5 slots."""
+    """The uploaded logo still draws; a new batch is charged on top of the old 6 slots."""
     row = {"uid": "logo", "dataType": "text", "data": "hello",
            "styling": {"logo": recorded["asset"]["assetId"]}}
     drawn = await send(http, tenant, "POST", "/api/qr/generate", 200, json=row)
@@ -227,7 +281,7 @@ async def assets_and_quota_carry_over(http: aiohttp.ClientSession, tenant: Tenan
     entries = await api.archive(await api.submit(rows))
     made = [e for e in entries if "id" in e]
     over = [e for e in entries if e.get("status") == "failed"]
-    assert (len(made), [e["code"] for e in over]) == (QR_LIMIT - 5, [429, 429]), entries
+    assert (len(made), [e["code"] for e in over]) == (QR_LIMIT - 6, [429, 429]), entries
 
 
 async def collections_all_in_layout(db: Database, settings: Settings, legacy: set[str]
