@@ -192,7 +192,6 @@ async def scan_as_customers(http: aiohttp.ClientSession, codes: dict[str, Any]) 
         302, ROWS_BY_UID["locked"])
 
 
-
 async def legacy_names(db: Database, tenant: Tenant, recorded: dict[str, Any]) -> set[str]:
     """The old build's collections, one per tenant, batch, endpoint and month; no layout."""
     names = set(await db.list_collection_names())
