@@ -139,7 +139,7 @@ def test_uncovered_names_family_collection_and_site() -> None:
         line("orders", "shared/orders.py:2 g", eq=["state"]),
         line("orders", "shared/orders.py:3 h", eq=["state"]),
         line("quota_abc123", "shared/quota.py:4 q", eq=["bulkId"]),
-        line("quota_t03", "shared/quota.py:5 r", eq=["client"]),  # by_client
+        line("quota_t03", "shared/quota.py:5 r", eq=["_id"]),  # a lookup
         line("orders", "tests/x.py:6 t", eq=["anything"]),  # a test's own look
         line("quota_abc123", "shared/store/migrations/quota.py:7 m"),
         b"",
