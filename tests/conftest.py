@@ -28,6 +28,9 @@ from tests.processes import (
 from tests.servers import start_servers
 
 RUN = uuid.uuid4().hex[:8]
+# 8 link shards lay out a fresh database in about 1 s on FerretDB, the default 64 in about
+# 7 s (1,002 collections); the suite makes a dozen (tests/store/test_layout.py checks 64).
+TEST_LINK_SHARDS = 8
 COMMAND_LOG = LOGS / f"{RUN}-store-commands.jsonl"  # the query shapes of this run's processes
 
 
@@ -77,6 +80,7 @@ def settings() -> Settings:
         mongo_db=f"test_{RUN}", queue_prefix=f"test-{RUN}", s3_bucket=f"test-{RUN}",
         http_port=port, public_url=f"http://127.0.0.1:{port}", worker_metrics_port=0,
         render_processes=1, drain_timeout_s=10, store_command_log=str(COMMAND_LOG),
+        link_shards=TEST_LINK_SHARDS,
     )
 
 

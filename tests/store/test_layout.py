@@ -83,6 +83,19 @@ async def test_ensure_layout_creates_everything_and_twice_is_a_no_op(
     assert await indexes_by_collection(db) == created
 
 
+async def test_the_default_layout_is_a_thousand_and_two_collections(
+        settings: Settings, fresh: tuple[Client, Database, Commands]) -> None:
+    """The suite runs on TEST_LINK_SHARDS link shards (tests/conftest.py) to keep its fresh
+    databases quick to lay out; the default deployment's layout is created here once."""
+    default = settings.model_copy(update={"link_shards": Settings.model_fields[
+        "link_shards"].default})
+    _, db, _ = fresh
+    await ensure_layout(db, default)
+    names = set(await db.list_collection_names())
+    assert names == set(every_collection(default)) and len(names) == 1002
+    assert {"links_0063", "linkscans_0063", "scanmonths_0063_12", "quota_t15"} <= names
+
+
 async def one_tenant(db: Database, http: aiohttp.ClientSession, n: int) -> None:
     """A subscription with a webhook, an asset, an idempotent 1-row batch and a bulk
     link change, all through the running stack's API."""
