@@ -80,8 +80,10 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         ]
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
+        swept = expiring(settings)
+        metrics.start_counting_expired({target.family for target in swept})
         sweeper = asyncio.create_task(sweep_forever(
-            db, expiring(settings), metrics.count_expired, settings.store_sweep_period_s))
+            db, swept, metrics.count_expired, settings.store_sweep_period_s))
         stack.callback(sweeper.cancel)
         log.info("worker consuming", queue=topology.names.chunks,
                  prefetch=settings.prefetch_chunks, render_processes=pool.processes)

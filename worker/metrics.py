@@ -34,5 +34,10 @@ class WorkerMetrics:
                                "Ephemeral documents deleted past their expiresAt by this "
                                "worker's sweeper, by family", ["family"], registry=self.registry)
 
+    def start_counting_expired(self, families: set[str]) -> None:
+        """Give each swept family its series at 0, so a rate exists before a first deletion."""
+        for family in sorted(families):
+            self.expired.labels(family)
+
     def count_expired(self, family: str, documents: int) -> None:
         self.expired.labels(family).inc(documents)
