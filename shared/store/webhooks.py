@@ -214,7 +214,7 @@ async def delete_log(db: Database, endpoint_id: str) -> None:
 def _attempt_of(doc: Doc) -> Attempt:
     return Attempt(id=doc["_id"], endpoint=doc["endpoint"], delivery_id=doc["deliveryId"],
                    type=doc["type"], attempt=doc["attempt"], manual=doc["manual"],
-                   at_ms=doc["at"], ok=doc["ok"], status=doc["status"], error=doc["error"],
+                   at_ms=doc["at"], ok=doc["ok"], status=doc.get("status"), error=doc["error"],
                    latency_ms=doc["latencyMs"], answer=doc["answer"], note=doc.get("note"))
 
 

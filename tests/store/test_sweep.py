@@ -21,8 +21,9 @@ from shared.store.sweep import Target, expiring, sweep_collection, sweep_forever
 
 def test_every_family_with_the_expiry_index_is_swept(settings: Settings) -> None:
     targets = expiring(settings)
-    assert {t.family for t in targets} == {"claims", "rate_limits", "idempotency"}
-    assert len(targets) == 2 + 16
+    assert {t.family for t in targets} == {"claims", "rate_limits", "idempotency",
+                                           "webhook_log"}
+    assert len(targets) == 2 + 16 + 16
     assert Target("idempotency", idempotency_collection("cust_x")) in targets
 
 
