@@ -131,9 +131,10 @@ FAMILIES: tuple[Family, ...] = (
            (Index("by_endpoint", (("endpoint", ASCENDING), ("kind", ASCENDING),
                                   ("at", DESCENDING))), EXPIRES)),
     Family("links", "link", "short code", "a dynamic QR's destination and limits",
-           # A batch's records in row order, optionally by uid or searched by destination.
-           (Index("by_bulk", asc("bulkId", "row", "parent", "uid", "destination")),
-            Index("by_uid", asc("bulkId", "uid", "row", "parent", "destination")))),
+           # A batch's records in row order, or by uid; a search (a regex on uid or
+           # destination) is tested on the batch's documents these find.
+           (Index("by_bulk", asc("bulkId", "row", "parent")),
+            Index("by_uid", asc("bulkId", "uid", "row", "parent")))),
     Family("linkscans", "link", "short code", "scan totals per code, one writer"),
     Family("scanmonths", "link_month", "record:YYYYMM",
            "scan buckets per code and month, in the collection of its calendar month"),
@@ -191,37 +192,41 @@ def family_of(name: str, link_shards: int) -> Family | None:
     return None
 
 
-def fingerprint(settings: Settings) -> str:
-    """Changes whenever a family, an index or the number of link shards does."""
-    text = repr((FAMILIES, TENANT_SHARDS, settings.link_shards))
+def fingerprint(settings: Settings, indexes: bool) -> str:
+    """Changes whenever a family, an index, the number of link shards or `indexes` does."""
+    text = repr((FAMILIES, TENANT_SHARDS, settings.link_shards, indexes))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-async def ensure_layout(db: Database, settings: Settings) -> None:
+async def ensure_layout(db: Database, settings: Settings, indexes: bool | None = None) -> None:
     """Create every collection and index that is missing; safe to run at every start.
 
-    A start that finds this layout's fingerprint recorded does nothing more (one `_id`
-    read), so the hundreds of collections are walked once per deployment and change."""
-    wanted = fingerprint(settings)
+    `indexes` None creates the declared indexes on MongoDB and not on FerretDB v1, which
+    never uses a secondary index (it scans; DESIGN §5) and pays for each on every insert
+    (two link indexes cost it ~30 µs a link). A start that finds this layout's fingerprint
+    recorded does nothing more (one `_id` read)."""
     with store_errors():
+        if indexes is None:
+            indexes = await _is_mongodb(db)
+        wanted = fingerprint(settings, indexes)
         meta = await db[STORE_META].find_one({"_id": "layout"})
         if meta is not None and meta.get("fingerprint") == wanted:
             return
-        await _create_all(db, settings)
+        await _create_all(db, settings, indexes)
         await db[STORE_META].update_one({"_id": "layout"}, {"$set": {"fingerprint": wanted}},
                                         upsert=True)
 
 
-async def _create_all(db: Database, settings: Settings) -> None:
+async def _create_all(db: Database, settings: Settings, indexes: bool) -> None:
     existing = set(await db.list_collection_names())
-    ttl = await _store_has_ttl(db)
+    ttl = await _is_mongodb(db)
     gate = asyncio.Semaphore(CREATES_AT_ONCE)
 
     async def create(family: Family, name: str) -> None:
         async with gate:
             if name not in existing:
                 await _create(db, name)
-            for index in family.indexes:
+            for index in family.indexes if indexes else ():
                 await _create_index(db, name, index.model(ttl))
 
     await asyncio.gather(*(create(family, name) for family in FAMILIES
@@ -251,8 +256,9 @@ async def _create_index(db: Database, name: str, model: IndexModel) -> None:
         await db[name].create_indexes([model])
 
 
-async def _store_has_ttl(db: Database) -> bool:
-    """MongoDB honours TTL indexes; FerretDB v1 refuses them (a sweeper expires instead)."""
+async def _is_mongodb(db: Database) -> bool:
+    """MongoDB honours TTL and secondary indexes; FerretDB v1 refuses the first (a sweeper
+    expires documents instead) and never reads the second."""
     info = await db.client.admin.command("buildInfo")
     return "ferretdbVersion" not in info
 

@@ -39,12 +39,17 @@ DIGIT = re.compile(r"\d")
 TASK_STEP = "/asyncio/events.py"  # where a task's step starts: its creator is not above
 
 
+REGEX_OPS = frozenset({"$regex", "$options"})
+
+
 def field_paths(query: Any) -> tuple[list[str], list[str]]:
     """The equality fields and the range (any other operator) fields of a filter, top level
     with `$and`/`$or`/`$nor` flattened, sorted, operators stripped."""
     equal: set[str] = set()
     ranged: set[str] = set()
     for name, value in _conditions(query):
+        if _is_residual(value):
+            continue  # a regex search is tested on the documents the index range found
         if _is_equality(value):
             equal.add(name)
         else:
@@ -61,6 +66,13 @@ def _conditions(query: Any) -> Iterator[tuple[str, Any]]:
                 yield from _conditions(branch)
         elif name not in IGNORED_TOP:
             yield str(name), value
+
+
+def _is_residual(value: Any) -> bool:
+    """A case-insensitive or unanchored regex: no index bound can serve it, so it needs none."""
+    if isinstance(value, re.Pattern):
+        return True
+    return isinstance(value, dict) and bool(value) and set(value) <= REGEX_OPS
 
 
 def _is_equality(value: Any) -> bool:

@@ -68,7 +68,7 @@ async def indexes_by_collection(db: Database) -> dict[str, dict[str, list[tuple[
 async def test_ensure_layout_creates_everything_and_twice_is_a_no_op(
         settings: Settings, fresh: tuple[Client, Database, Commands]) -> None:
     _, db, commands = fresh
-    await ensure_layout(db, settings)
+    await ensure_layout(db, settings, indexes=True)  # as on MongoDB
     created = await indexes_by_collection(db)
     assert set(created) == set(every_collection(settings))
     for family in FAMILIES:
@@ -76,11 +76,21 @@ async def test_ensure_layout_creates_everything_and_twice_is_a_no_op(
             for index in family.indexes:
                 assert created[name].get(index.name) == list(index.keys), (name, index.name)
     commands.names.clear()
-    await ensure_layout(db, settings)
+    await ensure_layout(db, settings, indexes=True)
     assert commands.names == ["find"]  # the recorded fingerprint, nothing else
     await db[STORE_META].delete_many({})  # forgotten: everything is checked again
-    await ensure_layout(db, settings)
+    await ensure_layout(db, settings, indexes=True)
     assert await indexes_by_collection(db) == created
+
+
+async def test_ferretdb_gets_the_collections_without_secondary_indexes(
+        settings: Settings, fresh: tuple[Client, Database, Commands]) -> None:
+    """FerretDB v1 scans for every query and would only pay for indexes on each insert."""
+    _, db, _ = fresh
+    await ensure_layout(db, settings)
+    created = await indexes_by_collection(db)
+    assert set(created) == set(every_collection(settings))
+    assert {tuple(indexes) for indexes in created.values()} == {("_id_",)}
 
 
 async def test_the_default_layout_is_a_thousand_and_two_collections(

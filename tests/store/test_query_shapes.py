@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from pathlib import Path
 
@@ -32,6 +33,14 @@ def test_field_paths_flatten_logic_and_strip_operators() -> None:
              "$or": [{"d": "x"}, {"$and": [{"e": {"$exists": True}}]}],
              "f.g": {"nested": 1}, "$comment": "ignored"}
     assert field_paths(query) == (["a", "b", "d", "f.g"], ["c", "e"])
+
+
+def test_a_regex_search_needs_no_index_field() -> None:
+    """An unanchored, case-insensitive search is tested on the documents the index found."""
+    regex = {"$regex": "spring", "$options": "i"}
+    query = {"bulkId": "b", "row": {"$gt": 4}, "$or": [{"uid": regex}, {"destination": regex}]}
+    assert field_paths(query) == (["bulkId"], ["row"])
+    assert field_paths({"uid": re.compile("x"), "row": {"$gt": 1}}) == ([], ["row"])
 
 
 def test_field_paths_of_no_filter() -> None:
