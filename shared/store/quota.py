@@ -43,6 +43,12 @@ def slot_id(client_id: str, slot: int) -> str:
     return f"{client_id}:{slot:0{SLOT_DIGITS}d}"
 
 
+def slot_of(doc_id: str) -> int:
+    """The slot number an `_id` names (the documents keep no copy of it: FerretDB's CPU per
+    dynamic row grows with the slot document's size)."""
+    return int(doc_id.rsplit(":", 1)[1])
+
+
 def charge_id(bulk_id: str, chunk: int) -> str:
     return f"{bulk_id}:{chunk}"
 
@@ -53,11 +59,10 @@ def _slot_range(client_id: str, first: int, last: int) -> Doc:
 
 async def insert_slots(db: Database, client_id: str, slots: list[Slot]) -> set[int]:
     """Take `slots` (one unordered insert); returns the slot numbers this call took."""
-    docs: list[Doc] = [{"_id": slot_id(client_id, s.slot), "client": client_id,
-                        "slot": s.slot, "bulkId": s.bulk_id, "chunk": s.chunk, "row": s.row}
-                       for s in slots]
+    docs: list[Doc] = [{"_id": slot_id(client_id, s.slot), "bulkId": s.bulk_id,
+                        "chunk": s.chunk, "row": s.row} for s in slots]
     won = await insert_many_unique(db[quota_collection(client_id)], docs)
-    return {int(doc["slot"]) for doc in docs if doc["_id"] in won}
+    return {slot_of(doc["_id"]) for doc in docs if doc["_id"] in won}
 
 
 async def delete_slots(db: Database, client_id: str, slots: Iterable[int]) -> None:
@@ -78,17 +83,17 @@ async def delete_row_slots(db: Database, client_id: str, bulk_id: str, chunk: in
 async def chunk_slots(db: Database, client_id: str, bulk_id: str, chunk: int) -> dict[int, int]:
     """The slots a chunk's earlier runs took: row -> slot."""
     with store_errors():
-        return {int(doc["row"]): int(doc["slot"]) async for doc in
+        return {int(doc["row"]): slot_of(doc["_id"]) async for doc in
                 db[quota_collection(client_id)].find({"bulkId": bulk_id, "chunk": chunk},
-                                                     {"row": 1, "slot": 1})}
+                                                     {"row": 1})}
 
 
 async def taken_slots(db: Database, client_id: str, first: int, last: int) -> set[int]:
     """The slot numbers in use between `first` and `last` (inclusive): one `_id` range."""
     with store_errors():
-        return {int(doc["slot"]) async for doc in
+        return {slot_of(doc["_id"]) async for doc in
                 db[quota_collection(client_id)].find(_slot_range(client_id, first, last),
-                                                     {"slot": 1})}
+                                                     {"_id": 1})}
 
 
 async def count_slots(db: Database, client_id: str) -> int:

@@ -55,7 +55,7 @@ def _fixed(name: str, _doc: Doc) -> str:
 
 def slot_from_legacy(client_id: str, doc: Doc) -> Doc:
     slot = int(doc["_id"])
-    return {**doc, "_id": slot_id(client_id, slot), "client": client_id, "slot": slot}
+    return {**doc, "_id": slot_id(client_id, slot)}
 
 
 def charge_from_legacy(bulk_id: str, doc: Doc) -> Doc:
