@@ -71,8 +71,12 @@ async def test_the_reference_bomb_no_longer_holds_the_event_loop(api: Api) -> No
     bombs = [generate(api, {"logo": data_uri(use_bomb()), "format": fmt})
              for fmt in ("png", "pdf", "svg")] + [upload(api, use_bomb()) for _ in range(3)]
     worst_s, answers = await worst_health_s(api.http, asyncio.gather(*bombs))
-    assert all(status == 400 for status, _ in answers)
+    # Six at once may fill the render pool's queue (one process, four waiting): a busy 503
+    # is the documented answer then (a CI run got one); never a 201 or a 500.
+    assert {status for status, _ in answers} <= {400, 503}, answers
+    assert [status for status, _ in answers].count(400) >= 3, answers
     assert worst_s < 0.5, f"/healthz took {worst_s:.2f}s while reference bombs were checked"
+    assert (await upload(api, use_bomb()))[0] == 400  # alone, it is refused for what it is
 
 
 async def test_a_real_world_logo_is_stored_rebuilt_and_draws(api: Api,
