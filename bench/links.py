@@ -32,6 +32,7 @@ from shared.orders import new_order
 from shared.settings import Settings
 from shared.status import OrderStatus
 from shared.store import ORDERS, Database, links_collection, open_client
+from shared.store.layout import drop_databases
 from shared.store.scans import insert_months
 from tests.servers import start_local_servers
 
@@ -166,7 +167,7 @@ async def measure(base: Settings, total: int = 1_000_000, seconds: float = 30.0
                    "repoint": await repoint(deployment, *batches[-1])}
     finally:
         deployment.stop()
-        await client.drop_database(deployment.settings.mongo_db)
+        await drop_databases(client[deployment.settings.mongo_db])
         await client.close()
     return results
 

@@ -28,6 +28,7 @@ from shared.amqp import Names
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store import open_client
+from shared.store.layout import drop_databases
 from shared.subscriptions import create_subscription
 from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
 from tests.servers import start_local_servers
@@ -225,7 +226,7 @@ def draw(run: Run, path: Path) -> None:
 async def clean_up(settings: Settings) -> None:
     """Remove the run's database, queues, exchanges and objects."""
     client = open_client(settings)
-    await client.drop_database(settings.mongo_db)
+    await drop_databases(client[settings.mongo_db])
     await client.close()
     async with ObjectStore(settings) as store:
         await store.delete_prefix("")

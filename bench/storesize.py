@@ -19,6 +19,7 @@ import orjson
 from bench.e2e import deploy, run_batch
 from shared.settings import Settings
 from shared.store import open_client
+from shared.store.layout import drop_databases
 from shared.store.stats import collection_count, family_sizes
 from tests.servers import start_local_servers
 
@@ -42,7 +43,7 @@ async def measure(base: Settings, rows: int) -> dict[str, Any]:
             db = client[deployment.settings.mongo_db]
             sizes = await family_sizes(db, deployment.settings)
             collections = await collection_count(db)
-            await client.drop_database(deployment.settings.mongo_db)
+            await drop_databases(db)
         finally:
             await client.close()
     finally:

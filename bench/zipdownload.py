@@ -42,6 +42,7 @@ from shared.schemas import fragment
 from shared.settings import Settings
 from shared.status import OrderStatus
 from shared.store import ORDERS, open_client
+from shared.store.layout import drop_databases
 from worker.finish import write_archive
 from worker.zippart import zip_part
 
@@ -136,7 +137,7 @@ async def forget(settings: Settings) -> None:
     async with ObjectStore(settings) as store:
         await store.delete_prefix("")
     client = open_client(settings)
-    await client.drop_database(settings.mongo_db)
+    await drop_databases(client[settings.mongo_db])
     await client.close()
 
 

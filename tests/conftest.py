@@ -12,6 +12,7 @@ import pytest
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store import Database, open_client
+from shared.store.layout import drop_databases
 from shared.store.shape_check import uncovered
 from tests.api import Api, Tenant, new_tenant
 from tests.failure_logs import logged_errors
@@ -108,7 +109,7 @@ def stack(settings: Settings) -> Iterator[Stack]:
 async def db(settings: Settings) -> AsyncIterator[Database]:
     client = open_client(settings)
     yield client[settings.mongo_db]
-    await client.drop_database(settings.mongo_db)
+    await drop_databases(client[settings.mongo_db])
     await client.close()
 
 

@@ -4,6 +4,8 @@ The set of collections is a deployment constant (DESIGN §11): families keyed by
 subscription, batch or webhook are spread over TENANT_SHARDS collections by a stable
 hash of that key, and link families over `settings.link_shards` collections by the
 short code's first two characters. Nothing creates a collection while the service runs.
+The scan-month ring lives in a database of its own beside the service's (`months_database`):
+FerretDB v1 lists a database's every collection on each query.
 docs/architecture.md ("What bulkqr stores") says why each family exists and how it grows.
 """
 
@@ -51,6 +53,7 @@ class Family:
     id: str  # what a document's _id is
     why: str
     indexes: tuple[Index, ...] = field(default=())
+    database: str = ""  # "" the service's database, MONTHS the scan-month database
 
     def names(self, link_shards: int) -> list[str]:
         if self.shards == "one":
@@ -61,6 +64,31 @@ class Family:
             return [link_month_name(self.stem, n, mm) for n in range(link_shards)
                     for mm in range(1, 13)]
         return [link_name(self.stem, n) for n in range(link_shards)]
+
+
+MONTHS = "months"
+MONTHS_DB_SUFFIX = "_scanmonths"
+
+
+def months_database(db: Database) -> Database:
+    """The database of the scan-month ring, named after the service's. FerretDB v1 lists
+    every collection of a database (copied and sorted) on each `find` and `aggregate`: the
+    ring's 768 collections (64 link shards by 12 months) beside the service's 234 made every
+    query of the service cost ~1.5 ms more (measured; docs/benchmarks.md, issue 32), and
+    the store's CPU per dynamic row rise by a fifth. Apart, only the scan months' own
+    queries pay for them."""
+    return db.client[db.name + MONTHS_DB_SUFFIX]
+
+
+def database_of(db: Database, family: Family) -> Database:
+    return months_database(db) if family.database == MONTHS else db
+
+
+async def drop_databases(db: Database) -> None:
+    """Drop a deployment's databases (tests and benchmarks that made one of their own)."""
+    with store_errors():
+        await db.client.drop_database(months_database(db).name)
+        await db.client.drop_database(db.name)
 
 
 def tenant_name(stem: str, shard: int) -> str:
@@ -137,7 +165,8 @@ FAMILIES: tuple[Family, ...] = (
             Index("by_uid", asc("bulkId", "uid", "row", "parent")))),
     Family("linkscans", "link", "short code", "scan totals per code, one writer"),
     Family("scanmonths", "link_month", "record:YYYYMM",
-           "scan buckets per code and month, in the collection of its calendar month"),
+           "scan buckets per code and month, in the collection of its calendar month",
+           database=MONTHS),
 )
 
 
@@ -180,8 +209,10 @@ def scan_months_collection(shard: int, month: str) -> str:
     return link_month_name("scanmonths", shard, int(month[4:6]))
 
 
-def every_collection(settings: Settings) -> list[str]:
-    return [name for family in FAMILIES for name in family.names(settings.link_shards)]
+def every_collection(settings: Settings, database: str | None = None) -> list[str]:
+    """Every collection of the layout, or of one of its databases ("" or MONTHS)."""
+    return [name for family in FAMILIES if database in (None, family.database)
+            for name in family.names(settings.link_shards)]
 
 
 def family_of(name: str, link_shards: int) -> Family | None:
@@ -218,16 +249,19 @@ async def ensure_layout(db: Database, settings: Settings, indexes: bool | None =
 
 
 async def _create_all(db: Database, settings: Settings, indexes: bool) -> None:
-    existing = set(await db.list_collection_names())
+    existing = {(db.name, name) for name in await db.list_collection_names()}
+    months = months_database(db)
+    existing |= {(months.name, name) for name in await months.list_collection_names()}
     ttl = await _is_mongodb(db)
     gate = asyncio.Semaphore(CREATES_AT_ONCE)
 
     async def create(family: Family, name: str) -> None:
+        home = database_of(db, family)
         async with gate:
-            if name not in existing:
-                await _create(db, name)
+            if (home.name, name) not in existing:
+                await _create(home, name)
             for index in family.indexes if indexes else ():
-                await _create_index(db, name, index.model(ttl))
+                await _create_index(home, name, index.model(ttl))
 
     await asyncio.gather(*(create(family, name) for family in FAMILIES
                            for name in family.names(settings.link_shards)))
@@ -235,7 +269,8 @@ async def _create_all(db: Database, settings: Settings, indexes: bool) -> None:
 
 async def _create(db: Database, name: str) -> None:
     try:
-        await db.create_collection(name)
+        # Unchecked: the names listed above are known, and a check is one more listing.
+        await db.create_collection(name, check_exists=False)
     except OperationFailure as exc:  # another process created it first
         if exc.code != NAMESPACE_EXISTS:
             raise

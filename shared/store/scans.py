@@ -2,7 +2,8 @@
 
 Totals have one collection per link shard (a short code's first two characters name it);
 months one per link shard and calendar month, a ring of 12 the years reuse (`_id`
-`record:YYYYMM`, so two Januaries never collide): FerretDB v1 scans a whole collection even
+`record:YYYYMM`, so two Januaries never collide), in the scan-month database beside the
+service's (shared/store/layout.py, `months_database`): FerretDB v1 scans a whole collection even
 for an `_id` lookup, and a year's query then reads 12 collections holding one calendar month
 of one shard each, not one holding every month. Both have one writer, the scan consumer
 (worker/scans.py), which reads what a batch touches and writes it back; nothing else writes
@@ -23,7 +24,7 @@ from pymongo import ReplaceOne, UpdateOne
 
 from shared.store.client import Collection, Database, Doc
 from shared.store.errors import store_errors
-from shared.store.layout import scan_months_collection, scan_totals_collection
+from shared.store.layout import months_database, scan_months_collection, scan_totals_collection
 from shared.store.unique import insert_many_unique
 
 LOOKUPS_MAX = 16
@@ -113,7 +114,8 @@ async def find_months(db: Database, shard: int, ids: list[str],
     only `fields` when named: the collections of their calendar months read at once."""
     projection = None if fields is None else dict.fromkeys(fields, 1)
     groups = _by_collection(shard, ids, key=str)
-    found = await asyncio.gather(*(_read(db[name], group, projection)
+    months = months_database(db)
+    found = await asyncio.gather(*(_read(months[name], group, projection)
                                    for name, group in groups.items()))
     return {doc["_id"]: doc for docs in found for doc in docs}
 
@@ -122,19 +124,21 @@ async def save_months(db: Database, shard: int, months: list[Doc]) -> None:
     """Set the fields each month document holds (the days a merge touched, `seen`), creating
     the documents that are new; only the one writer calls this."""
     groups = _by_collection(shard, months, key=lambda doc: str(doc["_id"]))
+    home = months_database(db)
     with store_errors():
         for name, group in groups.items():
             writes = [UpdateOne({"_id": doc["_id"]},
                                 {"$set": {k: v for k, v in doc.items() if k != "_id"}},
                                 upsert=True) for doc in group]
-            await db[name].bulk_write(writes, ordered=False)
+            await home[name].bulk_write(writes, ordered=False)
 
 
 async def insert_months(db: Database, shard: int, months: list[Doc]) -> int:
     """Store month documents that are new (a bench's year of scans, a migration's copy):
     how many were inserted."""
     groups = _by_collection(shard, months, key=lambda doc: str(doc["_id"]))
-    return sum([len(await insert_many_unique(db[name], group))
+    home = months_database(db)
+    return sum([len(await insert_many_unique(home[name], group))
                 for name, group in groups.items()])
 
 

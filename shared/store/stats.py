@@ -12,7 +12,7 @@ import bson
 from shared.settings import Settings
 from shared.store.client import Database
 from shared.store.errors import store_errors
-from shared.store.layout import family_of
+from shared.store.layout import family_of, months_database
 
 
 @dataclass
@@ -26,16 +26,20 @@ async def family_sizes(db: Database, settings: Settings) -> dict[str, FamilySize
     """Per family (or per legacy collection name, for names outside the layout)."""
     sizes: dict[str, FamilySize] = {}
     with store_errors():
-        for name in sorted(await db.list_collection_names()):
-            family = family_of(name, settings.link_shards)
-            size = sizes.setdefault(family.stem if family else f"(legacy) {name}", FamilySize())
-            size.collections += 1
-            async for doc in db[name].find({}):
-                size.documents += 1
-                size.bson_bytes += len(bson.encode(doc))
+        for home in (db, months_database(db)):
+            for name in sorted(await home.list_collection_names()):
+                family = family_of(name, settings.link_shards)
+                stem = family.stem if family else f"(legacy) {name}"
+                size = sizes.setdefault(stem, FamilySize())
+                size.collections += 1
+                async for doc in home[name].find({}):
+                    size.documents += 1
+                    size.bson_bytes += len(bson.encode(doc))
     return sizes
 
 
 async def collection_count(db: Database) -> int:
+    """The deployment's collections, in both of its databases."""
     with store_errors():
-        return len(await db.list_collection_names())
+        return sum([len(await home.list_collection_names())
+                    for home in (db, months_database(db))])

@@ -10,6 +10,7 @@ from typing import Any
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store import open_client
+from shared.store.layout import drop_databases
 from tests.processes import (
     Process,
     delete_topology,
@@ -49,7 +50,7 @@ class Cluster:
         """Drop everything the scenario stored on the servers."""
         client = open_client(self.settings)
         try:
-            await client.drop_database(self.settings.mongo_db)
+            await drop_databases(client[self.settings.mongo_db])
         finally:
             await client.close()
         async with ObjectStore(self.settings) as store:

@@ -9,7 +9,7 @@ from shared.analytics.series import read_scans
 from shared.analytics.tally import HOUR_MS, Cell, TallyBatch, first_hour_of_month
 from shared.ids import shard_of_code
 from shared.store.client import Database
-from shared.store.layout import scan_months_collection
+from shared.store.layout import months_database, scan_months_collection
 from shared.store.scans import LOOKUPS_MAX, find_months
 from worker.scans import apply_batch
 
@@ -29,7 +29,7 @@ async def test_a_year_and_more_is_written_and_read_across_the_ring(db: Database)
         cell(code, JAN26 + 1, 2), cell(code, FEB26 + 30, 3), cell(code, JAN27 + 2, 4)])
     await apply_batch(db, batch)
     await apply_batch(db, batch)  # a redelivery counts once
-    january = db[scan_months_collection(shard, "202601")]
+    january = months_database(db)[scan_months_collection(shard, "202601")]
     assert january.name == scan_months_collection(shard, "202701") == f"scanmonths_{shard:04d}_01"
     for month in ("202601", "202701"):
         stored = await january.find_one({"_id": f"{code}:{month}"})

@@ -19,7 +19,15 @@ from pymongo.monitoring import (
 
 from shared.settings import Settings
 from shared.store.client import Client, Database, open_client
-from shared.store.layout import FAMILIES, STORE_META, ensure_layout, every_collection
+from shared.store.layout import (
+    FAMILIES,
+    MONTHS,
+    STORE_META,
+    drop_databases,
+    ensure_layout,
+    every_collection,
+    months_database,
+)
 from tests.api import Api, new_tenant
 from tests.shared.brandkit import SVG_LOGO
 
@@ -51,17 +59,18 @@ async def fresh(settings: Settings) -> AsyncIterator[tuple[Client, Database, Com
     client = open_client(settings, [commands])
     name = f"{settings.mongo_db}_layout_{uuid.uuid4().hex[:6]}"
     yield client, client[name], commands
-    await client.drop_database(name)
+    await drop_databases(client[name])
     await client.close()
 
 
 async def indexes_by_collection(db: Database) -> dict[str, dict[str, list[tuple[str, int]]]]:
-    names = await db.list_collection_names()
+    """Every collection of the deployment (both databases) with its indexes' keys."""
     found = {}
-    for name in names:
-        info = await db[name].index_information()
-        found[name] = {index: [(k, int(d)) for k, d in spec["key"]]
-                       for index, spec in info.items()}
+    for home in (db, months_database(db)):
+        for name in await home.list_collection_names():
+            info = await home[name].index_information()
+            found[name] = {index: [(k, int(d)) for k, d in spec["key"]]
+                           for index, spec in info.items()}
     return found
 
 
@@ -102,8 +111,19 @@ async def test_the_default_layout_is_a_thousand_and_two_collections(
     _, db, _ = fresh
     await ensure_layout(db, default)
     names = set(await db.list_collection_names())
-    assert names == set(every_collection(default)) and len(names) == 1002
-    assert {"links_0063", "linkscans_0063", "scanmonths_0063_12", "quota_t15"} <= names
+    months = set(await months_database(db).list_collection_names())
+    assert len(names) + len(months) == 1002
+    assert names == set(every_collection(default, "")) and len(names) == 234
+    assert months == set(every_collection(default, MONTHS)) and len(months) == 768
+    assert {"links_0063", "linkscans_0063", "quota_t15"} <= names
+    assert "scanmonths_0063_12" in months
+
+
+async def every_name(db: Database) -> set[str]:
+    """The deployment's collections, the scan-month database's named so."""
+    months = months_database(db)
+    return set(await db.list_collection_names()) | {
+        f"{months.name}.{name}" for name in await months.list_collection_names()}
 
 
 async def one_tenant(db: Database, http: aiohttp.ClientSession, n: int) -> None:
@@ -136,7 +156,7 @@ async def one_tenant(db: Database, http: aiohttp.ClientSession, n: int) -> None:
 
 async def test_twenty_tenants_add_at_most_two_collections(
         db: Database, http: aiohttp.ClientSession) -> None:
-    before = set(await db.list_collection_names())
+    before = await every_name(db)
     gate = asyncio.Semaphore(AT_ONCE)
 
     async def gated(n: int) -> None:
@@ -144,5 +164,5 @@ async def test_twenty_tenants_add_at_most_two_collections(
             await one_tenant(db, http, n)
 
     await asyncio.gather(*(gated(n) for n in range(TENANTS)))
-    added = set(await db.list_collection_names()) - before
+    added = await every_name(db) - before
     assert len(added) <= 2, sorted(added)

@@ -15,14 +15,15 @@ from shared.scantotals import ScanTotal, apply_totals, find_totals
 from shared.schemas import ScanEvent
 from shared.settings import Settings
 from shared.store.client import Database, Doc
-from shared.store.layout import links_collection, scan_months_collection
-from shared.store.migrations.scans import PER_MONTH, SHARD_WIDE, joined, migrate_scans
+from shared.store.layout import links_collection, months_database, scan_months_collection
+from shared.store.migrations.scans import LEGACY_MONTHS, joined, migrate_scans
 from worker.scans import apply_batch
 
 JAN = first_hour_of_month("202601")
 FEB = first_hour_of_month("202602")
 MAR = first_hour_of_month("202603")
 JAN27 = first_hour_of_month("202701")
+FEB27 = first_hour_of_month("202702")
 
 
 def cell(record: str, hour: int, count: int, country: str = "FR") -> Cell:
@@ -114,7 +115,7 @@ async def stopped_before_its_drops(db: Database, code: str) -> None:
 
 async def legacy_left(db: Database) -> list[str]:
     return [name for name in await db.list_collection_names()
-            if SHARD_WIDE.fullmatch(name) or PER_MONTH.fullmatch(name)]
+            if any(pattern.fullmatch(name) for pattern in LEGACY_MONTHS)]
 
 
 async def test_every_older_layout_reads_back_once_and_a_second_run_copies_nothing(
@@ -155,7 +156,7 @@ async def test_two_januaries_share_a_ring_collection_and_never_collide(
     assert shard is not None
     await folded_layout(db, code)
     await migrate_scans(db, settings)
-    january = db[scan_months_collection(shard, "202601")]
+    january = months_database(db)[scan_months_collection(shard, "202601")]
     assert scan_months_collection(shard, "202701") == january.name == f"scanmonths_{shard:04d}_01"
     for month in ("202601", "202701"):
         stored = await january.find_one({"_id": f"{code}:{month}"})
@@ -188,7 +189,7 @@ async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(
     doc = month_doc(code, "202602", [cell(code, FEB, 2)])
     await db[f"scanmonths_{shard:04d}_202602"].insert_one(doc)
     assert await migrate_scans(db, settings) >= 1
-    ring = db[scan_months_collection(shard, "202602")]
+    ring = months_database(db)[scan_months_collection(shard, "202602")]
     assert (await ring.find_one({"_id": doc["_id"]})) is not None
     batch = TallyBatch(gateway="ef56ab78", seq=1, links=[], cells=[cell(code, FEB + 1, 3)])
     await apply_batch(db, batch)
@@ -196,3 +197,26 @@ async def test_the_writer_adds_to_a_moved_month_without_moving_it_again(
     assert await migrate_scans(db, settings) == 0
     read = await read_scans(db, code, FEB * HOUR_MS, (FEB + 24) * HOUR_MS, "hour")
     assert [(p["t"] // HOUR_MS, p["scans"]) for p in read["series"]] == [(FEB, 2), (FEB + 1, 3)]
+
+
+async def test_the_ring_first_built_in_the_services_database_moves_to_its_own(
+        db: Database, settings: Settings) -> None:
+    """The ring once sat beside the service's collections (`scanmonths_SSSS_MM` there): its
+    months move to the scan-month database, join what the writer put there since, and the
+    service's database keeps none of them."""
+    code = "07" + uuid.uuid4().hex[:7]
+    shard = shard_of_code(code)
+    assert shard is not None
+    beside = db[f"scanmonths_{shard:04d}_02"]
+    await beside.insert_one(month_doc(code, "202602", [cell(code, FEB, 2)]))
+    await beside.insert_one(month_doc(code, "202702", [cell(code, FEB27, 5)]))
+    await apply_batch(db, TallyBatch(gateway="0a1b2c3d", seq=1, links=[],
+                                     cells=[cell(code, FEB + 1, 3)]))
+    assert await migrate_scans(db, settings) >= 2
+    assert await migrate_scans(db, settings) == 0
+    assert beside.name not in await db.list_collection_names()
+    ring = months_database(db)[scan_months_collection(shard, "202602")]
+    assert ring.name == beside.name
+    assert await ring.count_documents({"_id": {"$in": [f"{code}:202602", f"{code}:202702"]}}) == 2
+    read = await read_scans(db, code, FEB * HOUR_MS, (FEB27 + 24) * HOUR_MS, "day")
+    assert [(p["t"] // HOUR_MS, p["scans"]) for p in read["series"]] == [(FEB, 5), (FEB27, 5)]

@@ -14,7 +14,7 @@ from shared.claimdoc import Claim
 from shared.settings import Settings
 from shared.store.claims import find_claim, take_claim
 from shared.store.client import Database
-from shared.store.layout import CLAIMS, RATE_LIMITS, idempotency_collection
+from shared.store.layout import CLAIMS, RATE_LIMITS, drop_databases, idempotency_collection
 from shared.store.ratelimits import is_taken, take_slot
 from shared.store.sweep import Target, expiring, sweep_collection, sweep_forever, sweep_once
 
@@ -58,7 +58,7 @@ async def private(db: Database) -> AsyncIterator[Database]:
     its collection is the real `rate_limits`."""
     own = db.client[f"{db.name}_sweep_{uuid.uuid4().hex[:8]}"]
     yield own
-    await db.client.drop_database(own.name)
+    await drop_databases(own)
 
 
 async def test_a_pass_deletes_at_most_its_pages(private: Database) -> None:

@@ -20,7 +20,7 @@ from PIL import Image
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store.client import Database, open_client
-from shared.store.layout import family_of
+from shared.store.layout import drop_databases, family_of
 from shared.store.upgrade import migrate
 from tests.api import Api, Tenant
 from tests.processes import Process, delete_topology, free_port, start_gateway, start_worker
@@ -61,7 +61,7 @@ async def deployment(settings: Settings) -> AsyncIterator[Settings]:
     yield own
     client = open_client(own.model_copy(update={"store_command_log": ""}))
     try:
-        await client.drop_database(own.mongo_db)
+        await drop_databases(client[own.mongo_db])
     finally:
         await client.close()
     async with ObjectStore(own) as objects:

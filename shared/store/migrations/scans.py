@@ -1,12 +1,13 @@
 """Migration step: scan months of older layouts into the calendar-month ring; link totals kept.
 
 The months now live in `scanmonths_SSSS_MM`, one collection per link shard and calendar
-month (shared/store/scans.py). Two older layouts are moved in, each document by its `_id`'s
-month (`record:YYYYMM`):
+month, in the scan-month database beside the service's (shared/store/scans.py). Three
+older layouts are moved in, each document by its `_id`'s month (`record:YYYYMM`):
 - `scanmonths_SSSS`, every month of a shard in one collection: the layout before 2026-12-03
   (whole months in `hours`/`days`), and again from 375df2e, whose step had folded the
   per-month collections back into it (its documents may carry `movedFrom` already);
-- `scanmonths_SSSS_YYYYMM`, one collection per shard and month, from 2026-12-03.
+- `scanmonths_SSSS_YYYYMM`, one collection per shard and month, from 2026-12-03;
+- `scanmonths_SSSS_MM` in the service's own database: the ring as first built (2026-12-07).
 The shard-wide collections go first, so a per-month copy they already hold (375df2e's step
 stopped before its drop) is recognised by its mark. A month found in two places is joined,
 not skipped: each copy is marked (`movedFrom`) with every collection its scans came from, so
@@ -27,13 +28,15 @@ from shared.analytics.months import combined, day_cells, hour_cells, whole_as_da
 from shared.settings import Settings
 from shared.store.client import Database, Doc
 from shared.store.errors import store_errors
-from shared.store.layout import links_collection
+from shared.store.layout import links_collection, months_database
 from shared.store.migrate import PAGE_DOCS, legacy_collections
 from shared.store.scans import CodeScans, insert_link_totals, month_collection
 from shared.store.unique import insert_many_unique
 
 SHARD_WIDE = re.compile(r"scanmonths_(\d{4})")  # before 2026-12-03, and from 375df2e
 PER_MONTH = re.compile(r"scanmonths_(\d{4})_(\d{6})")  # from 2026-12-03
+RING_BESIDE = re.compile(r"scanmonths_(\d{4})_(\d{2})")  # the ring in the service's database
+LEGACY_MONTHS = (SHARD_WIDE, PER_MONTH, RING_BESIDE)  # in the order they are moved
 MOVED_FROM = "movedFrom"  # the legacy collections a document's scans came from
 LEGACY_TOTALS = {"scans": 1, "lastScanAt": 1}
 
@@ -41,7 +44,7 @@ LEGACY_TOTALS = {"scans": 1, "lastScanAt": 1}
 async def migrate_scans(db: Database, settings: Settings) -> int:
     """Documents copied: month documents moved or joined, and link totals kept."""
     copied = 0
-    for pattern in (SHARD_WIDE, PER_MONTH):
+    for pattern in LEGACY_MONTHS:
         for name in await legacy_collections(db, pattern):
             copied += await move_months(db, name)
     for shard in range(settings.link_shards):
@@ -52,7 +55,7 @@ async def migrate_scans(db: Database, settings: Settings) -> int:
 async def move_months(db: Database, legacy: str) -> int:
     """Copy one legacy collection into its shard's ring, each document by its month, then
     drop it."""
-    found = SHARD_WIDE.fullmatch(legacy) or PER_MONTH.fullmatch(legacy)
+    found = next(filter(None, (p.fullmatch(legacy) for p in LEGACY_MONTHS)), None)
     assert found is not None
     shard = int(found.group(1))
     copied = 0
@@ -74,21 +77,23 @@ async def _copy(db: Database, shard: int, page: list[Doc], legacy: str) -> int:
     for doc in page:
         groups.setdefault(month_collection(shard, str(doc["_id"])), []).append(doc)
     copied = 0
+    months = months_database(db)
     for target, docs in groups.items():
-        inserted = await insert_many_unique(db[target], docs)
+        inserted = await insert_many_unique(months[target], docs)
         copied += len(inserted)
         for doc in docs:
             if doc["_id"] not in inserted:
-                copied += await _join(db, target, doc, legacy)
+                copied += await _join(months, target, doc, legacy)
     return copied
 
 
-async def _join(db: Database, target: str, doc: Doc, legacy: str) -> int:
-    stored = await db[target].find_one({"_id": doc["_id"]})
+async def _join(months: Database, target: str, doc: Doc, legacy: str) -> int:
+    stored = await months[target].find_one({"_id": doc["_id"]})
     if stored is None or legacy in stored.get(MOVED_FROM, []):
         return 0  # copied by an earlier run
     marks = _marks(stored, doc[MOVED_FROM])
-    await db[target].replace_one({"_id": doc["_id"]}, joined(stored, doc) | {MOVED_FROM: marks})
+    await months[target].replace_one({"_id": doc["_id"]},
+                                     joined(stored, doc) | {MOVED_FROM: marks})
     return 1
 
 
