@@ -237,22 +237,22 @@ async def ensure_layout(db: Database, settings: Settings, indexes: bool | None =
     (two link indexes cost it ~30 µs a link). A start that finds this layout's fingerprint
     recorded does nothing more (one `_id` read)."""
     with store_errors():
-        if indexes is None:
-            indexes = await _is_mongodb(db)
+        mongodb = None if indexes is not None else await _is_mongodb(db)
+        indexes = bool(mongodb) if indexes is None else indexes
         wanted = fingerprint(settings, indexes)
         meta = await db[STORE_META].find_one({"_id": "layout"})
         if meta is not None and meta.get("fingerprint") == wanted:
             return
-        await _create_all(db, settings, indexes)
+        ttl = await _is_mongodb(db) if mongodb is None else mongodb  # asked once either way
+        await _create_all(db, settings, indexes, ttl)
         await db[STORE_META].update_one({"_id": "layout"}, {"$set": {"fingerprint": wanted}},
                                         upsert=True)
 
 
-async def _create_all(db: Database, settings: Settings, indexes: bool) -> None:
+async def _create_all(db: Database, settings: Settings, indexes: bool, ttl: bool) -> None:
     existing = {(db.name, name) for name in await db.list_collection_names()}
     months = months_database(db)
     existing |= {(months.name, name) for name in await months.list_collection_names()}
-    ttl = await _is_mongodb(db)
     gate = asyncio.Semaphore(CREATES_AT_ONCE)
 
     async def create(family: Family, name: str) -> None:
