@@ -31,9 +31,11 @@ start() {
   mkdir -p "$STATE/ferretdb/data" "$STATE/ferretdb/state"
   local log="$LOGS/ferretdb.log"
   # setsid: its own session, so a Ctrl-C meant for `make run` does not stop it.
+  # BULKQR_FERRETDB_DEBUG_ADDR (e.g. 127.0.0.1:8088) serves its metrics and Go's pprof
+  # profiles, for finding where the store's CPU goes (docs/benchmarks.md); off by default.
   setsid nohup "$EXE" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/data/" \
     --listen-addr="127.0.0.1:$PORT" --state-dir="$STATE/ferretdb/state" \
-    --debug-addr=- --telemetry=disable --log-level=warn >"$log" 2>&1 &
+    --debug-addr="${BULKQR_FERRETDB_DEBUG_ADDR:--}" --telemetry=disable --log-level=warn >"$log" 2>&1 &
   echo $! > "$PIDS/ferretdb.pid"
   wait_port ferretdb "$PORT" 30 "$log"
   say "FerretDB $VERSION on 127.0.0.1:$PORT"

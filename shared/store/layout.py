@@ -74,9 +74,9 @@ def months_database(db: Database) -> Database:
     """The database of the scan-month ring, named after the service's. FerretDB v1 lists
     every collection of a database (copied and sorted) on each `find` and `aggregate`: the
     ring's 768 collections (64 link shards by 12 months) beside the service's 234 made every
-    query of the service cost ~1.5 ms more (measured; docs/benchmarks.md, issue 32), and
-    the store's CPU per dynamic row rise by a fifth. Apart, only the scan months' own
-    queries pay for them."""
+    query of the service cost 0.3 ms more on a quiet machine, 1.5 ms on a busy one
+    (`python -m bench.catalogcost`), and the store's CPU per dynamic row rise by a fifth
+    (docs/benchmarks.md, issue 32). Apart, only the scan months' own queries pay for them."""
     return db.client[db.name + MONTHS_DB_SUFFIX]
 
 
