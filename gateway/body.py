@@ -7,13 +7,10 @@ from typing import Any
 from aiohttp import web
 
 from gateway.strictjson import loads_strict
-from shared.errors import BadRequest, ClientError, PayloadTooLarge
+from shared.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 JSON_TYPES = ("application/json", "text/json")
-
-
-class UnsupportedMediaType(ClientError):
-    status = 415
+MIB = 1024 * 1024
 
 
 async def read_capped(request: web.Request, max_bytes: int) -> bytes:
@@ -25,7 +22,7 @@ async def read_body(request: web.Request, max_bytes: int) -> bytearray:
     """The whole body, refused with 413 as soon as it passes `max_bytes` (before reading
     anything when Content-Length already says so). Not copied once read."""
     if request.content_length is not None and request.content_length > max_bytes:
-        raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
+        raise PayloadTooLarge(too_large(max_bytes))
     length = request.content_length
     if length is not None:  # filled in place: a growing buffer would be copied as it grows
         body = bytearray(length)
@@ -39,8 +36,15 @@ async def read_body(request: web.Request, max_bytes: int) -> bytearray:
     async for piece in request.content.iter_chunked(256 * 1024):
         body += piece
         if len(body) > max_bytes:
-            raise PayloadTooLarge(f"body is over the {max_bytes // (1024 * 1024)} MB limit")
+            raise PayloadTooLarge(too_large(max_bytes))
     return body
+
+
+def too_large(max_bytes: int) -> str:
+    """The 413's message: the limit in MB, or in KB below one (a 64 KB limit is not "0 MB")."""
+    if max_bytes >= MIB:
+        return f"body is over the {max_bytes / MIB:g} MB limit"
+    return f"body is over the {max_bytes / 1024:g} KB limit"
 
 
 def require_json_type(request: web.Request) -> None:

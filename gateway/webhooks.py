@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import structlog
 from aiohttp import web
 
 from gateway.auth import caller
+from gateway.body import parse_json, read_capped, require_json_type
 from gateway.query import limit_param
 from gateway.resources import BROKER, DB, SETTINGS
 from shared.errors import BadRequest, BulkQRError, NotFound
@@ -84,13 +84,10 @@ async def retry(request: web.Request) -> web.Response:
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
-    raw = await request.content.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes")
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the body is not JSON: {exc}") from exc
+    """The body as every JSON route reads it (gateway/body.py): 415 for another Content-Type,
+    413 past MAX_BODY_BYTES, 400 for text that is not strict JSON (a repeated key too)."""
+    require_json_type(request)
+    body = parse_json(await read_capped(request, MAX_BODY_BYTES))
     if not isinstance(body, dict):
         raise BadRequest('the body must be a JSON object {"url": …, "events": […]}')
     return body

@@ -9,13 +9,13 @@ from aiohttp import BodyPartReader, web
 
 from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
-from gateway.body import UnsupportedMediaType, read_capped
+from gateway.body import read_capped
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
 from gateway.resources import BROKER, DB, METRICS, PARSE_TURNS, SETTINGS, STORE
 from gateway.submit import Batch, accept_batch, parse_batch
 from shared.csvrows import decode_csv, parse_csv
-from shared.errors import BadRequest, PayloadTooLarge
+from shared.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 STATIC_DIR = Path(__file__).with_name("static")
 CSV_TYPES = ("text/csv", "application/csv")

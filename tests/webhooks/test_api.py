@@ -1,4 +1,4 @@
-"""The webhook API: bad input gets 400 with a message, another subscription gets 404."""
+"""The webhook API: bad input gets 400, 413 or 415 with a message; another subscription, 404."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from shared.store.client import Database
 from tests.api import Api, new_tenant
 from tests.webhooks.conftest import attempts, register
 
+JSON = {"Content-Type": "application/json"}
+
 
 @pytest.mark.parametrize(("body", "message"), [
-    (b"not json", "not JSON"),
+    (b"not json", "not valid JSON"),
+    (b"", "body is empty"),
     (b"[1]", "JSON object"),
     (b'{"events": ["bulk.completed"]}', "url must be"),
     (b'{"url": "ftp://example.com/", "events": ["bulk.completed"]}', "must use"),
@@ -18,9 +21,39 @@ from tests.webhooks.conftest import attempts, register
     (b'{"url": "https://example.com/", "events": ["bulk.exploded"]}', "unknown events"),
 ])
 async def test_bad_registrations_answer_400(wh_api: Api, body: bytes, message: str) -> None:
-    async with wh_api.http.post("/api/webhooks", data=body, headers=wh_api.tenant.headers) as a:
+    async with wh_api.http.post("/api/webhooks", data=body,
+                                headers={**wh_api.tenant.headers, **JSON}) as a:
         answer = await a.json()
         assert a.status == 400 and message in answer["error"], answer
+
+
+async def test_a_repeated_key_answers_400_as_on_every_json_route(wh_api: Api) -> None:
+    """orjson alone keeps the last of repeated keys: the body registered the second url."""
+    body = (b'{"url": "https://example.com/a", "url": "https://example.com/b", '
+            b'"events": ["bulk.completed"]}')
+    async with wh_api.http.post("/api/webhooks", data=body,
+                                headers={**wh_api.tenant.headers, **JSON}) as answer:
+        error = (await answer.json())["error"]
+        assert answer.status == 400 and "repeats the key 'url'" in error, error
+    assert await listed_urls(wh_api) == []
+
+
+async def test_a_body_of_another_type_or_size_is_refused_before_it_is_read(wh_api: Api) -> None:
+    body = b'{"url": "https://example.com/", "events": ["bulk.completed"]}'
+    async with wh_api.http.post("/api/webhooks", data=body, headers={
+            **wh_api.tenant.headers, "Content-Type": "text/plain"}) as answer:
+        assert answer.status == 415 and "application/json" in (await answer.json())["error"]
+    padded = body[:-1] + b', "note": "' + b"x" * 16 * 1024 + b'"}'
+    async with wh_api.http.post("/api/webhooks", data=padded,
+                                headers={**wh_api.tenant.headers, **JSON}) as answer:
+        assert answer.status == 413 and "16 KB limit" in (await answer.json())["error"]
+    assert await listed_urls(wh_api) == []
+
+
+async def listed_urls(api: Api) -> list[str]:
+    async with api.http.get("/api/webhooks", headers=api.tenant.headers) as answer:
+        assert answer.status == 200
+        return [hook["url"] for hook in (await answer.json())["items"]]
 
 
 async def test_routes_need_credentials_and_a_valid_limit(wh_api: Api) -> None:
