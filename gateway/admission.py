@@ -32,7 +32,7 @@ from shared.errors import Busy, TooManyRequests
 from shared.orders import find_order
 from shared.settings import Settings
 from shared.store.client import Database
-from shared.subscriptions import Subscription
+from shared.subscriptiondoc import Subscription
 
 MIB = 1024 * 1024
 BIG_BODY_BYTES = MIB

@@ -21,7 +21,7 @@ from shared.errors import (
     UnsupportedMediaType,
 )
 from shared.orders import now_ms
-from shared.subscriptions import Subscription
+from shared.subscriptiondoc import Subscription
 from shared.uploadcheck import check_in_pool
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/svg+xml")

@@ -6,7 +6,8 @@ import structlog
 from aiohttp import web
 
 from gateway.resources import DB
-from shared.subscriptions import Subscription, authenticate
+from shared.subscriptiondoc import Subscription
+from shared.subscriptions import authenticate
 
 
 async def caller(request: web.Request) -> Subscription:

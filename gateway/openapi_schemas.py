@@ -37,13 +37,6 @@ FAILED_ROW = {
     "required": ["uid", "status", "message", "code"],
     "properties": {"status": {"const": "failed"}, "code": {"type": "integer"}},
 }
-ENTRY = {
-    "oneOf": [
-        {"type": "string", "description": "static success: a data URI"},
-        {"type": "object", "required": ["id", "uid", "url", "QRs"]},
-        FAILED_ROW,
-    ]
-}
 SINGLE_FAILED = {
     "type": "object",
     "required": ["status", "message", "code"],

@@ -26,7 +26,7 @@ from shared.schemas import WorkMessage
 from shared.settings import Settings
 from shared.store.client import Database
 from shared.store.orders import delete_order, insert_order
-from shared.subscriptions import Subscription
+from shared.subscriptiondoc import Subscription
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Code both processes share: wire schemas, the order state machine, settings and store clients."""
+"""The layer under the gateway, the worker and the CLI; it imports none of them, nor the client."""

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import structlog
 
 from shared.brand.logos import Decode, Lookup, with_logo
+from shared.errors import RowInvalid
 from shared.links import (
     LinkCodes,
     codes_for_row,
@@ -32,11 +33,10 @@ from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderFailure, RenderJob
 from shared.rowguard import each_or_alone, fails_the_chunk
-from shared.rows.payloads import RowInvalid
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
 from shared.store.client import Database, Doc
-from shared.subscriptions import Subscription
+from shared.subscriptiondoc import Subscription
 
 log = structlog.get_logger(__name__)
 QUOTA_MESSAGE = "QR creation limit of your plan reached"

@@ -16,8 +16,7 @@ import numpy.typing as npt
 import zxingcpp
 
 from shared.brand.draw import branded_data_uri
-from shared.errors import NotScannable
-from shared.rows.payloads import RowInvalid
+from shared.errors import NotScannable, RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -7,12 +7,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-# Re-exported for the modules that name them from here; they are built in shared.keys.
-from shared.keys import input_key as input_key
-from shared.keys import part_key as part_key
+# Re-exported: gateway/download.py and tests name it from here; it is built in shared.keys.
 from shared.keys import result_key as result_key
-
-SCHEMA_VERSION = 1
 
 
 class WorkMessage(BaseModel):

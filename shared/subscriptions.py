@@ -16,8 +16,7 @@ from shared.store.subscriptions import (
     store_disabled,
     store_limits,
 )
-from shared.subscriptiondoc import Subscription as Subscription  # re-exported: its old home
-from shared.subscriptiondoc import SubscriptionRecord
+from shared.subscriptiondoc import Subscription, SubscriptionRecord
 
 DEFAULT_QR_LIMIT = 10_000
 

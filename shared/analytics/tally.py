@@ -16,8 +16,8 @@ from shared.schemas import ScanEvent
 
 HOUR_MS = 3_600_000
 DAY_HOURS = 24
-DIMENSIONS = ("device", "os", "browser", "country", "referrer")  # kept per day
-SOURCE = "source"  # kept per hour: the time series is the sum over sources
+# Kept per day; a scan's source is kept per hour (the time series is the sum over sources).
+DIMENSIONS = ("device", "os", "browser", "country", "referrer")
 DIRECT = "direct"  # the source of a scan of the record's own link
 OTHER = "other"  # a trait's value once a code has too many distinct ones (day or batch)
 

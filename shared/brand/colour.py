@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 
 Rgb = tuple[int, int, int]
 MIN_CONTRAST = 3.0  # WCAG's ratio for large text and graphics; what a scanner needs too

@@ -13,7 +13,7 @@ from shared.brand.options import Brand
 from shared.brand.paint import paints
 from shared.brand.raster import rasterise
 from shared.brand.svgdoc import svg_document
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from shared.brand.assetcheck import AssetRefused, CheckedAsset, check_asset
 from shared.brand.options import Logo
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 from shared.rows.styling import Styling
 
 DECODED_MAX = 8  # logos are kept at most 4 MiB each: 32 MiB at the most

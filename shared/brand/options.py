@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.brand.colour import Rgb, parse_colour, require_contrast
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 
 MODULE_SHAPES = ("square", "rounded", "dots", "classy", "vertical", "horizontal")
 EYE_SHAPES = ("square", "rounded", "circle", "leaf")

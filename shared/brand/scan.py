@@ -11,7 +11,7 @@ from shared.brand.colour import MIN_CONTRAST, Rgb, contrast, to_hex
 from shared.brand.geometry import Layout
 from shared.brand.paint import WHITE, Paints, dark_colours
 from shared.brand.skiaparts import Pixels
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 
 # Share of a code's modules each level can restore (ISO/IEC 18004), and how much of that a
 # logo may take: the rest stays for print smudges, glare and the camera.

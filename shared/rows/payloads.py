@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from shared.errors import RowInvalid as RowInvalid  # re-exported: its home until it joined the tree
+from shared.errors import RowInvalid
 
 # Patterns are matched with fullmatch: `$` would also accept a trailing newline.
 PHONE_RE = re.compile(r"\+?[0-9][0-9 ()./-]{2,30}")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from shared.brand.colour import parse_colour
 from shared.brand.options import VECTOR_FORMATS, Brand, parse_brand, wants_brand
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 4096, 300
 MAX_SCALE, MAX_MARGIN, DEFAULT_MARGIN = 100, 32, 4
@@ -27,10 +27,6 @@ class Styling:
     light: Rgb | None = (255, 255, 255)  # None: transparent
     error_correction: str = "M"
     brand: Brand | None = None  # None: plain squares, the 1-bit fast path
-
-
-def with_brand(styling: Styling, brand: Brand) -> Styling:
-    return replace(styling, brand=brand)
 
 
 DEFAULT_STYLING = Styling()

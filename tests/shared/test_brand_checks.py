@@ -10,8 +10,8 @@ import pytest
 
 from shared.brand.assetcheck import AssetRefused, check_asset
 from shared.brand.logos import from_data_uri
+from shared.errors import RowInvalid
 from shared.render import render_batch, render_data_uri
-from shared.rows.payloads import RowInvalid
 from shared.rows.styling import Styling, parse_styling
 from tests.shared.brandkit import png_logo, styled
 

@@ -6,7 +6,7 @@ import pytest
 
 from shared.brand import scan
 from shared.brand.colour import MIN_CONTRAST, parse_colour
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 from shared.rows.styling import parse_styling
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from shared.brand.assetcheck import AssetRefused, CheckedAsset, check_asset
 from shared.brand.logos import decoded_logo
-from shared.rows.payloads import RowInvalid
+from shared.errors import RowInvalid
 from tests.shared.brandkit import png_logo
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from shared.errors import RowInvalid
 from shared.render import encode_matrix, module_px, render_batch, render_data_uri
-from shared.rows.payloads import RowInvalid
 from shared.rows.styling import Styling
 from tests.api import decode_data_uri
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from shared.rows.payloads import RowInvalid, encode_payload, has_control_or_space
+from shared.errors import RowInvalid
+from shared.rows.payloads import encode_payload, has_control_or_space
 from shared.rows.plan import RowFailure, RowPlan, plan_row
 from shared.rows.styling import Styling, parse_styling
 
