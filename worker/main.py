@@ -14,30 +14,18 @@ from shared import amqp
 from shared.pooledrender import PooledRenderer, warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
-from shared.schemas import WorkMessage
 from shared.settings import Settings
 from shared.store.client import open_client
 from shared.store.layout import ensure_layout
 from shared.store.sweep import expiring, sweep_forever
-from worker import webhooks
-from worker.chunk import handle_chunk
-from worker.consume import InFlight, consumer
-from worker.deadletter import handle_dead
-from worker.delivery import Delivery
+from worker.consume import Tracking
 from worker.deps import Deps
+from worker.inflight import InFlight
 from worker.metrics import WorkerMetrics
 from worker.pending import refresh_pending
-from worker.scans import scan_consumer
-from worker.split import handle_split
+from worker.queues import consume_all
 
 log = structlog.get_logger(__name__)
-
-
-async def route_work(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
-    if message.kind == "split":
-        await handle_split(deps, message, delivery)
-    else:
-        await handle_chunk(deps, message, delivery)
 
 
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -67,17 +55,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         topology = await amqp.declare_topology(channel, settings)
         deps = Deps(settings, db, store, topology, PooledRenderer(pool), pool, metrics)
         in_flight = InFlight()
-        tags = [
-            (topology.chunks, await topology.chunks.consume(consumer(
-                lambda m, d: route_work(deps, m, d), metrics, "chunks", in_flight,
-                settings.transient_retry_s))),
-            (topology.dead_chunks, await topology.dead_chunks.consume(consumer(
-                lambda m, d: handle_dead(deps, m, d), metrics, "dead", in_flight,
-                settings.transient_retry_s))),
-            (topology.scans, await topology.scans.consume(
-                scan_consumer(db, settings.scan_dimension_values))),
-            await webhooks.consume(deps, in_flight),
-        ]
+        consuming = await consume_all(deps, Tracking(metrics, in_flight))
         gauge = asyncio.create_task(refresh_pending(deps))  # also counts the consumers
         stack.callback(gauge.cancel)
         swept = expiring(settings)
@@ -89,8 +67,8 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
                  prefetch=settings.prefetch_chunks, render_processes=pool.processes)
         await stop.wait()
         log.info("worker draining", timeout_s=settings.drain_timeout_s)
-        for queue, tag in tags:
-            await queue.cancel(tag)
+        for queue in consuming:
+            await queue.cancel()
         if not await in_flight.wait_idle(settings.drain_timeout_s):
             log.warning("drain timed out; unacked messages return to the queue",
                         in_flight=in_flight.count)

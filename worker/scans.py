@@ -5,17 +5,10 @@ document both remember the last batch of each gateway they took, and a batch the
 seen changes nothing. A merge reads and rewrites only the days of the month its cells touch
 (shared/analytics/months.py), keeping at most `cap` values per trait and day.
 Batches are applied one at a time and in order; a failing store is retried in place so
-a later batch never overtakes an earlier one.
+a later batch never overtakes an earlier one (its policy in worker/queues.py).
 """
 
 from __future__ import annotations
-
-import asyncio
-from collections.abc import Awaitable, Callable
-
-import structlog
-from aio_pika.abc import AbstractIncomingMessage
-from pydantic import ValidationError
 
 from shared.analytics.months import fields_of, merged, month_id
 from shared.analytics.tally import Cell, TallyBatch
@@ -23,10 +16,15 @@ from shared.ids import shard_of_code
 from shared.scantotals import apply_totals
 from shared.store.client import Database, Doc
 from shared.store.scans import find_months, save_months
+from worker.consume import Handler, Parser
+from worker.delivery import Delivery
 
-log = structlog.get_logger(__name__)
-RETRY_PAUSE_S = 1.0
-RETRY_FOR_S = 120.0
+
+def _describe(batch: TallyBatch) -> dict[str, object]:
+    return {"batch": batch.id}
+
+
+SCAN_PARSER = Parser("a scan batch", TallyBatch.model_validate_json, _describe)
 
 
 async def apply_batch(db: Database, batch: TallyBatch, cap: int = 100) -> None:
@@ -55,36 +53,10 @@ async def _apply_cells(db: Database, batch: TallyBatch, cap: int) -> None:
         await save_months(db, shard, changed)
 
 
-def scan_consumer(db: Database, cap: int = 100
-                  ) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
-    """The consumer of the scans queue; `cap` is settings.scan_dimension_values."""
-    one_at_a_time = asyncio.Lock()
+def scan_handler(db: Database, cap: int = 100) -> Handler[TallyBatch]:
+    """The handler of the scans queue; `cap` is settings.scan_dimension_values."""
 
-    async def on_message(incoming: AbstractIncomingMessage) -> None:
-        try:
-            batch = TallyBatch.model_validate_json(incoming.body)
-        except ValidationError as exc:
-            log.error("scan message rejected", error=str(exc))
-            await incoming.reject(requeue=False)
-            return
-        async with one_at_a_time:
-            await _apply_retrying(db, batch, incoming, cap)
+    async def handle(batch: TallyBatch, delivery: Delivery) -> None:
+        await apply_batch(db, batch, cap)
 
-    return on_message
-
-
-async def _apply_retrying(db: Database, batch: TallyBatch,
-                          incoming: AbstractIncomingMessage, cap: int) -> None:
-    deadline_s = asyncio.get_running_loop().time() + RETRY_FOR_S
-    while True:
-        try:
-            await apply_batch(db, batch, cap)
-        except Exception as exc:  # noqa: BLE001 - retried; a batch applies once
-            if asyncio.get_running_loop().time() > deadline_s:
-                log.warning("scan batch not applied; requeued", batch=batch.id, error=repr(exc))
-                await incoming.nack(requeue=True)
-                return
-            await asyncio.sleep(RETRY_PAUSE_S)  # the store is down: do not spin
-            continue
-        await incoming.ack()
-        return
+    return handle
