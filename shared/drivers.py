@@ -1,11 +1,11 @@
-"""The adapters' exception tables as one: driver exceptions to the project's tree, at an edge."""
+"""Every adapter's exception table as one: a driver exception named as the project names it."""
 
 from __future__ import annotations
 
 import contextlib
 
 from shared.amqp import broker_error
-from shared.errors import BulkQRError, map_exceptions
+from shared.errors import BulkQRError, ServerUnavailable, map_exceptions
 from shared.s3 import object_store_error
 from shared.store import store_error
 
@@ -21,6 +21,13 @@ def translate(exc: BaseException) -> BaseException:
         if mapped is not None:
             return mapped
     return exc
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures of a server or the network, which retrying can cure, as opposed
+    to failures of the message itself. A driver exception that escaped its adapter is
+    judged by the adapter's own translation table."""
+    return isinstance(translate(exc), ServerUnavailable | ConnectionError | TimeoutError)
 
 
 def translated() -> contextlib.AbstractContextManager[None]:

@@ -31,8 +31,10 @@ broken pool), and its RenderTimedOut becomes the row's RowInvalid where it is ca
 
 Nothing outside the tree crosses an adapter: shared/store/errors.py, shared/amqp.py and
 shared/s3.py translate their driver's exceptions where they call it (httpx's
-`map_exceptions` is the model), and `shared.drivers.translated()` applies the same tables
-at the edge of a request or a message, for code that uses a driver handle directly.
+`map_exceptions` is the model). shared/drivers.py holds their tables as one: `translated()`
+applies them at the edge of a request or a message, for code that uses a driver handle
+directly, and `is_transient()` says by them whether retrying can cure a failure. This
+module imports nothing of the project, so every adapter can import it.
 """
 
 from __future__ import annotations
@@ -148,15 +150,6 @@ class PublishFailed(BrokerUnavailable):
 
 class ObjectStoreUnavailable(ServerUnavailable):
     """The S3 server failed, throttled, or the connection to it broke."""
-
-
-def is_transient(exc: BaseException) -> bool:
-    """True for failures of a server or the network, which retrying can cure, as opposed
-    to failures of the message itself. A driver exception that escaped its adapter is
-    judged by the adapter's own translation table."""
-    from shared.drivers import translate  # the drivers' tables import this module
-
-    return isinstance(translate(exc), ServerUnavailable | ConnectionError | TimeoutError)
 
 
 @contextmanager

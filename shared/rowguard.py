@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import structlog
 
-from shared.errors import is_transient
+from shared.drivers import is_transient
 from shared.renderpool import RenderQueueFull
 
 log = structlog.get_logger(__name__)
