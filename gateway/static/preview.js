@@ -1,6 +1,7 @@
 // The one-shot download (warned before, explained on 410), the preview grid, and saving.
 
 import { apiFetch, responseError } from "./api.js";
+import { extension } from "./imagefiles.js";
 import { makeZip } from "./zip.js";
 
 const UIDS_KEY = "bulkqr.uids.";
@@ -80,7 +81,7 @@ export class Preview {
   }
 
   /** A ZIP or PDF made by the server, saved as it came: `{bulkId}.zip` or `.pdf`. */
-  async receiveFile(bulkId, response, extension) {
+  async receiveFile(bulkId, response, format) {
     let blob;
     try {
       blob = await response.blob();
@@ -88,8 +89,8 @@ export class Preview {
       return this.say("The download was cut off before its end. If the order still shows " +
                       "Download, the result was not used up: try again.", true);
     }
-    saveBlob(blob, `${bulkId}.${extension}`);
-    this.say(`The result of ${bulkId} was saved as ${bulkId}.${extension}.`);
+    saveBlob(blob, `${bulkId}.${format}`);
+    this.say(`The result of ${bulkId} was saved as ${bulkId}.${format}.`);
   }
 
   async receive(bulkId, response) {
@@ -225,10 +226,6 @@ function saveLink(file, text, label) {
   a.download = file.name;
   a.setAttribute("aria-label", label);
   return a;
-}
-
-function extension(uri) {
-  return String(uri).startsWith("data:image/svg") ? "svg" : "png";
 }
 
 function safeName(text) {

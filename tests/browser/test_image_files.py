@@ -1,0 +1,44 @@
+"""The dashboard saves a QR image under its format's extension, the one the server's ZIP uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from playwright.async_api import BrowserContext
+
+from shared.brand.draw import MIME
+
+MODULE = Path(__file__).resolve().parents[2] / "gateway" / "static" / "imagefiles.js"
+EXTENSION_OF = """async ([module, uris]) => {
+  const { EXTENSIONS, extension } = await import(module);
+  return [EXTENSIONS, uris.map((uri) => extension(uri))];
+}"""
+
+
+async def run_module(context: BrowserContext, uris: list[str]) -> tuple[dict[str, str], list[str]]:
+    """gateway/static/imagefiles.js run in Chromium: its table, and its answer for each URI."""
+    page = await context.new_page()
+    module = "data:text/javascript;charset=utf-8," + quote(MODULE.read_text())
+    table, named = await page.evaluate(EXTENSION_OF, [module, uris])
+    await page.close()
+    return table, named
+
+
+async def test_every_format_the_server_renders_is_saved_under_its_own_extension(
+        context: BrowserContext) -> None:
+    """PDF and EPS included, which the preview used to save as `.png`; the dashboard's
+    table is the renderer's, each media type named by its format."""
+    formats = sorted(MIME)
+    assert formats == ["eps", "pdf", "png", "svg"]
+    table, named = await run_module(context, [f"data:{MIME[f]};base64,AAAA" for f in formats])
+    assert named == formats
+    assert table == {media: format_ for format_, media in MIME.items()}
+
+
+async def test_the_media_type_is_read_as_the_server_reads_it(context: BrowserContext) -> None:
+    uris = ["data:image/SVG+XML;charset=utf-8,%3Csvg%2F%3E", "data: application/pdf ;base64,",
+            "data:image/webp;base64,AAAA", "data:,text", "data:constructor,x",
+            "https://example.com/a.png", "data:image/png"]
+    _, named = await run_module(context, uris)
+    assert named == ["svg", "pdf", "bin", "bin", "bin", "bin", "bin"]
