@@ -15,16 +15,16 @@ from shared.store import Database, open_client
 from shared.store.layout import drop_databases
 from shared.store.shape_check import uncovered
 from tests.api import Api, Tenant, new_tenant
+from tests.children import end_leftovers, interrupt_on_termination, note_session_start
 from tests.failure_logs import logged_errors
 from tests.processes import (
     LOGS,
     Process,
     delete_topology,
     free_port,
-    left_running,
     start_gateway,
     start_worker,
-    stop_all,
+    stopped_at_end,
 )
 from tests.servers import start_servers
 
@@ -33,6 +33,32 @@ RUN = uuid.uuid4().hex[:8]
 # 7 s (1,002 collections); the suite makes a dozen (tests/store/test_layout.py checks 64).
 TEST_LINK_SHARDS = 8
 COMMAND_LOG = LOGS / f"{RUN}-store-commands.jsonl"  # the query shapes of this run's processes
+LEFT_RUNNING: list[str] = []  # what the tests left running, named in the summary
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Notes what runs before any test, and lets SIGTERM/SIGHUP tear the session down as
+    Ctrl-C does (by default they would end pytest with its children still running)."""
+    note_session_start()
+    interrupt_on_termination()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fails the run when a process its tests started still runs once every fixture is torn
+    down, however the run ended (last hook: after the teardown of an interrupted run). Each
+    is named in the summary, then ended."""
+    LEFT_RUNNING.extend(end_leftovers())
+    if LEFT_RUNNING and session.exitstatus in (pytest.ExitCode.OK,
+                                               pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if LEFT_RUNNING:
+        terminalreporter.section("processes the tests left running (now ended)", red=True)
+        for line in LEFT_RUNNING:
+            terminalreporter.write_line(line, red=True)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -46,14 +72,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         if errors:
             report.sections.append(("errors the processes logged", "\n".join(errors)))
     return report
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_process_left() -> Iterator[None]:
-    """Fails the session when a test left a gateway or worker running (stopped here)."""
-    yield
-    left = left_running()
-    assert not left, f"tests left these processes running: {[p.log_path.name for p in left]}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,10 +117,11 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(settings: Settings) -> Iterator[Stack]:
     """One gateway and two workers, shared by the tests that do not restart processes."""
-    gateway = start_gateway(settings, f"{RUN}-gateway")
-    workers = [start_worker(settings, f"{RUN}-worker-{i}") for i in range(2)]
-    yield Stack(settings, gateway, workers)
-    stop_all([gateway, *workers])
+    with stopped_at_end() as processes:  # those started, if a later one fails to start
+        processes.append(start_gateway(settings, f"{RUN}-gateway"))
+        for i in range(2):
+            processes.append(start_worker(settings, f"{RUN}-worker-{i}"))
+        yield Stack(settings, processes[0], processes[1:])
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
 import os
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -21,11 +22,11 @@ from shared.amqp import Names
 from shared.settings import Settings
 from shared.store import ensure_layout, open_client
 from shared.webhooks.queues import delay_queue, webhooks_queue
+from tests.children import end, spawn
 
 ROOT = Path(__file__).resolve().parent.parent
 BULKQR = ROOT / ".venv" / "bin" / "bulkqr"
 LOGS = ROOT / ".state" / "logs" / "tests"
-STARTED: list[Process] = []  # every child of this test session, checked at its end
 LAID_OUT: set[str] = set()  # databases whose layout this session has created
 
 
@@ -59,9 +60,13 @@ class Process:
         self.log_path = LOGS / f"{name}.log"
         self._log: IO[bytes] = self.log_path.open("ab")
         env = settings_env(settings) | (extra_env or {})  # e.g. PYTHONPATH of an older build
-        self.popen = subprocess.Popen([str(BULKQR), role], env=env,
-                                      stdout=self._log, stderr=subprocess.STDOUT)
-        STARTED.append(self)
+        try:
+            self.child = spawn([str(BULKQR), role], name, env,
+                               stdout=self._log, stderr=subprocess.STDOUT)
+        except BaseException:
+            self._log.close()
+            raise
+        self.popen = self.child.popen
 
     @property
     def pid(self) -> int:
@@ -78,14 +83,49 @@ class Process:
 
     def stop(self, timeout_s: float = 30) -> int:
         self.signal(signal.SIGTERM)
+        return self.finish(timeout_s)
+
+    def finish(self, timeout_s: float) -> int:
+        """Its exit code once it has ended (SIGKILL after `timeout_s`); whatever it started
+        that still runs (a worker's render processes) is ended too, however this ends."""
         try:
-            return self.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            return self.wait(timeout_s)
+            try:
+                return self.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                return self.wait(timeout_s)
+        finally:
+            end(self.child.family())
+            self._log.close()
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def stop_all(processes: list[Process]) -> None:
+    """SIGTERM to all at once (they drain side by side), then each finished; one that fails
+    to finish does not keep the others running (its error is raised after)."""
+    for process in processes:
+        process.signal(signal.SIGTERM)
+    errors: list[BaseException] = []
+    for process in processes:
+        try:
+            process.finish(30)
+        except BaseException as error:  # noqa: BLE001 - raised below, once all are stopped
+            errors.append(error)
+    if errors:
+        raise errors[0]
+
+
+@contextmanager
+def stopped_at_end() -> Iterator[list[Process]]:
+    """A list for the processes a fixture or test starts: every one is stopped when the
+    block ends, however it ends (a start that failed, a failed test, an interrupt)."""
+    processes: list[Process] = []
+    try:
+        yield processes
+    finally:
+        stop_all(processes)
 
 
 def lay_out_store(settings: Settings) -> None:
@@ -107,6 +147,33 @@ def lay_out_store(settings: Settings) -> None:
     LAID_OUT.add(settings.mongo_db)
 
 
+def ready_or_stopped(process: Process, ready: Callable[[], bool], what: str,
+                     timeout_s: float) -> Process:
+    """`process` once `ready()`. If it exits first, or is not `what` in `timeout_s`, or
+    anything is raised meanwhile (a Ctrl-C), it is stopped, and the error raised."""
+    try:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process.popen.poll() is not None:
+                raise RuntimeError(f"{process.role} exited:\n{process.log_text()[-3000:]}")
+            if ready():
+                return process
+            time.sleep(0.1)
+        raise RuntimeError(f"{process.role} not {what} in {timeout_s}s:\n"
+                           f"{process.log_text()[-3000:]}")
+    except BaseException:
+        process.stop()
+        raise
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def start_gateway(settings: Settings, name: str, timeout_s: float = 30,
                   extra_env: dict[str, str] | None = None, lay_out: bool = True) -> Process:
     """A gateway answering /healthz, or an error with its log. `lay_out=False` leaves the
@@ -115,18 +182,7 @@ def start_gateway(settings: Settings, name: str, timeout_s: float = 30,
         lay_out_store(settings)
     process = Process("gateway", settings, name, extra_env)
     url = f"http://127.0.0.1:{settings.http_port}/healthz"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.popen.poll() is not None:
-            raise RuntimeError(f"gateway exited:\n{process.log_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.stop()
-    raise RuntimeError(f"gateway not up in {timeout_s}s:\n{process.log_text()[-3000:]}")
+    return ready_or_stopped(process, lambda: answers(url), "up", timeout_s)
 
 
 def start_worker(settings: Settings, name: str, timeout_s: float = 30,
@@ -135,35 +191,8 @@ def start_worker(settings: Settings, name: str, timeout_s: float = 30,
     if lay_out:
         lay_out_store(settings)
     process = Process("worker", settings, name, extra_env)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.popen.poll() is not None:
-            raise RuntimeError(f"worker exited:\n{process.log_text()[-3000:]}")
-        if "worker consuming" in process.log_text():
-            return process
-        time.sleep(0.1)
-    process.stop()
-    raise RuntimeError(f"worker not consuming in {timeout_s}s:\n{process.log_text()[-3000:]}")
-
-
-def left_running() -> list[Process]:
-    """The children this session started that still run, each stopped before it returns."""
-    left = [process for process in STARTED if process.popen.poll() is None]
-    stop_all(left)
-    return left
-
-
-atexit.register(left_running)  # however pytest exits, no gateway or worker outlives it
-
-
-def stop_all(processes: list[Process]) -> None:
-    for process in processes:
-        process.signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.popen.kill()
+    return ready_or_stopped(process, lambda: "worker consuming" in process.log_text(),
+                            "consuming", timeout_s)
 
 
 async def delete_topology(settings: Settings) -> None:

@@ -18,7 +18,13 @@ from shared.settings import Settings
 from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.deploy.support import ALERTS, DEPLOY, alert_rules
-from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
+from tests.processes import (
+    delete_topology,
+    free_port,
+    start_gateway,
+    start_worker,
+    stopped_at_end,
+)
 from tests.prometheus_server import SCRAPE_INTERVAL_S, Job, Prometheus
 from tests.servers import rabbitmq_metrics_address
 
@@ -88,17 +94,21 @@ async def observed(settings: Settings, db: Database,
     jobs = [Job("bulkqr-gateway", f"127.0.0.1:{port}"),
             Job("bulkqr-worker", f"127.0.0.1:{local.worker_metrics_port}"),
             Job("rabbitmq", rabbitmq_metrics_address(), "/metrics/per-object")]
-    processes = [start_gateway(local, f"{local.queue_prefix}-gateway"),
-                 start_worker(local, f"{local.queue_prefix}-worker")]
-    prometheus = Prometheus(tmp_path_factory.mktemp("prometheus"), jobs, ALERTS)
     try:
-        await asyncio.to_thread(wait_scraped, prometheus, jobs)
-        start_s = time.time()
-        await run_batch(local, db)
-        yield Observed(prometheus, local, start_s)
+        # Each started inside the try: one that fails to start (or a Ctrl-C meanwhile) still
+        # has those before it stopped, and the queues removed.
+        with stopped_at_end() as processes:
+            processes.append(start_gateway(local, f"{local.queue_prefix}-gateway"))
+            processes.append(start_worker(local, f"{local.queue_prefix}-worker"))
+            prometheus = Prometheus(tmp_path_factory.mktemp("prometheus"), jobs, ALERTS)
+            try:
+                await asyncio.to_thread(wait_scraped, prometheus, jobs)
+                start_s = time.time()
+                await run_batch(local, db)
+                yield Observed(prometheus, local, start_s)
+            finally:
+                prometheus.stop()
     finally:
-        prometheus.stop()
-        stop_all(processes)
         await delete_topology(local)
 
 
