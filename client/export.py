@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from client.archive import Entry, Image, decode_image, load_archive, read_entries
+import orjson
+
+from client.errors import ProtocolError
 from client.files import fsync_folder, write_durably
-from client.manifest import ManifestRow, manifest_bytes
-from client.names import NameRegistry, safe_stem
+from shared.formats.archive import Entry, Image, decode_image, read_entries
+from shared.formats.manifest import ManifestRow, manifest_bytes
+from shared.formats.names import NameRegistry, safe_stem
 
 MANIFEST_NAME = "manifest.csv"
 
@@ -22,6 +25,19 @@ class ExportSummary:
     unsaved_images: int  # images the archive holds that could not be decoded
     manifest: Path
     rows: tuple[ManifestRow, ...]
+
+
+def load_archive(body: bytes) -> list[Any]:
+    """The entries of an archive as downloaded (a JSON string), or of the bare array."""
+    try:
+        value = orjson.loads(body)
+        if isinstance(value, str):
+            value = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise ProtocolError(f"the archive is not JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ProtocolError("the archive does not hold a JSON array of entries")
+    return value
 
 
 def export_archive(archive_path: Path, folder: Path,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from client.archive import read_entry
 from shared.archiverows import ArchiveRows
-from shared.rowindex import RowNames
+from shared.formats.archive import read_entry
+from shared.formats.rowindex import RowNames
 from shared.sheets import (
     Label,
     SheetLayout,

@@ -14,11 +14,11 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from client.zipstream import ZipStream
 from gateway.archivepass import rows_pass, send
 from gateway.resources import STORE
 from gateway.sheetbuild import SHEET_NAME, SheetBuilder
 from shared.errors import BadRequest
+from shared.formats.zipstream import ZipStream
 from shared.orderdoc import Order
 from shared.s3 import ObjectStore
 from shared.sheets import SHEETS, SheetLayout, layout_for

@@ -4,7 +4,7 @@ them, from the archive's rows. Synchronous and CPU-bound; gateway/zipdownload.py
 
 Entries, in this order: `images/<uid>.<ext>` (`images/<uid>--<source>.<ext>` for a source's
 code), `manifest.csv`, `result.json`. How images are named, stored or deflated and listed:
-client/ziprows.py. A part's names are unique within its chunk; an entry whose name an
+shared/formats/ziprows.py. A part's names are unique within its chunk; an entry whose name an
 earlier chunk already took is renamed here, as if the whole batch had been named in one
 go. result.json is stored (deflate would save about a third of it at the cost of about as
 much CPU as all the images; docs/benchmarks.md). The manifest is spooled (to disk past a
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from client.ziprows import IMAGES_FOLDER, Manifest, ZipRows, refile
-from client.zipstream import DateTime, ZipEntry, ZipStream
 from shared.archiverows import ArchiveRows
 from shared.archivestream import ArchiveText
-from shared.rowindex import RowIndex
-from shared.zippart import PartReader, PartUnreadable, ZipPart
+from shared.formats.rowindex import RowIndex
+from shared.formats.zippart import PartReader, PartUnreadable, ZipPart
+from shared.formats.ziprows import IMAGES_FOLDER, Manifest, ZipRows, refile
+from shared.formats.zipstream import DateTime, ZipEntry, ZipStream
 
 MANIFEST_NAME, RESULT_NAME = "manifest.csv", "result.json"
 

@@ -14,11 +14,11 @@ import asyncio
 
 from aiohttp import web
 
-from client.zipstream import date_time_of
 from gateway.archivepass import pump, rows_pass, send
 from gateway.resources import STORE
 from gateway.sheetdownload import write_sheet_entry
 from gateway.zipbuild import ZipBuilder
+from shared.formats.zipstream import date_time_of
 from shared.keys import result_key, result_zip_key
 from shared.orderdoc import Order
 from shared.sheets import SheetLayout

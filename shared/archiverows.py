@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from shared.archivestream import ArchiveEntries
-from shared.rowindex import RowIndex, RowNames
+from shared.formats.rowindex import RowIndex, RowNames
 
 
 class ArchiveRows:

@@ -1,20 +1,22 @@
-"""A chunk's ZIP part (shared/zippart.py), made from its rendered entries and its rows."""
+"""A chunk's ZIP part (shared/formats/zippart.py), made from its rendered entries and its rows."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from client.ziprows import Manifest, ZipRows
-from client.zipstream import ZipStream, date_time_of
+from shared.formats.zippart import ZipPart, pack_part
+from shared.formats.ziprows import Manifest, ZipRows
+from shared.formats.zipstream import ZipStream, date_time_of
 from shared.pipeline import RowInput
 from shared.rows.plan import label_of, uid_of
-from shared.zippart import ZipPart, pack_part
 
 
 def zip_part(entries: Sequence[Any], rows: Sequence[RowInput], rendered_at_s: float) -> bytes:
     """The entries of the chunk's images, dated when they were rendered (UTC), and their
-    manifest lines; `entries[i]` is the archive entry of `rows[i]`."""
+    manifest lines; `entries[i]` is the archive entry of `rows[i]`. An image of a format
+    shared/formats/archive.py does not know raises UnknownImageFormat, so the chunk fails
+    rather than deliver a ZIP without it."""
     zip_stream, manifest = ZipStream(date_time_of(rendered_at_s)), Manifest(header=False)
     zip_rows = ZipRows(zip_stream, manifest)
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from client import BulkQRClient, ClientConfig, TransportError
-from client.archive import load_archive
+from client.export import load_archive
 from shared.s3 import ObjectStore
 from shared.schemas import result_key
 from shared.store import CLAIMS, Database

@@ -19,7 +19,7 @@ from client import (
     WaitTimeout,
     export_archive,
 )
-from client.archive import load_archive
+from client.export import load_archive
 from client.transport import Transport
 from tests.client.images import decode_png_file, decode_svg_file
 

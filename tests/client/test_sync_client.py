@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from client import BulkQRSyncClient, ClientConfig, Gone
-from client.archive import load_archive
+from client.export import load_archive
 from tests.api import decode_data_uri
 
 

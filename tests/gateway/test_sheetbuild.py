@@ -9,8 +9,9 @@ from typing import Any
 from pypdf import PdfReader
 
 from gateway.sheetbuild import SheetBuilder, row_label
+from shared.formats.rowindex import RowNames
 from shared.render import render_data_uri
-from shared.rowindex import RowNames, rows_text
+from shared.rowindex import rows_text
 from shared.rows.styling import Styling
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, fragment
 from shared.sheets import Modules, layout_for

@@ -10,10 +10,11 @@ import orjson
 import pytest
 
 from gateway.zipbuild import ZipBuilder
+from shared.formats.archive import UnknownImageFormat
+from shared.formats.zippart import PartUnreadable
 from shared.pipeline import RowInput
 from shared.rowindex import rows_text
 from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, fragment
-from shared.zippart import PartUnreadable
 from tests.client.images import png_data_uri, svg_data_uri
 from tests.zipfiles import assert_safe_name, decode_png, manifest_rows, open_zip
 from worker.zippart import zip_part
@@ -103,7 +104,7 @@ def build_from_parts(entries: list[Any], rows: list[Any], chunk_rows: int,
 
 def colliding_rows() -> tuple[list[Any], list[Any]]:
     """Uids whose safe names collide within a chunk and across chunks, hostile ones, a
-    failed row, a dynamic row with sources and a row whose image cannot be decoded."""
+    failed row, a dynamic row with sources and a row whose image data is damaged."""
     uids: list[Any] = [*UIDS, "a_b", "a_B-2", "a_b", "CON", "con", "x", "X"]
     rows: list[Any] = [{"uid": uid, "label": f"label {i}"} for i, uid in enumerate(uids)]
     entries: list[Any] = [png_data_uri(f"content {i}") for i in range(len(uids))]
@@ -111,7 +112,7 @@ def colliding_rows() -> tuple[list[Any], list[Any]]:
     entries += [{"id": "qr_1", "uid": "dyn", "url": "http://h/r/1", "QRs": png_data_uri("one"),
                  "sources": [{"source": "x", "url": "http://h/r/2", "QRs": svg_data_uri("2")}]},
                 {"uid": "bad", "status": "failed", "message": "=cmd", "code": 400},
-                png_data_uri("last"), "data:image/gif;base64,R0lG"]
+                png_data_uri("last"), "data:image/png;base64,@@@@"]
     return entries, rows
 
 
@@ -145,3 +146,10 @@ def test_damaged_parts_are_refused() -> None:
     finally:
         damaged.release()
         cut.release()
+
+
+def test_an_image_of_an_unknown_format_fails_the_chunk_part() -> None:
+    """Not an image silently left out of the ZIP: the worker's part cannot be made."""
+    rows = [RowInput(0, {"uid": "a"}), RowInput(1, {"uid": "b"})]
+    with pytest.raises(UnknownImageFormat, match="image/gif"):
+        zip_part([png_data_uri("a"), "data:image/gif;base64,R0lG"], rows, 0.0)

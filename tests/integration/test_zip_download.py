@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from client.manifest import escape_cell
+from shared.formats.manifest import escape_cell
 from shared.keys import parts_prefix, result_rows_key, result_zip_key
 from shared.s3 import ObjectStore
 from shared.schemas import result_key

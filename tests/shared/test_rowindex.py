@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.rowindex import RowIndex, RowNames, rows_text
+from shared.formats.rowindex import RowIndex, RowNames
+from shared.rowindex import rows_text
 
 
 def test_lines_read_back_across_any_cut() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from client.zipstream import ZipStream
+from shared.formats.zipstream import ZipStream
 
 WHEN = (2026, 3, 4, 5, 6, 8)
 PART_WHEN = (2025, 12, 31, 23, 59, 58)

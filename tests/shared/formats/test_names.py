@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from client.names import MAX_STEM_BYTES, NameRegistry, safe_stem
+from shared.formats.names import MAX_STEM_BYTES, NameRegistry, safe_stem
 
 
 @pytest.mark.parametrize(("uid", "expected"), [

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from client.manifest import COLUMNS, ManifestRow, escape_cell, manifest_bytes
+from shared.formats.manifest import COLUMNS, ManifestRow, escape_cell, manifest_bytes
 
 
 @pytest.mark.parametrize(("cell", "expected"), [

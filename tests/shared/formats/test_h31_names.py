@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from client.names import safe_stem
+from shared.formats.names import safe_stem
 
 FULLWIDTH_DOT, FULLWIDTH_SLASH, FULLWIDTH_BACKSLASH = "\uff0e", "\uff0f", "\uff3c"
 CLIMB = (FULLWIDTH_DOT * 2 + FULLWIDTH_SLASH) * 2 + "etc" + FULLWIDTH_SLASH + "passwd"

@@ -4,7 +4,10 @@ safely and uniquely by its row's uid, and one manifest line per image or failed 
 Used where the rows are rendered (a worker's ZIP part of one chunk) and where a ZIP is
 built from a stored archive alone. Names come from names.py (safe on Windows, macOS and
 Linux, unique case-insensitively); manifest cells are escaped as in manifest.py. PNG and
-PDF are stored as they are (already compressed), SVG and EPS deflated.
+PDF are stored as they are (already compressed), SVG, EPS and any other format deflated.
+An image whose format archive.py's table does not name raises UnknownImageFormat: it is
+never left out of the ZIP with only a manifest line to say so (an image whose data is
+damaged is, with "image not saved: …").
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from client.archive import decode_image, read_entry
-from client.manifest import escape_cell
-from client.names import NameRegistry, safe_stem
-from client.zipstream import ZipStream
+from shared.formats.archive import UnknownImageFormat, decode_image, read_entry
+from shared.formats.manifest import escape_cell
+from shared.formats.names import NameRegistry, safe_stem
+from shared.formats.zipstream import ZipStream
 
 IMAGES_FOLDER = "images/"
 MANIFEST_COLUMNS = (
@@ -136,6 +139,8 @@ class ZipRows:
             source = "" if image.source is None else escape_cell(image.source)
             try:
                 extension, data = decode_image(image.data_uri)
+            except UnknownImageFormat:
+                raise  # the renderer's format, missing from the table: never a row's fault
             except ValueError as exc:
                 self.manifest.add(
                     (

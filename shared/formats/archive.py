@@ -1,4 +1,9 @@
-"""Reading a result archive: a JSON string that holds the JSON array of per-row entries."""
+"""Reading a result archive's entries: typed rows, and each image's bytes from its data URI.
+
+EXTENSIONS is the one table of the image formats whose bytes go into a ZIP or a folder.
+An image of a media type it does not name raises UnknownImageFormat, which a ZIP's rows
+(ziprows.py) pass on instead of leaving the image out with a line in the manifest.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,6 @@ import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
-
-from client.errors import ProtocolError
 
 PNG_BASE64 = "data:image/png;base64,"
 EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg", "application/pdf": ".pdf",
@@ -40,17 +41,9 @@ class Entry:
     images: tuple[Image, ...] = ()
 
 
-def load_archive(body: bytes) -> list[Any]:
-    """The entries of an archive as downloaded (a JSON string), or of the bare array."""
-    try:
-        value = orjson.loads(body)
-        if isinstance(value, str):
-            value = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise ProtocolError(f"the archive is not JSON: {exc}") from exc
-    if not isinstance(value, list):
-        raise ProtocolError("the archive does not hold a JSON array of entries")
-    return value
+class UnknownImageFormat(ValueError):
+    """A data URI of a media type EXTENSIONS does not name: a format the renderer makes
+    and this table was not taught, or a damaged entry."""
 
 
 def read_entries(archive: Sequence[Any], rows: Sequence[Any] | None = None) -> list[Entry]:
@@ -87,8 +80,8 @@ def read_entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
 
 
 def decode_image(data_uri: str) -> tuple[str, bytes]:
-    """The file extension and the bytes of a PNG, SVG, PDF or EPS data URI; ValueError
-    otherwise."""
+    """The file extension and the bytes of a data URI of a format EXTENSIONS names;
+    UnknownImageFormat for another media type, ValueError for anything else."""
     if data_uri.startswith(PNG_BASE64):  # the common case, without the header's parsing
         return ".png", _base64(data_uri[len(PNG_BASE64):])
     header, comma, payload = data_uri.partition(",")
@@ -97,7 +90,7 @@ def decode_image(data_uri: str) -> tuple[str, bytes]:
     media, *params = header.removeprefix("data:").split(";")
     extension = EXTENSIONS.get(media.strip().lower())
     if extension is None:
-        raise ValueError(f"unsupported image type {media[:40]!r}")
+        raise UnknownImageFormat(f"unsupported image type {media[:40]!r}")
     if "base64" not in params:
         return extension, urllib.parse.unquote_to_bytes(payload)
     return extension, _base64(payload)

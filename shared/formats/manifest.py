@@ -1,4 +1,6 @@
-"""manifest.csv: one line per saved image or failed row, safe to open in a spreadsheet."""
+"""Manifest cells safe in a spreadsheet, and the manifest.csv of a folder the client unpacks:
+one line per saved image or failed row. (The ZIP's manifest, with row, sha256 and label
+columns, is written by ziprows.py with these cells.)"""
 
 from __future__ import annotations
 
