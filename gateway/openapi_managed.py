@@ -115,7 +115,9 @@ def webhook_paths() -> dict[str, Any]:
                      "security": AUTH, "requestBody": {"required": True, "content": {
                          "application/json": {"schema": register}}},
                      "responses": {"201": json_body(created, "Registered"),
-                                   "400": error("Bad url or events"), **AUTH_ERRORS}},
+                                   "400": error("Bad url or events, or not strict JSON"),
+                                   "413": error("Body over 16 KB"),
+                                   "415": error("Not JSON"), **AUTH_ERRORS}},
             "get": {"summary": "The caller's webhook endpoints", "security": AUTH,
                     "responses": {"200": json_body({**items, "properties": {"items": {
                         "type": "array", "items": WEBHOOK}}}), **AUTH_ERRORS}}},
