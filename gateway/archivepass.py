@@ -15,8 +15,8 @@ from aiohttp import web
 
 from shared.archiverows import ArchiveRows
 from shared.errors import ObjectMissing
+from shared.formats.rowindex import RowIndex
 from shared.keys import result_key, result_rows_key
-from shared.rowindex import RowIndex
 from shared.s3 import ObjectStore
 
 # Makes the bytes of the rows that ArchiveRows.ready() hands out; runs in a thread.

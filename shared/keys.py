@@ -30,12 +30,12 @@ def part_key(bulk_id: str, chunk: int) -> str:
 
 
 def rows_part_key(bulk_id: str, chunk: int) -> str:
-    """The uid and label of each row of a chunk, as JSON lines (see shared/rowindex.py)."""
+    """The uid and label of each row of a chunk, as JSON lines (see shared/formats/rowindex.py)."""
     return f"{parts_prefix(bulk_id)}{chunk:06d}.rows"
 
 
 def zip_part_key(bulk_id: str, chunk: int) -> str:
-    """The ZIP entries and manifest lines of a chunk's images (see shared/zippart.py)."""
+    """The ZIP entries and manifest lines of a chunk's images (see shared/formats/zippart.py)."""
     return f"{parts_prefix(bulk_id)}{chunk:06d}.zip"
 
 

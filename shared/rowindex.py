@@ -6,9 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-# RowIndex is re-exported for gateway/archivepass.py until its import names
-# shared.formats.rowindex (issue 33: the lead's file); then this import goes.
-from shared.formats.rowindex import RowIndex as RowIndex
 from shared.formats.rowindex import index_text
 from shared.rows.plan import label_of, uid_of
 
