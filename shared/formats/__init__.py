@@ -10,6 +10,7 @@ SDK can use them without loading any server code (tests/shared/test_layering.py)
 - zipstream.py: a ZIP written front to back, Zip64 where needed, parts spliced in
 - ziprows.py: an archive's rows as ZIP entries and the ZIP's manifest.csv lines
 - zippart.py: one chunk's ZIP entries and manifest lines, framed for storage
+- registry.py: the image formats (name, media type, extension, writer), one entry each
 
 Reading a stored archive piece by piece (shared/archivestream.py, archiverows.py) needs
 ijson's C parser, a server dependency, so it sits beside this package, not in it.
