@@ -1,6 +1,6 @@
 // A QR image's file extension from its data URI, by the table the server's ZIP names files with.
 
-/** Media type -> extension: every format the server renders (MIME in shared/brand/draw.py,
+/** Media type -> extension: every format the server renders (shared/formats/registry.py,
  *  which tests/browser/test_image_files.py holds this to), named as its ZIP names them. */
 export const EXTENSIONS = Object.freeze({
   "image/png": "png",

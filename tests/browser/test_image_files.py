@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from playwright.async_api import BrowserContext
 
-from shared.brand.draw import MIME
+from shared.formats import registry
 
 MODULE = Path(__file__).resolve().parents[2] / "gateway" / "static" / "imagefiles.js"
 EXTENSION_OF = """async ([module, uris]) => {
@@ -29,11 +29,12 @@ async def test_every_format_the_server_renders_is_saved_under_its_own_extension(
         context: BrowserContext) -> None:
     """PDF and EPS included, which the preview used to save as `.png`; the dashboard's
     table is the renderer's, each media type named by its format."""
-    formats = sorted(MIME)
-    assert formats == ["eps", "pdf", "png", "svg"]
-    table, named = await run_module(context, [f"data:{MIME[f]};base64,AAAA" for f in formats])
-    assert named == formats
-    assert table == {media: format_ for format_, media in MIME.items()}
+    formats = sorted(registry.formats(), key=lambda fmt: fmt.name)
+    assert [fmt.name for fmt in formats] == ["eps", "pdf", "png", "svg"]
+    uris = [f"data:{fmt.media_type};base64,AAAA" for fmt in formats]
+    table, named = await run_module(context, uris)
+    assert named == [fmt.extension.removeprefix(".") for fmt in formats]
+    assert table == {fmt.media_type: fmt.extension.removeprefix(".") for fmt in formats}
 
 
 async def test_the_media_type_is_read_as_the_server_reads_it(context: BrowserContext) -> None:
