@@ -8,6 +8,7 @@ from dataclasses import replace
 import structlog
 
 from shared.brand.logos import from_data_uri
+from shared.formats import registry
 from shared.render import RenderFailure, RenderJob, render_job
 from shared.renderpool import Raised, RenderPool, TimedOut
 from shared.rows.styling import parse_styling
@@ -29,9 +30,13 @@ class DrawingFailed(RenderFailure):
 
 
 def too_slow_message(budget_s: float) -> str:
+    """Past the budget: what to simplify, down to a plain raster (png) over the formats
+    only the branded pipeline draws (pdf, eps, any registered one)."""
+    fast = [fmt.name for fmt in registry.formats() if fmt.plain and not fmt.vector]
+    slow = [fmt.name for fmt in registry.formats() if not fmt.plain]
     return (f"the styling took longer than {budget_s:g} s to draw (the render time limit); "
             "simplify it: a smaller size or scale, no gradient, a smaller or simpler logo, "
-            "or png instead of pdf or eps")
+            f"or {' or '.join(fast)} instead of {' or '.join(slow)}")
 
 
 class PooledRenderer:

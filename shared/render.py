@@ -16,6 +16,7 @@ import numpy.typing as npt
 import zxingcpp
 
 from shared.brand.draw import branded_data_uri
+from shared.brand.options import Brand
 from shared.errors import NotScannable, RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
 
@@ -70,20 +71,23 @@ def verify_matrix(matrix: Matrix, payload: str) -> None:
 
 
 def render_data_uri(payload: str, styling: Styling, *, verify: bool = False) -> str:
-    """The image of `payload` as a data URI (PNG or SVG, per styling; branded: also PDF, EPS)."""
+    """The image of `payload` as a data URI of its registered format (shared/formats/
+    registry.py): plain png and svg here, branded codes and the other formats drawn by
+    the branded pipeline."""
     modules = encode_matrix(payload, styling.error_correction)
-    if styling.brand is not None:  # always read back; plain rows keep the path below
-        return branded_data_uri(payload, modules, styling, styling.brand)
+    image_format = styling.image_format
+    if styling.brand is not None or not image_format.plain:  # always read back
+        return branded_data_uri(payload, modules, styling, styling.brand or Brand())
     if verify:
         verify_matrix(modules, payload)
     side_modules = modules.shape[0] + 2 * styling.margin
     scale = module_px(side_modules, styling)
     side_px = styling.size_px or side_modules * scale
-    if styling.format == "svg":
-        svg = svg_bytes(padded(modules, styling.margin), side_px, styling)
-        return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
-    png = png_bytes(modules, styling.margin, scale, side_px, styling)
-    return "data:image/png;base64," + base64.b64encode(png).decode()
+    if image_format.vector:
+        body = svg_bytes(padded(modules, styling.margin), side_px, styling)
+    else:
+        body = png_bytes(modules, styling.margin, scale, side_px, styling)
+    return f"data:{image_format.media_type};base64," + base64.b64encode(body).decode()
 
 
 def padded(modules: Matrix, margin: int) -> Matrix:

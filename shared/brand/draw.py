@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from shared.brand import pngwrite, scan, vector
+from shared.brand import scan
 from shared.brand.geometry import Matrix, layout
 from shared.brand.options import Brand
 from shared.brand.paint import paints
@@ -16,12 +16,10 @@ from shared.brand.svgdoc import svg_document
 from shared.errors import RowInvalid
 from shared.rows.styling import MAX_SIZE_PX, Styling
 
-MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
-        "eps": "application/postscript"}
-
 
 def branded_data_uri(payload: str, matrix: Matrix, styling: Styling, brand: Brand) -> str:
-    """The image as a data URI, or RowInvalid saying which styling to change."""
+    """The image as a data URI, or RowInvalid saying which styling to change. The format's
+    registered writer gets the drawing's pixels (a raster format) or its SVG document."""
     if brand.logo_ref is not None and brand.logo is None:
         raise RowInvalid("styling.logo could not be resolved to an image")
     shape = layout(matrix, styling.margin, brand)
@@ -32,13 +30,10 @@ def branded_data_uri(payload: str, matrix: Matrix, styling: Styling, brand: Bran
     image = rasterise(shape, brand, paint, width_px)
     pixels = np.asarray(image)  # one copy out of Pillow, for the reader and the PNG writer
     scan.check_reads_back(image, pixels, payload)
-    if styling.format == "png":
-        body = pngwrite.png_bytes(pixels)
-    else:
-        svg = svg_document(shape, brand, paint, width_px)
-        body = {"svg": lambda: svg, "pdf": lambda: vector.to_pdf(svg),
-                "eps": lambda: vector.to_eps(svg)}[styling.format]()
-    return f"data:{MIME[styling.format]};base64," + base64.b64encode(body).decode()
+    image_format = styling.image_format
+    drawing = svg_document(shape, brand, paint, width_px) if image_format.vector else pixels
+    body = image_format.write(drawing)
+    return f"data:{image_format.media_type};base64," + base64.b64encode(body).decode()
 
 
 def _width_px(width_modules: float, styling: Styling) -> int:

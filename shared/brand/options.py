@@ -8,6 +8,7 @@ from typing import Any
 
 from shared.brand.colour import Rgb, parse_colour, require_contrast
 from shared.errors import RowInvalid
+from shared.formats import registry
 
 MODULE_SHAPES = ("square", "rounded", "dots", "classy", "vertical", "horizontal")
 EYE_SHAPES = ("square", "rounded", "circle", "leaf")
@@ -15,7 +16,6 @@ GRADIENT_TYPES = ("linear", "radial")
 FRAME_STYLES = ("box", "banner", "rounded")
 BRAND_KEYS = ("modules", "eyes", "gradient", "logo", "logoSize", "logoPadding",
               "logoBackground", "frame")
-VECTOR_FORMATS = ("pdf", "eps")
 MIN_LOGO_SHARE, MAX_LOGO_SHARE, DEFAULT_LOGO_SHARE = 0.1, 0.3, 0.2
 MAX_LOGO_PADDING, DEFAULT_LOGO_PADDING = 4, 1
 MAX_FRAME_CHARS = 40
@@ -66,9 +66,12 @@ class Brand:
 
 
 def wants_brand(raw: dict[str, Any]) -> bool:
-    """True when the styling uses any branding field (or a vector print format)."""
-    return any(raw.get(key) is not None for key in BRAND_KEYS) or raw.get(
-        "format") in VECTOR_FORMATS
+    """True when the styling uses any branding field, or a format without the plain fast
+    path (pdf, eps, a registered one): those are drawn by the branded pipeline only."""
+    fmt = raw.get("format", "png")
+    entry = registry.by_name(fmt) if isinstance(fmt, str) else None
+    return any(raw.get(key) is not None for key in BRAND_KEYS) or (
+        entry is not None and not entry.plain)
 
 
 def parse_brand(raw: dict[str, Any]) -> Brand:

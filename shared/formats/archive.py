@@ -1,8 +1,8 @@
 """Reading a result archive's entries: typed rows, and each image's bytes from its data URI.
 
-EXTENSIONS is the one table of the image formats whose bytes go into a ZIP or a folder.
-An image of a media type it does not name raises UnknownImageFormat, which a ZIP's rows
-(ziprows.py) pass on instead of leaving the image out with a line in the manifest.
+An image's format is the registry's entry of its media type (registry.py, the one table
+of the formats). An image of a media type no entry has raises UnknownImageFormat, which a
+ZIP's rows (ziprows.py) pass on instead of leaving the image out with a line in the manifest.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-PNG_BASE64 = "data:image/png;base64,"
-EXTENSIONS = {"image/png": ".png", "image/svg+xml": ".svg", "application/pdf": ".pdf",
-              "application/postscript": ".eps"}
+from shared.formats import registry
+from shared.formats.registry import PNG, ImageFormat
+
+PNG_BASE64 = f"data:{PNG.media_type};base64,"
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ class Entry:
 
 
 class UnknownImageFormat(ValueError):
-    """A data URI of a media type EXTENSIONS does not name: a format the renderer makes
-    and this table was not taught, or a damaged entry."""
+    """A data URI of a media type no registered format has: a format the renderer makes
+    and this process did not load (BULKQR_FORMAT_MODULES), or a damaged entry."""
 
 
 def read_entries(archive: Sequence[Any], rows: Sequence[Any] | None = None) -> list[Entry]:
@@ -80,20 +81,26 @@ def read_entry(index: int, raw: Any, row_uid: str | int | None) -> Entry:
 
 
 def decode_image(data_uri: str) -> tuple[str, bytes]:
-    """The file extension and the bytes of a data URI of a format EXTENSIONS names;
+    """The file extension and the bytes of a data URI of a registered format;
     UnknownImageFormat for another media type, ValueError for anything else."""
+    image_format, data = decode_format(data_uri)
+    return image_format.extension, data
+
+
+def decode_format(data_uri: str) -> tuple[ImageFormat, bytes]:
+    """The registered format and the bytes of a data URI, raising as `decode_image`."""
     if data_uri.startswith(PNG_BASE64):  # the common case, without the header's parsing
-        return ".png", _base64(data_uri[len(PNG_BASE64):])
+        return PNG, _base64(data_uri[len(PNG_BASE64):])
     header, comma, payload = data_uri.partition(",")
     if not header.startswith("data:") or not comma:
         raise ValueError("not a data URI")
     media, *params = header.removeprefix("data:").split(";")
-    extension = EXTENSIONS.get(media.strip().lower())
-    if extension is None:
+    image_format = registry.by_media_type(media.strip().lower())
+    if image_format is None:
         raise UnknownImageFormat(f"unsupported image type {media[:40]!r}")
     if "base64" not in params:
-        return extension, urllib.parse.unquote_to_bytes(payload)
-    return extension, _base64(payload)
+        return image_format, urllib.parse.unquote_to_bytes(payload)
+    return image_format, _base64(payload)
 
 
 def _base64(payload: str) -> bytes:

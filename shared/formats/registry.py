@@ -5,8 +5,9 @@ raster, whether a ZIP should store it as is) and how it is drawn: `writer` names
 function, as "module:attribute", that turns a branded drawing into the file's bytes. It
 takes the drawing's RGBA pixels (a raster format) or its SVG document (a vector format).
 `plain` formats also have the 1-bit fast path of shared/render.py for codes without
-branding; the others always go through the branded drawing. `sheet` says whether a label
-sheet can lay it out (it reads the modules back from the image).
+branding (a PNG or an SVG, by `vector`); the others always go through the branded drawing.
+`sheet` says whether a label sheet can lay it out (it reads the modules back from a PNG or
+an SVG). Both are the built-in png's and svg's: a registered format has neither.
 
 Styling validation, rendering, the archive reader, the ZIP, the sheets, the dashboard's
 table and the OpenAPI document all read this registry. Adding a format is one module with
@@ -45,16 +46,16 @@ class ImageFormat:
         return function(drawing)
 
 
-BUILT_IN = (
-    ImageFormat("png", "image/png", ".png", vector=False, writer="shared.brand.pngwrite:png_bytes",
-                plain=True, sheet=True, compressed=True),
-    ImageFormat("svg", "image/svg+xml", ".svg", vector=True, writer="shared.brand.vector:as_is",
-                plain=True, sheet=True),
-    ImageFormat("pdf", "application/pdf", ".pdf", vector=True, writer="shared.brand.vector:to_pdf",
-                compressed=True),
-    ImageFormat("eps", "application/postscript", ".eps", vector=True,
-                writer="shared.brand.vector:to_eps"),
-)
+PNG = ImageFormat("png", "image/png", ".png", vector=False,
+                  writer="shared.brand.pngwrite:png_bytes", plain=True, sheet=True,
+                  compressed=True)
+SVG = ImageFormat("svg", "image/svg+xml", ".svg", vector=True, writer="shared.brand.vector:as_is",
+                  plain=True, sheet=True)
+PDF = ImageFormat("pdf", "application/pdf", ".pdf", vector=True,
+                  writer="shared.brand.vector:to_pdf", compressed=True)
+EPS = ImageFormat("eps", "application/postscript", ".eps", vector=True,
+                  writer="shared.brand.vector:to_eps")
+BUILT_IN = (PNG, SVG, PDF, EPS)
 _FORMATS: dict[str, ImageFormat] = {fmt.name: fmt for fmt in BUILT_IN}
 
 
@@ -70,6 +71,9 @@ def register(fmt: ImageFormat) -> ImageFormat:
         raise FormatClash(f"image format {fmt.name!r} ({fmt.media_type}) is registered already")
     if not fmt.extension.startswith(".") or not fmt.name.isidentifier():
         raise ValueError(f"image format {fmt.name!r}: a plain name and a dotted extension")
+    if fmt.plain or fmt.sheet:  # their code reads PNG and SVG only
+        raise ValueError(f"image format {fmt.name!r}: plain and sheet are png's and svg's: "
+                         "the fast path writes and a label sheet reads only those")
     _FORMATS[fmt.name] = fmt
     return fmt
 

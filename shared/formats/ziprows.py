@@ -3,11 +3,11 @@ safely and uniquely by its row's uid, and one manifest line per image or failed 
 
 Used where the rows are rendered (a worker's ZIP part of one chunk) and where a ZIP is
 built from a stored archive alone. Names come from names.py (safe on Windows, macOS and
-Linux, unique case-insensitively); manifest cells are escaped as in manifest.py. PNG and
-PDF are stored as they are (already compressed), SVG, EPS and any other format deflated.
-An image whose format archive.py's table does not name raises UnknownImageFormat: it is
-never left out of the ZIP with only a manifest line to say so (an image whose data is
-damaged is, with "image not saved: …").
+Linux, unique case-insensitively); manifest cells are escaped as in manifest.py. A format
+the registry marks `compressed` (PNG, PDF) is stored as it is, any other deflated. An image
+of a format the registry does not have raises UnknownImageFormat: it is never left out of
+the ZIP with only a manifest line to say so (an image whose data is damaged is, with
+"image not saved: …").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
-from shared.formats.archive import UnknownImageFormat, decode_image, read_entry
+from shared.formats.archive import UnknownImageFormat, decode_format, read_entry
 from shared.formats.manifest import escape_cell
 from shared.formats.names import NameRegistry, safe_stem
 from shared.formats.zipstream import ZipStream
@@ -39,7 +39,6 @@ MANIFEST_COLUMNS = (
     "label",
 )
 FILE_COLUMN = MANIFEST_COLUMNS.index("file")
-STORED_EXTENSIONS = frozenset({".png", ".pdf"})
 SPOOL_BYTES = 4 * 1024 * 1024
 TEXT_FLUSH_BYTES = 64 * 1024
 PIECE_BYTES = 256 * 1024
@@ -138,7 +137,7 @@ class ZipRows:
         for image in entry.images:
             source = "" if image.source is None else escape_cell(image.source)
             try:
-                extension, data = decode_image(image.data_uri)
+                image_format, data = decode_format(image.data_uri)
             except UnknownImageFormat:
                 raise  # the renderer's format, missing from the table: never a row's fault
             except ValueError as exc:
@@ -160,9 +159,10 @@ class ZipRows:
             name_stem = (
                 stem if image.source is None else f"{stem}--{safe_stem(image.source, 'source')}"
             )
+            extension = image_format.extension
             path = IMAGES_FOLDER + self.names.claim(name_stem, extension)
             self.claims.append((name_stem, extension, self.manifest.lines))
-            self.zip.add(path, data, compress=extension not in STORED_EXTENSIONS)
+            self.zip.add(path, data, compress=not image_format.compressed)
             self.manifest.add(
                 (
                     *first,

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.brand.colour import parse_colour
-from shared.brand.options import VECTOR_FORMATS, Brand, parse_brand, wants_brand
+from shared.brand.options import Brand, parse_brand, wants_brand
 from shared.errors import RowInvalid
+from shared.formats import registry
+from shared.formats.registry import ImageFormat
 
 MIN_SIZE_PX, MAX_SIZE_PX, DEFAULT_SIZE_PX = 64, 4096, 300
 MAX_SCALE, MAX_MARGIN, DEFAULT_MARGIN = 100, 32, 4
@@ -28,6 +30,14 @@ class Styling:
     error_correction: str = "M"
     brand: Brand | None = None  # None: plain squares, the 1-bit fast path
 
+    @property
+    def image_format(self) -> ImageFormat:
+        """The registry's entry of `format`; RowInvalid in a process that lacks it."""
+        entry = registry.by_name(self.format)
+        if entry is None:
+            raise RowInvalid(_unknown_format())
+        return entry
+
 
 DEFAULT_STYLING = Styling()
 
@@ -39,8 +49,8 @@ def parse_styling(raw: Any) -> Styling:
     if not isinstance(raw, dict):
         raise RowInvalid("styling must be an object")
     fmt = raw.get("format", "png")
-    if fmt not in ("png", "svg", *VECTOR_FORMATS):
-        raise RowInvalid("styling.format must be png, svg, pdf or eps")
+    if not isinstance(fmt, str) or registry.by_name(fmt) is None:
+        raise RowInvalid(_unknown_format())
     size_px, scale = _size_and_scale(raw)
     brand = parse_brand(raw) if wants_brand(raw) else None
     # A logo raises errorCorrection to H unless the row sets it.
@@ -55,6 +65,11 @@ def parse_styling(raw: Any) -> Styling:
         else parse_colour(raw.get("light", "#ffffff"), "light", transparent_ok=True),
         error_correction=level, brand=brand,
     )
+
+
+def _unknown_format() -> str:
+    *first, last = registry.names()
+    return f"styling.format must be {', '.join(first)} or {last}"
 
 
 def _size_and_scale(raw: dict[str, Any]) -> tuple[int | None, int | None]:

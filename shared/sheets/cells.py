@@ -72,7 +72,7 @@ def _draw_modules(canvas: skia.Canvas, code: Modules, box: Box) -> None:
 
 def _draw_picture(canvas: skia.Canvas, picture: Picture, box: Box) -> None:
     x, y, side, _ = box
-    if picture.media_type == "image/svg+xml":
+    if picture.vector:  # an SVG, the one vector format a sheet places
         svg = skia.SVGDOM.MakeFromStream(skia.MemoryStream(picture.data))
         if svg is None:
             return

@@ -8,11 +8,11 @@ import urllib.parse
 from dataclasses import dataclass
 
 from shared.brand.colour import Rgb
+from shared.formats import registry
 from shared.render import Matrix, encode_matrix
 from shared.sheets.modules import MAX_SIDE_PX, modules_from_png, modules_from_svg, png_size
 
 BLACK: Rgb = (0, 0, 0)
-PLACED = ("image/png", "image/svg+xml")  # what a sheet can draw; pdf and eps it cannot
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # far above any code the renderer writes
 
 
@@ -31,6 +31,11 @@ class Picture:
 
     media_type: str
     data: bytes
+
+    @property
+    def vector(self) -> bool:
+        entry = registry.by_media_type(self.media_type)
+        return entry is not None and entry.vector
 
 
 @dataclass(frozen=True)
@@ -58,16 +63,17 @@ def label_from_payload(caption: str, payload: str, error_correction: str = "M") 
 
 def label_from_data_uri(caption: str, data_uri: str) -> Label:
     """The label of an archive image. A plain code's PNG or SVG becomes its modules again
-    (vectors at any size); a branded one is placed as it is. ValueError for anything that is
-    not a PNG or SVG data URI (a branded pdf or eps row: use label_from_payload instead)."""
+    (vectors at any size); a branded one is placed as it is. ValueError for an image of a
+    format the registry does not mark `sheet` (a branded pdf or eps row, a registered format:
+    use label_from_payload instead)."""
     media_type, data = decode_data_uri(data_uri)
-    if media_type not in PLACED:
-        raise ValueError(
-            f"a {media_type[:40]} image cannot be placed on a sheet; only {' and '.join(PLACED)}"
-        )
-    recovered = modules_from_png(data) if media_type == "image/png" else modules_from_svg(data)
+    image_format = registry.by_media_type(media_type)
+    if image_format is None or not image_format.sheet:
+        placed = " and ".join(fmt.media_type for fmt in registry.formats() if fmt.sheet)
+        raise ValueError(f"a {media_type[:40]} image cannot be placed on a sheet; only {placed}")
+    recovered = modules_from_svg(data) if image_format.vector else modules_from_png(data)
     if recovered is None:
-        if media_type == "image/png" and not 0 < max(png_size(data) or (0,)) <= MAX_SIDE_PX:
+        if not image_format.vector and not 0 < max(png_size(data) or (0,)) <= MAX_SIDE_PX:
             raise ValueError(f"the PNG is not an image of at most {MAX_SIDE_PX} px a side")
         return Label(caption, Picture(media_type, data))
     matrix, dark, light = recovered

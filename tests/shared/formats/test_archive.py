@@ -1,4 +1,4 @@
-"""The archive's image table knows every format the renderer makes; an image of another
+"""The archive reads every format the renderer makes by the registry; an image of another
 media type is an UnknownImageFormat, damaged data a plain ValueError."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from shared.brand.options import VECTOR_FORMATS
-from shared.formats.archive import EXTENSIONS, UnknownImageFormat, decode_image, read_entry
+from shared.formats import registry
+from shared.formats.archive import UnknownImageFormat, decode_format, decode_image, read_entry
 from shared.render import render_data_uri
 from shared.rows.styling import parse_styling
 
-# Every format a row's styling may ask for (shared/rows/styling.py), plain and branded.
+# Every format a row's styling may ask for, plain and branded.
 STYLINGS: list[dict[str, Any]] = [
-    *({"format": fmt} for fmt in ("png", "svg", *VECTOR_FORMATS)),
-    *({"format": fmt, "modules": "dots"} for fmt in ("png", "svg")),
+    *({"format": fmt.name} for fmt in registry.formats()),
+    *({"format": fmt.name, "modules": "dots"} for fmt in registry.formats() if fmt.plain),
 ]
 
 
@@ -27,10 +27,11 @@ def test_every_format_the_renderer_makes_is_in_the_table(styling: dict[str, Any]
     assert len(data) > 100
 
 
-def test_the_table_is_what_decode_image_knows() -> None:
-    for media_type, extension in EXTENSIONS.items():
-        assert decode_image(f"data:{media_type};base64,eA==") == (extension, b"x")
-        assert decode_image(f"data:{media_type.upper()},%78") == (extension, b"x")
+def test_the_registry_is_what_decode_image_knows() -> None:
+    for fmt in registry.formats():
+        assert decode_image(f"data:{fmt.media_type};base64,eA==") == (fmt.extension, b"x")
+        assert decode_image(f"data:{fmt.media_type.upper()},%78") == (fmt.extension, b"x")
+        assert decode_format(f"data:{fmt.media_type};base64,eA==") == (fmt, b"x")
 
 
 @pytest.mark.parametrize("data_uri", ["data:image/webp;base64,UklGRg==",

@@ -1,5 +1,6 @@
-"""ZIP rows: an image of every format the table names goes into the ZIP; an image of a format
-it does not name is an error, never an image left out with only a manifest line."""
+"""ZIP rows: an image of every registered format goes into the ZIP, stored or deflated as
+its entry says; an image of another format is an error, never an image left out with only
+a manifest line."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from typing import Any
 
 import pytest
 
-from shared.formats.archive import EXTENSIONS, UnknownImageFormat
-from shared.formats.ziprows import STORED_EXTENSIONS, Manifest, ZipRows
+from shared.formats import registry
+from shared.formats.archive import UnknownImageFormat
+from shared.formats.ziprows import Manifest, ZipRows
 from shared.formats.zipstream import ZipStream
 from tests.zipfiles import manifest_rows, open_zip
 
 WHEN = (2026, 3, 4, 5, 6, 8)
-WEBP = "data:image/webp;base64,UklGRg=="  # a format the table does not name
+WEBP = "data:image/webp;base64,UklGRg=="  # a format the registry does not have
 
 
 def uri(media_type: str, data: bytes) -> str:
@@ -39,19 +41,21 @@ def zip_of(rows: list[tuple[Any, str]]) -> bytes:
         zip_stream.release()
 
 
-def test_an_image_of_every_format_in_the_table_is_saved() -> None:
-    formats = sorted(EXTENSIONS.items())
-    archive = open_zip(zip_of([(uri(media, f"body {ext}".encode()), f"u{i}")
-                               for i, (media, ext) in enumerate(formats)]))
+def test_an_image_of_every_registered_format_is_saved() -> None:
+    formats = registry.formats()
+    archive = open_zip(zip_of([(uri(fmt.media_type, f"body {fmt.name}".encode()), f"u{i}")
+                               for i, fmt in enumerate(formats)]))
     lines = manifest_rows(archive)
-    assert [line["file"] for line in lines] == [f"images/u{i}{ext}"
-                                                for i, (_, ext) in enumerate(formats)]
+    assert [line["file"] for line in lines] == [f"images/u{i}{fmt.extension}"
+                                                for i, fmt in enumerate(formats)]
     assert all(line["status"] == "ok" for line in lines)
-    for i, (_, ext) in enumerate(formats):
-        info = archive.getinfo(f"images/u{i}{ext}")
-        assert archive.read(info) == f"body {ext}".encode()
-        stored = ext in STORED_EXTENSIONS
-        assert info.compress_type == (zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    for i, fmt in enumerate(formats):
+        info = archive.getinfo(f"images/u{i}{fmt.extension}")
+        assert archive.read(info) == f"body {fmt.name}".encode()
+        stored = zipfile.ZIP_STORED if fmt.compressed else zipfile.ZIP_DEFLATED
+        assert info.compress_type == stored
+    # png and pdf are compressed already; svg and eps are text
+    assert [fmt.name for fmt in formats if fmt.compressed] == ["png", "pdf"]
 
 
 @pytest.mark.parametrize("raw", [
