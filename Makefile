@@ -1,5 +1,6 @@
 # The commands people and CI both use. `make run` and `make test` install what is missing.
-.PHONY: install servers test-servers run test test-containers lint unit stop bench clean browser
+.PHONY: install servers test-servers run test test-containers lint unit stop bench clean browser \
+	cluster cluster-stop
 
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -45,6 +46,14 @@ bench: install servers
 
 stop:
 	scripts/stack.sh stop
+
+# Scaled out on loopback beside `make run`'s servers: 3 RabbitMQ nodes, HAProxy on :8080,
+# 2 gateways, 2 workers (see scripts/cluster.sh; `scripts/cluster.sh status` says what runs).
+cluster: install
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
 
 clean: stop
 	rm -rf .state $(VENV)
