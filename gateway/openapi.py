@@ -8,31 +8,33 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.apimodels import Error, Probe, Status, StatusList, Submitted, Unready
+from gateway.apimodels_links import QrRecord, RecordChange
+from gateway.apimodels_rows import Row, SingleEntry, SingleFailed
+from gateway.openapi_components import components
 from gateway.openapi_managed import asset_paths, links_paths, webhook_paths
 from gateway.openapi_parts import (
     AUTH,
     AUTH_ERRORS,
     BULK_ID,
     CODE,
+    CSV_BODY,
+    CURSOR,
     IDEMPOTENCY,
     QR_ID,
     VERIFY,
     error,
     json_body,
+    json_request,
+    limit,
     ref,
 )
 from gateway.openapi_result import RESULT_FORMAT, SHEET_PARAMS, ZIP_BODY
-from gateway.openapi_schemas import (
-    COMPONENTS,
-    CSV_BODY,
-    ROW,
-    SINGLE_ENTRY,
-    SINGLE_FAILED,
-)
+from shared.formats import registry
 
 
 def _bulk_paths() -> dict[str, Any]:
-    submitted = json_body({"type": "string"}, "Accepted: the bulkId")
+    submitted = json_body(ref(Submitted), "Accepted: the bulkId")
     return {
         "/api/qr/bulk-generate": {
             "post": {
@@ -43,7 +45,7 @@ def _bulk_paths() -> dict[str, Any]:
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": {"type": "array", "minItems": 1, "items": ROW}
+                            "schema": {"type": "array", "minItems": 1, "items": ref(Row)}
                         }
                     },
                 },
@@ -61,25 +63,9 @@ def _bulk_paths() -> dict[str, Any]:
             "get": {
                 "summary": "The caller's orders, newest first",
                 "security": AUTH,
-                "parameters": [
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                    },
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                ],
+                "parameters": [limit(), CURSOR],
                 "responses": {
-                    "200": json_body(
-                        {
-                            "type": "object",
-                            "required": ["items", "next"],
-                            "properties": {
-                                "items": {"type": "array", "items": ref("Status")},
-                                "next": {"type": ["string", "null"]},
-                            },
-                        }
-                    ),
+                    "200": json_body(ref(StatusList)),
                     "400": error("Bad limit or cursor"),
                     **AUTH_ERRORS,
                 },
@@ -91,7 +77,7 @@ def _bulk_paths() -> dict[str, Any]:
                 "security": AUTH,
                 "parameters": [BULK_ID],
                 "responses": {
-                    "200": json_body(ref("Status")),
+                    "200": json_body(ref(Status)),
                     "400": error("bulkId missing"),
                     "404": error("No such batch for this caller"),
                     **AUTH_ERRORS,
@@ -139,15 +125,15 @@ def _qr_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Render one row now",
                 "security": AUTH,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": ROW}}},
+                "requestBody": json_request(Row),
                 "responses": {
-                    "200": json_body(SINGLE_ENTRY),
+                    "200": json_body(ref(SingleEntry)),
                     "400": json_body(
-                        {"oneOf": [SINGLE_FAILED, ref("Error")]},
+                        {"oneOf": [ref(SingleFailed), ref(Error)]},
                         "The row failed, or the body is not one row",
                     ),
                     "415": error("Not JSON"),
-                    "429": json_body(SINGLE_FAILED, "Quota used up"),
+                    "429": json_body(ref(SingleFailed), "Quota used up"),
                     "503": error("Every render process is busy; retry after Retry-After"),
                     **AUTH_ERRORS,
                 },
@@ -159,7 +145,7 @@ def _qr_paths() -> dict[str, Any]:
                 "security": AUTH,
                 "parameters": [QR_ID],
                 "responses": {
-                    "200": json_body(ref("QrRecord")),
+                    "200": json_body(ref(QrRecord)),
                     "404": error("No such QR for this caller"),
                     **AUTH_ERRORS,
                 },
@@ -168,22 +154,9 @@ def _qr_paths() -> dict[str, Any]:
                 "summary": "Change destination or expiry",
                 "security": AUTH,
                 "parameters": [QR_ID],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "destination": {"type": "string"},
-                                    "expiry": {"type": ["string", "integer", "null"]},
-                                },
-                            }
-                        }
-                    },
-                },
+                "requestBody": json_request(RecordChange),
                 "responses": {
-                    "200": json_body(ref("QrRecord")),
+                    "200": json_body(ref(QrRecord)),
                     "400": error("Bad change"),
                     "404": error("No such QR for this caller"),
                     **AUTH_ERRORS,
@@ -227,7 +200,7 @@ def _qr_paths() -> dict[str, Any]:
 
 
 def _ops_paths() -> dict[str, Any]:
-    probe = {"type": "object", "properties": {"status": {"type": "string"}}}
+    probe = ref(Probe)
     return {
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_body(probe)}}},
         "/readyz": {
@@ -235,10 +208,7 @@ def _ops_paths() -> dict[str, Any]:
                 "summary": "Readiness of MongoDB, RabbitMQ and S3",
                 "responses": {
                     "200": json_body(probe),
-                    "503": json_body(
-                        {"type": "object", "properties": {"failed": {"type": "array"}}},
-                        "Names the servers that failed",
-                    ),
+                    "503": json_body(ref(Unready), "Names the servers that failed"),
                 },
             }
         },
@@ -260,6 +230,7 @@ def _ops_paths() -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
+    """The document as the models and tables read now."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -275,15 +246,16 @@ def document() -> dict[str, Any]:
             **webhook_paths(),
             **asset_paths(),
         },
-        "components": COMPONENTS,
+        "components": components(),
     }
 
 
-@functools.cache
-def _document_text() -> str:
+@functools.lru_cache(maxsize=4)
+def _document_text(formats: tuple[str, ...]) -> str:
     return json.dumps(document())
 
 
 async def serve(request: web.Request) -> web.Response:
-    """The document is the same for every request: built and encoded once."""
-    return web.Response(text=_document_text(), content_type="application/json")
+    """Built and encoded once for the registered formats, the only table that grows after
+    import (a deployment's format modules register theirs at start)."""
+    return web.Response(text=_document_text(registry.names()), content_type="application/json")
