@@ -30,10 +30,12 @@ from gateway.resources import (
 )
 from gateway.scans import scans_ctx
 from gateway.webhooks import ROUTES as WEBHOOK_ROUTES
+from shared import formatplugins
 from shared.settings import Settings
 
 
 def create_app(settings: Settings) -> web.Application:
+    formatplugins.load(settings.format_modules)  # styling checks and ZIPs read the formats
     app = web.Application(middlewares=[handle_errors, body_deadline],
                           client_max_size=settings.max_body_bytes + 1)
     app[SETTINGS] = settings

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import structlog
 
+from shared import formatplugins
 from shared.errors import Busy
 from shared.logging import configure_logging
 
@@ -79,7 +80,9 @@ class RenderPool:
                  warm_up: Callable[[], object] | None = None, log_level: str = "info",
                  log_json: bool | None = None) -> None:
         self.processes, self.budget_s, self.max_waiting = processes, budget_s, max_waiting
-        self._init = (os.getpid(), warm_up, log_level, log_json)
+        # Spawned, a process starts with the built-in formats only: it loads the format
+        # modules this one has loaded (BULKQR_FORMAT_MODULES) before it takes work.
+        self._init = (os.getpid(), formatplugins.loaded(), warm_up, log_level, log_json)
         self._context = multiprocessing.get_context("spawn")
         self._free: asyncio.Queue[_Slot] = asyncio.Queue()
         self._waiting = 0
@@ -230,14 +233,16 @@ def _kill(slot: _Slot) -> None:
     # the file and returns); closing an fd under it could make it read a reused one.
 
 
-def serve(conn: Connection, progress: Any, parent_pid: int,
+def serve(conn: Connection, progress: Any, parent_pid: int, format_modules: tuple[str, ...],
           warm_up: Callable[[], object] | None, log_level: str, log_json: bool | None
           ) -> None:
-    """A render process: arm the parent-death signal, warm up, then answer batches forever.
+    """A render process: arm the parent-death signal, load the parent's format modules,
+    warm up, then answer batches forever.
 
     `warm_up` imports and runs once what the tasks will run, so a first task's budget is
     not spent importing or paging in cold code (0.5 s on a loaded 2-core machine)."""
     _serve_parent(parent_pid, log_level, log_json)
+    formatplugins.load(format_modules)
     if warm_up is not None:
         warm_up()
     conn.send("ready")

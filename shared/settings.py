@@ -24,6 +24,18 @@ def _cidrs(value: Any) -> Any:
 Cidrs = Annotated[list[str], NoDecode, BeforeValidator(_cidrs)]
 
 
+def _names(value: Any) -> Any:
+    """Module names from a list or from text (`a.b,c` or a JSON-style list)."""
+    if isinstance(value, str):
+        value = [part.strip(" []'\"") for part in value.split(",")]
+    if isinstance(value, list | tuple):
+        return [str(part) for part in value if str(part)]
+    return value
+
+
+ModuleNames = Annotated[list[str], NoDecode, BeforeValidator(_names)]
+
+
 class Settings(BaseSettings):
     """Everything a gateway or worker needs to know; built once in each entry point."""
 
@@ -83,6 +95,11 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For is believed: the client IP is then the right-most
     # address in that header that is not itself a trusted proxy.
     trusted_proxies: Cidrs = Field(default_factory=list)
+
+    # Image formats beyond the built-in ones (shared/formats/registry.py): modules each
+    # registering one, imported at start by the gateway, the worker and every render
+    # process (shared/formatplugins.py). One that fails to import or clashes stops the start.
+    format_modules: ModuleNames = Field(default_factory=list)
 
     log_json: bool | None = Field(default=None, description="None: JSON unless on a TTY")
     log_level: str = "info"

@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 import structlog
 from prometheus_client import start_http_server
 
-from shared import amqp
+from shared import amqp, formatplugins
 from shared.pooledrender import PooledRenderer, warm_up
 from shared.renderpool import RenderPool
 from shared.s3 import ObjectStore
@@ -31,6 +31,7 @@ log = structlog.get_logger(__name__)
 async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Consume until `stop` is set or SIGTERM/SIGINT arrives, then drain and exit."""
     stop = stop or _stop_on_signals()
+    formatplugins.load(settings.format_modules)  # before the render pool starts
     metrics = WorkerMetrics()
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr=settings.http_host,
