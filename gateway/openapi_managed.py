@@ -21,6 +21,7 @@ from gateway.apimodels_managed import (
     WebhookList,
     WebhookRegister,
 )
+from gateway.assets import IMAGE_TYPES, MAX_MULTIPART_PARTS
 from gateway.openapi_parts import (
     AUTH,
     AUTH_ERRORS,
@@ -116,7 +117,7 @@ ASSET_ID = path("assetId")
 def asset_paths() -> dict[str, Any]:
     binary = {"schema": {"type": "string", "format": "binary"}}
     upload = {"content": {
-        **{kind: binary for kind in ("image/png", "image/jpeg", "image/webp", "image/svg+xml")},
+        **{kind: binary for kind in IMAGE_TYPES},
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                            "properties": {"file": binary["schema"]}}}}}
     return {
@@ -124,7 +125,8 @@ def asset_paths() -> dict[str, Any]:
             "post": {"summary": "Upload a logo (PNG, JPEG, WebP or SVG; at most 1 MB and "
                                 "4096x4096 px)", "security": AUTH, "requestBody": upload,
                      "responses": {"201": json_body(ref(Asset), "Stored"),
-                                   "400": error("Refused image, or over 8 multipart parts"),
+                                   "400": error("Refused image, or over "
+                                                f"{MAX_MULTIPART_PARTS} multipart parts"),
                                    "413": error("Over 1 MB, or over 4 MiB re-encoded"),
                                    "415": error("Not an image type"),
                                    "429": error("The subscription keeps its most assets"),
