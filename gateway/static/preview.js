@@ -1,7 +1,8 @@
 // The one-shot download (warned before, explained on 410), the preview grid, and saving.
 
 import { apiFetch, responseError } from "./api.js";
-import { extension } from "./imagefiles.js";
+import { dataUriBytes, displayable, extension, sizeText } from "./imagefiles.js";
+import { imageFiles, uidOf } from "./names.js";
 import { makeZip } from "./zip.js";
 
 const UIDS_KEY = "bulkqr.uids.";
@@ -113,11 +114,9 @@ export class Preview {
 
   show(bulkId, entries, archive) {
     const uids = rememberedUids(bulkId, entries.length);
-    const width = String(entries.length).length;
-    const cards = entries.map((entry, index) => {
-      const label = entry?.uid ?? uids?.[index] ?? null;
-      return card(entry, index, label, width);
-    });
+    const files = imageFiles(entries, uids);
+    const cards = entries.map((entry, index) =>
+      card(entry, index, uidOf(entry, uids?.[index]), files[index]));
     this.bulkId = bulkId;
     this.archive = archive;
     this.files = cards.flatMap((c) => c.files);
@@ -170,39 +169,36 @@ function confirmOnce(bulkId, format) {
   });
 }
 
-/** One grid card: {element, files: [{name, uri}]} for a row's archive entry. */
-function card(entry, index, label, width) {
+/** One grid card: {element, files: [{name, uri}]} for a row's archive entry and the files
+ *  its images are saved as (none: a failed row). */
+function card(entry, index, label, files) {
   const li = element("li", "card");
   const row = `Row ${index + 1}`;
   const name = label === null ? row : String(label);
-  const stem = `${String(index + 1).padStart(width, "0")}-${safeName(label ?? "row")}`;
   li.append(element("p", "uid", name));
-  if (entry && typeof entry === "object" && entry.status === "failed") {
+  if (files.length === 0) {
+    const failed = entry && typeof entry === "object" ? entry : {};
     li.classList.add("failed");
-    li.append(element("p", "kind", `${row} · failed (${entry.code})`),
-              element("p", "reason", entry.message));
+    li.append(element("p", "kind", `${row} · failed${failed.code ? ` (${failed.code})` : ""}`),
+              element("p", "reason", failed.message ?? "unrecognised archive entry"));
     return { element: li, files: [] };
   }
-  const dynamic = entry && typeof entry === "object";
-  const uri = dynamic ? entry.QRs : entry;
-  const files = [{ name: `${stem}.${extension(uri)}`, uri }];
-  li.prepend(image(uri, `QR code of ${name}`, "qr"));
+  const [code, ...sources] = files;
+  const dynamic = typeof entry === "object";
+  li.prepend(picture(code, `QR code of ${name}`, "qr"));
   li.append(element("p", "kind", `${row} · ${dynamic ? "dynamic" : "static"}`));
   if (dynamic) li.append(element("p", "link", entry.url));
-  for (const source of (dynamic && entry.sources) || []) {
-    const file = { name: `${stem}-${safeName(source.source)}.${extension(source.QRs)}`, uri: source.QRs };
-    files.push(file);
-    li.append(sourceLine(source, file, name));
-  }
-  li.append(saveLink(files[0], `Save ${extension(uri).toUpperCase()}`, `Save the QR code of ${name}`));
+  for (const file of sources) li.append(sourceLine(file, name));
+  li.append(saveLink(code, `Save ${extension(code.uri).toUpperCase()}`,
+                     `Save the QR code of ${name}`));
   return { element: li, files };
 }
 
-function sourceLine(source, file, name) {
+function sourceLine(file, name) {
   const p = element("p", "source");
-  p.append(image(source.QRs, `QR code of ${name} for source ${source.source}`, "qr-source"),
-           element("span", "", source.source),
-           saveLink(file, "Save", `Save the QR code of ${name} for source ${source.source}`));
+  p.append(picture(file, `QR code of ${name} for source ${file.source}`, "qr-source"),
+           element("span", "", file.source),
+           saveLink(file, "Save", `Save the QR code of ${name} for source ${file.source}`));
   return p;
 }
 
@@ -211,6 +207,23 @@ function element(tag, className, text) {
   if (className) el.className = className;
   if (text !== undefined) el.textContent = text;
   return el;
+}
+
+/** The image, or for a format an <img> cannot show (PDF, EPS) a placeholder naming its
+ *  format and size, with a link that downloads it (a source's line has its own). */
+function picture(file, alt, className) {
+  if (displayable(file.uri)) return image(file.uri, alt, className);
+  const format = extension(file.uri).toUpperCase();
+  const size = sizeText(dataUriBytes(file.uri).length);
+  const box = element("div", `${className} placeholder`);
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", `${alt}: a ${format} file of ${size}, not shown here`);
+  box.append(element("span", "format", format), element("span", "size", size));
+  if (className === "qr") {
+    box.append(element("span", "note", "No preview in a browser"),
+               saveLink(file, `Download ${format}`, `Download ${file.name}, the ${alt}`));
+  }
+  return box;
 }
 
 function image(uri, alt, className) {
@@ -226,21 +239,6 @@ function saveLink(file, text, label) {
   a.download = file.name;
   a.setAttribute("aria-label", label);
   return a;
-}
-
-function safeName(text) {
-  return String(text).replace(/[^\p{L}\p{N}._-]+/gu, "_").slice(0, 60) || "row";
-}
-
-function dataUriBytes(uri) {
-  const comma = uri.indexOf(",");
-  const meta = uri.slice(0, comma);
-  const payload = uri.slice(comma + 1);
-  if (!meta.endsWith(";base64")) return new TextEncoder().encode(decodeURIComponent(payload));
-  const binary = atob(payload);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 function saveBlob(blob, filename) {
