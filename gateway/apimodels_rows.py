@@ -7,9 +7,12 @@ describe what it accepts.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, RootModel
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, RootModel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from gateway.apimodels import Answer, OneOf, Uid, Wire, left_out
 from shared.brand.colour import HEX_RE
@@ -121,7 +124,31 @@ class Row(Wire):
                               description="a caption, echoed in the ZIP's manifest.csv")
 
 
-DataUri = Annotated[str, Field(pattern="^data:", description="a static code's image")]
+class ImageUri:
+    """A QR image as a data URI, its media type one the format registry holds (read when a
+    value is checked or a schema is generated)."""
+
+    @staticmethod
+    def prefixes() -> tuple[str, ...]:
+        return tuple(f"data:{fmt.media_type};base64," for fmt in registry.formats())
+
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        alternatives = "|".join(re.sub(r"([.+])", r"\\\1", p) for p in self.prefixes())
+        return {**handler(schema), "pattern": f"^(?:{alternatives})",
+                "description": "the code's image, base64 in a data URI"}
+
+    def _check(self, value: str) -> str:
+        if not value.startswith(self.prefixes()):
+            raise ValueError("not a data URI of a registered image format")
+        return value
+
+
+DataUri = Annotated[str, ImageUri()]
 
 
 class SourceEntry(Answer):

@@ -121,6 +121,8 @@ def test_a_registered_format_is_in_the_served_document() -> None:
         served = json.loads(_document_text(registry.names()))
         formats = served["components"]["schemas"]["Styling"]["properties"]["format"]["enum"]
         assert formats == list(registry.names()) and formats[-1] == name
+        image = served["components"]["schemas"]["SourceEntry"]["properties"]["QRs"]
+        assert re.match(image["pattern"], f"data:image/x-{name};base64,AAAA")
         assert Styling.model_validate({"format": name}).format == name
     finally:
         registry.unregister(name)
