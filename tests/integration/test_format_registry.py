@@ -1,6 +1,7 @@
 """Issue 33: a format added as one module (tests/formatplugin_ppm.py) and named in
-BULKQR_FORMAT_MODULES flows through a batch, its archive, its ZIP and a single generate; a
-stack without it refuses its rows by name, and a module that fails stops a start."""
+BULKQR_FORMAT_MODULES flows through a batch, its archive, its ZIP, a label sheet (which
+cannot print it, and says so) and a single generate; a stack without it refuses its rows by
+name, and a module that fails stops a start."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import zxingcpp
 from PIL import Image
 
 from shared.settings import Settings
+from shared.sheets import layout_for
 from shared.store import Database
 from tests.api import Api, new_tenant
 from tests.conftest import Stack
@@ -32,6 +34,7 @@ from tests.processes import (
     start_worker,
     stopped_at_end,
 )
+from tests.shared.test_sheet_pdf import codes_by_cell, text_of
 from tests.zipfiles import manifest_rows, open_zip
 
 PLUGIN = "tests.formatplugin_ppm"
@@ -120,6 +123,20 @@ async def test_its_zip_holds_deflated_ppm_files_the_manifest_lists(ppm_api: Api)
         assert hashlib.sha256(data).hexdigest() == line["sha256"]
         content = read_ppm(data)
         assert content == (line["url"] or f"https://example.com/ppm/{line['uid'][-1]}")
+
+
+async def test_a_label_sheet_says_which_rows_it_cannot_print(ppm_api: Api, ppm_stack: Stack
+                                                             ) -> None:
+    """A sheet reads back only png and svg: a static PPM row keeps its cell with a caption
+    saying so, a dynamic one is re-encoded from its short link, as for pdf and eps."""
+    bulk_id = await ppm_api.submit(rows())
+    await ppm_api.wait_completed(bulk_id)
+    status, pdf = await ppm_api.download(bulk_id, "pdf", sheet="a4-3x8")
+    assert status == 200, pdf[:300]
+    text = text_of(pdf, 1)
+    assert "static-1 · no printable image" in text and "static-2 · no printable image" in text
+    codes = codes_by_cell(pdf, layout_for("a4-3x8", {}))
+    assert list(codes) == [2] and codes[2].startswith(f"{ppm_stack.url}/r/")
 
 
 async def generate(api: Api, row: dict[str, Any]) -> tuple[int, Any]:
