@@ -1,13 +1,28 @@
 // A QR image's data URI: its format's extension (the server's table), its bytes, whether <img> shows it.
 
-/** Media type -> extension: every format the server renders (shared/formats/registry.py,
- *  which tests/browser/test_image_files.py holds this to), named as its ZIP names them. */
-export const EXTENSIONS = Object.freeze({
+const BUILT_IN = {
   "image/png": "png",
   "image/svg+xml": "svg",
   "application/pdf": "pdf",
   "application/postscript": "eps",
-});
+};
+
+/** The table the dashboard's page carries (gateway/dashboardpage.py), or null. */
+function served() {
+  const block = globalThis.document?.getElementById("image-formats");
+  try {
+    const table = block ? JSON.parse(block.textContent) : null;
+    return table && typeof table === "object" && !Array.isArray(table) ? table : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Media type -> extension: every format the server renders (shared/formats/registry.py),
+ *  named as its ZIP names them. The page carries the registry's table, formats a
+ *  deployment adds included; BUILT_IN (held to the registry by
+ *  tests/browser/test_image_files.py) is for a page without it. */
+export const EXTENSIONS = Object.freeze(served() ?? BUILT_IN);
 
 /** The media type of a data URI, read as the server reads it (what precedes the first ";"
  *  of the header, trimmed, in lower case); "" when `uri` is no data URI. */

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Page, Route
 
+from gateway.dashboardpage import dashboard_html
 from gateway.workspace import PAGE_HEADERS, STATIC_DIR
 
 ORIGIN = "http://dashboard.test"
@@ -14,12 +15,14 @@ ASSETS = "/dashboard/assets/"
 
 
 async def _serve(route: Route) -> None:
-    """/dashboard is index.html under the gateway's headers, /dashboard/assets/* the static
-    folder; anything else (the API) answers 404."""
+    """/dashboard is the dashboard's page under the gateway's headers, /dashboard/assets/*
+    the static folder; anything else (the API) answers 404."""
     path = urlsplit(route.request.url).path
     if path == "/dashboard":
-        file = STATIC_DIR / "index.html"
-    elif path.startswith(ASSETS) and "/" not in path.removeprefix(ASSETS):
+        await route.fulfill(status=200, body=dashboard_html(), headers=PAGE_HEADERS,
+                            content_type="text/html;charset=utf-8")
+        return
+    if path.startswith(ASSETS) and "/" not in path.removeprefix(ASSETS):
         file = STATIC_DIR / path.removeprefix(ASSETS)
     else:
         await route.fulfill(status=404, json={"error": "not here"})

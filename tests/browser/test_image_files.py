@@ -7,7 +7,10 @@ from urllib.parse import quote
 
 from playwright.async_api import BrowserContext
 
+from gateway.dashboardpage import extensions
 from shared.formats import registry
+from shared.formats.registry import ImageFormat
+from tests.browser.staticsite import ASSETS, dashboard_page
 
 MODULE = Path(__file__).resolve().parents[2] / "gateway" / "static" / "imagefiles.js"
 EXTENSION_OF = """async ([module, uris]) => {
@@ -43,3 +46,38 @@ async def test_the_media_type_is_read_as_the_server_reads_it(context: BrowserCon
             "https://example.com/a.png", "data:image/png"]
     _, named = await run_module(context, uris)
     assert named == ["svg", "pdf", "bin", "bin", "bin", "bin", "bin"]
+
+
+THROWAWAY = (ImageFormat("xtest", "image/x-bulkqr-test", ".xqr", vector=False,
+                         writer="tests.none:none"),
+             ImageFormat("xhostile", 'image/x-</script><!--"&', ".xh", vector=True,
+                         writer="tests.none:none"))
+PAGE_TABLE = """async ([module, uris, entries]) => {
+  const { EXTENSIONS, extension } = await import(module + "imagefiles.js");
+  const { imageFiles } = await import(module + "names.js");
+  const names = imageFiles(entries, entries.map(() => null)).flat().map((file) => file.name);
+  return [EXTENSIONS, uris.map((uri) => extension(uri)), names];
+}"""
+
+
+async def test_the_page_carries_the_registry_with_the_formats_a_deployment_adds(
+        context: BrowserContext) -> None:
+    """The dashboard's page holds the registry's table (gateway/dashboardpage.py), so a
+    format registered at start is saved under its own extension, not `.bin`; a media
+    type that reads as HTML stays inside the JSON block."""
+    for fmt in THROWAWAY:
+        registry.register(fmt)
+    try:
+        expected = extensions()
+        page = await dashboard_page(context)
+        uris = [f"data:{fmt.media_type};base64,AAAA" for fmt in (*THROWAWAY, registry.PNG)]
+        entries = [{"uid": "made-up", "QRs": uris[0]}, {"uid": "png", "QRs": uris[2]}]
+        table, named, files = await page.evaluate(PAGE_TABLE, [ASSETS, uris, entries])
+    finally:
+        for fmt in THROWAWAY:
+            registry.unregister(fmt.name)
+    assert table == expected
+    assert expected["image/x-bulkqr-test"] == "xqr" and len(expected) == 6
+    assert named == ["xqr", "xh", "png"]
+    assert files == ["made-up.xqr", "png.png"]
+    assert await page.locator("script").count() == 2
