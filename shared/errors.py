@@ -17,6 +17,7 @@
     ├── NotScannable           (a rendered code did not read back; the row fails with 500)
     ├── IllegalTransition      (a status change the state machine forbids)
     ├── Superseded             (another delivery already finished this work; drop it)
+    ├── MessageInvalid         (a body that is not a message of its queue; dead-lettered)
     ├── AlreadyExists          (a unique insert lost: that `_id` was created first elsewhere)
     ├── ObjectMissing          (the object store has no object under that key)
     └── ServerUnavailable      (a backing server failed; retried, then HTTP 503)
@@ -27,7 +28,9 @@
 
 Outside the tree on purpose: shared/renderpool.py's RenderCrashed is a
 concurrent.futures.BrokenExecutor (a render process died: the chunk is retried, as for any
-broken pool), and its RenderTimedOut becomes the row's RowInvalid where it is caught.
+broken pool), and its RenderTimedOut becomes the row's RowInvalid where it is caught;
+shared/formats/archive.py's UnknownImageFormat is a ValueError (shared/formats is a leaf that
+imports nothing of the project), dead-lettered by the consume table as a MessageInvalid is.
 
 Nothing outside the tree crosses an adapter: shared/store/errors.py, shared/amqp.py and
 shared/s3.py translate their driver's exceptions where they call it (httpx's
@@ -122,6 +125,10 @@ class IllegalTransition(BulkQRError):
 class Superseded(BulkQRError):
     """The batch was completed by other deliveries while this one worked: its work is
     not needed, and what it charged has been given back."""
+
+
+class MessageInvalid(BulkQRError):
+    """A queue's body is not a message of that queue: no delivery of it can ever be handled."""
 
 
 class AlreadyExists(BulkQRError):

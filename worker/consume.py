@@ -20,10 +20,11 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue
 from pydantic import ValidationError
 
+from shared.errors import MessageInvalid
 from worker.delivery import Delivery
 from worker.inflight import InFlight
 from worker.metrics import WorkerMetrics
-from worker.policy import MessageInvalid, Outcome, Policy, decide
+from worker.policy import Outcome, Policy, decide
 
 log = structlog.get_logger(__name__)
 M = TypeVar("M")

@@ -5,6 +5,8 @@ Each queue's policy (retry budget, pauses, ordering) applies around it. Pure: no
     handler returns                              -> ack
     MessageInvalid (not a message of its queue)  -> reject, no requeue: dead-lettered where
                                                     the queue has a dead-letter exchange
+    UnknownImageFormat (the renderer made an     -> the same, at once: no delivery can put
+      image the ZIP's table does not know)          it in the chunk's ZIP part
     Superseded (other deliveries did the work)   -> ack
     a server or the network failed               -> retried in place with pauses while the
                                                     policy's budget lasts, then requeued
@@ -24,11 +26,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.drivers import translate
-from shared.errors import ServerUnavailable, Superseded
-
-
-class MessageInvalid(Exception):
-    """The body is not a message of its queue: no delivery of it can ever be handled."""
+from shared.errors import MessageInvalid, ServerUnavailable, Superseded
+from shared.formats.archive import UnknownImageFormat
 
 
 class Outcome(StrEnum):
@@ -44,6 +43,7 @@ class Outcome(StrEnum):
 # that escaped its adapter is translated first, shared/drivers.py).
 TABLE: tuple[tuple[type[BaseException], Outcome], ...] = (
     (MessageInvalid, Outcome.DEAD_LETTER),
+    (UnknownImageFormat, Outcome.DEAD_LETTER),
     (Superseded, Outcome.ACK),
     (ServerUnavailable, Outcome.RETRY),
     (ConnectionError, Outcome.RETRY),

@@ -8,11 +8,11 @@ import asyncio
 import pytest
 
 from shared.analytics.tally import TallyBatch
+from shared.errors import MessageInvalid
 from shared.schemas import WorkMessage
 from shared.webhooks.events import WebhookMessage
 from worker.consume import Parser
 from worker.inflight import InFlight
-from worker.policy import MessageInvalid
 from worker.queues import WORK
 from worker.scans import SCAN_PARSER
 from worker.webhooks import WEBHOOK_PARSER

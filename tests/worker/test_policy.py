@@ -13,6 +13,7 @@ from shared.errors import (
     BadRequest,
     BrokerUnavailable,
     IllegalTransition,
+    MessageInvalid,
     NotScannable,
     ObjectMissing,
     ObjectStoreUnavailable,
@@ -22,7 +23,7 @@ from shared.errors import (
     Superseded,
 )
 from shared.renderpool import RenderCrashed
-from worker.policy import TABLE, MessageInvalid, Outcome, decide, outcome_of
+from worker.policy import TABLE, Outcome, decide, outcome_of
 from worker.queues import policies
 
 CHUNKS, SCANS = policies(120.0)["chunks"], policies(120.0)["scans"]
