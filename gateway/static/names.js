@@ -103,7 +103,6 @@ export function foldCase(text) {
 
 /** What two names one file system would take for the same name share (names.py's _key). */
 export function nameKey(name) {
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(name)) return name.toLowerCase();
   return foldCase(name.normalize("NFC"));
 }
