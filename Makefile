@@ -55,5 +55,5 @@ cluster: install
 cluster-stop:
 	scripts/cluster.sh stop
 
-clean: stop
+clean: stop cluster-stop
 	rm -rf .state $(VENV)

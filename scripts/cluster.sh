@@ -9,8 +9,8 @@
 # Ports: a fixed block from BULKQR_CLUSTER_PORT_BASE (default 30100, see cluster-env.sh),
 # HTTP on BULKQR_CLUSTER_HTTP_PORT (default 8080). The cluster's data: database
 # BULKQR_CLUSTER_MONGO_DB (bulkqr_cluster) and bucket BULKQR_CLUSTER_S3_BUCKET (bulkqr-cluster)
-# on the servers of `make run`. Other BULKQR_* settings in the environment reach the
-# gateways and workers as they are.
+# on the servers of `make run` (or those BULKQR_MONGO_URL / BULKQR_S3_ENDPOINT_URL name).
+# Other BULKQR_* settings in the environment reach the gateways and workers as they are.
 source "$(dirname "$0")/cluster-env.sh"
 here=$(dirname "$0")
 
@@ -138,12 +138,21 @@ wait_ready() {
   done
 }
 
+# local_servers: start FerretDB and S3 (as `make run` does) unless the environment points
+# the gateways and workers at servers of its own (a test run on containers).
+local_servers() {
+  local status=0
+  [[ -n "${BULKQR_MONGO_URL:-}" ]] || "$here/ferretdb.sh" start || status=1
+  [[ -n "${BULKQR_S3_ENDPOINT_URL:-}" ]] || "$here/versitygw.sh" start || status=1
+  return $status
+}
+
 start() {
   local started=$SECONDS
-  "$here/ferretdb.sh" start & local f=$!
-  "$here/versitygw.sh" start & local v=$!
+  status >/dev/null && { say "already running: http://127.0.0.1:$HTTP_PORT"; return 0; }
+  local_servers & local servers=$!
   "$here/cluster-rabbitmq.sh" start || die "RabbitMQ cluster did not start"
-  wait "$f" && wait "$v" || die "FerretDB or the S3 server did not start"
+  wait "$servers" || die "FerretDB or the S3 server did not start"
   start_haproxy
   start_gateway 1   # the first lays out the database; the others find it done
   start_gateway 2 & local g=$!
