@@ -29,9 +29,9 @@ import shared.store.ratelimits as slots
 from gateway.heap import HeapTrimmer
 from gateway.submit import Batch
 from shared.errors import Busy, TooManyRequests
-from shared.orders import find_order
 from shared.settings import Settings
 from shared.store.client import Database
+from shared.store.orders import find_order
 from shared.subscriptiondoc import Subscription
 
 MIB = 1024 * 1024

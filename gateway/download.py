@@ -28,10 +28,10 @@ from gateway.webhooks import on_downloaded
 from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
 from shared.errors import BadRequest, Gone
+from shared.keys import result_key
 from shared.orderdoc import Order
 from shared.orders import get_owned_order, transition
 from shared.results import delete_result
-from shared.schemas import result_key
 from shared.status import OrderStatus
 from shared.store.claims import release_claim, take_claim, take_over_lapsed
 from shared.store.client import Database

@@ -31,7 +31,8 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest, RowInvalid
 from shared.linkdoc import Link
 from shared.links import bulk_record_pages, bulk_uid_pages
-from shared.orders import Order, get_owned_order
+from shared.orderdoc import Order
+from shared.orders import get_owned_order
 from shared.overlays import (
     apply_overlays,
     check_filled,

@@ -20,14 +20,8 @@ from gateway.resources import DB, SETTINGS
 from shared.errors import BadRequest
 from shared.linkdoc import Link
 from shared.links import bulk_shards, order_records
-from shared.orders import (
-    MAX_LIST_LIMIT,
-    Order,
-    decode_cursor,
-    encode_pair,
-    get_owned_order,
-    list_orders,
-)
+from shared.orderdoc import Order
+from shared.orders import MAX_LIST_LIMIT, decode_cursor, encode_pair, get_owned_order, list_orders
 from shared.orders import encode_cursor as order_cursor
 from shared.overlays import Overlay, apply_overlays
 from shared.rows.plan import INT64_MAX, INT64_MIN

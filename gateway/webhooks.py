@@ -12,7 +12,7 @@ from gateway.body import parse_json, read_capped, require_json_type
 from gateway.query import limit_param
 from gateway.resources import BROKER, DB, SETTINGS
 from shared.errors import BadRequest, BulkQRError, NotFound
-from shared.orders import find_order
+from shared.store.orders import find_order
 from shared.webhooks import endpoints, log
 from shared.webhooks.events import DOWNLOADED, WebhookMessage
 from shared.webhooks.publish import publish_event, publish_message

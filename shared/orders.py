@@ -10,13 +10,11 @@ from typing import Any
 import orjson
 
 from shared.errors import BadRequest, NotFound
-from shared.orderdoc import FEATURE_KEYS as FEATURE_KEYS  # re-exported for the callers
-from shared.orderdoc import Order as Order
+from shared.orderdoc import Order
 from shared.progress import read_progress
 from shared.status import OrderStatus, check_transition
 from shared.store.client import Database, Doc
-from shared.store.orders import find_order as find_order  # re-exported for the callers
-from shared.store.orders import page_orders, set_status
+from shared.store.orders import find_order, page_orders, set_status
 
 MAX_LIST_LIMIT = 100
 

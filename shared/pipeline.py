@@ -28,7 +28,7 @@ from shared.links import (
     shard_for_chunk,
     short_url,
 )
-from shared.orders import FEATURE_KEYS, find_order
+from shared.orderdoc import FEATURE_KEYS
 from shared.passwords import password_pool
 from shared.quota import charge_rows, give_back_rows
 from shared.render import RenderFailure, RenderJob
@@ -36,6 +36,7 @@ from shared.rowguard import each_or_alone, fails_the_chunk
 from shared.rows.plan import RowFailure, RowPlan, features_of, plan_row, uid_of
 from shared.settings import Settings
 from shared.store.client import Database, Doc
+from shared.store.orders import find_order
 from shared.subscriptiondoc import Subscription
 
 log = structlog.get_logger(__name__)

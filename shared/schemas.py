@@ -1,4 +1,4 @@
-"""Wire contracts: the work message envelope, object keys, and the archive's text format."""
+"""Wire contracts: the work message envelope, the scan event, and the archive's text format."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
-
-# Re-exported: gateway/download.py and tests name it from here; it is built in shared.keys.
-from shared.keys import result_key as result_key
 
 
 class WorkMessage(BaseModel):

@@ -15,12 +15,13 @@ from shared.errors import Superseded
 from shared.inputs import read_chunk
 from shared.keys import claimer_of_chunk, part_key, rows_part_key, zip_part_key
 from shared.orderdoc import Order
-from shared.orders import find_order, now_ms
+from shared.orders import now_ms
 from shared.pipeline import ChunkContext, RowInput, process_rows
 from shared.progress import Progress, read_progress
 from shared.rowindex import rows_text
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage, fragment
+from shared.store.orders import find_order
 from shared.store.progress import ChunkDone, insert_done
 from shared.subscriptions import get_subscription
 from shared.uploadcheck import check_in_pool

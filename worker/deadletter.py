@@ -6,10 +6,11 @@ import orjson
 import structlog
 
 from shared.keys import claimer_of_chunk
-from shared.orders import FEATURE_KEYS, Order, find_order
+from shared.orderdoc import FEATURE_KEYS, Order
 from shared.pipeline import RowInput, failure_entry, tally_failure
 from shared.rows.plan import RowFailure, features_of
 from shared.schemas import WorkMessage
+from shared.store.orders import find_order
 from shared.store.progress import is_done
 from worker.chunk import load_rows, record_done, store_part
 from worker.delivery import Delivery

@@ -18,7 +18,8 @@ from shared.keys import (
     rows_part_key,
     zip_part_key,
 )
-from shared.orders import FEATURE_KEYS, Order, find_order, transition
+from shared.orderdoc import FEATURE_KEYS, Order
+from shared.orders import transition
 from shared.progress import forget_running
 from shared.results import delete_result
 from shared.s3 import ObjectStore
@@ -26,6 +27,7 @@ from shared.schemas import ARCHIVE_CLOSE, ARCHIVE_OPEN, ARCHIVE_SEPARATOR
 from shared.status import OrderStatus
 from shared.store.client import Database
 from shared.store.layout import CLAIMS
+from shared.store.orders import find_order
 from shared.store.progress import count_done, delete_progress, read_done
 from shared.store.quota import delete_charges
 from shared.store.unique import insert_unique

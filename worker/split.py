@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from shared.keys import SPLIT_CLAIMER
-from shared.orders import find_order
 from shared.progress import register_running
 from shared.schemas import WorkMessage
+from shared.store.orders import find_order
 from worker.delivery import Delivery
 from worker.deps import Deps
 from worker.window import advance

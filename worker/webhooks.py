@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import structlog
 
-from shared.orders import Order, find_order
+from shared.orderdoc import Order
+from shared.store.orders import find_order
 from shared.webhooks.deliver import handle_message
 from shared.webhooks.events import COMPLETED, WebhookMessage
 from shared.webhooks.publish import publish_event

@@ -43,11 +43,6 @@ def encode_url(data: Any) -> str:
     return data
 
 
-def is_http_url(value: str) -> bool:
-    return (_names_http_host(value) and not has_control_or_space(value)
-            and not has_format_character(value))
-
-
 def _names_http_host(value: str) -> bool:
     try:
         parts = urlsplit(value)

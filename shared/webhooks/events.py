@@ -15,7 +15,8 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict
 
-from shared.orders import Order, status_document
+from shared.orderdoc import Order
+from shared.orders import status_document
 
 COMPLETED = "bulk.completed"
 DOWNLOADED = "bulk.downloaded"

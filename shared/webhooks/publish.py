@@ -5,7 +5,7 @@ from __future__ import annotations
 from aio_pika.abc import AbstractExchange
 
 from shared.amqp import publish
-from shared.orders import Order
+from shared.orderdoc import Order
 from shared.settings import Settings
 from shared.webhooks.events import WebhookMessage, event_message
 from shared.webhooks.queues import WEBHOOK_KEY, delay_key

@@ -10,8 +10,8 @@ import pytest
 
 from client import BulkQRClient, ClientConfig, TransportError
 from client.export import load_archive
+from shared.keys import result_key
 from shared.s3 import ObjectStore
-from shared.schemas import result_key
 from shared.store import CLAIMS, Database
 from tests.client.conftest import without_retries
 from tests.client.proxy import CuttingProxy

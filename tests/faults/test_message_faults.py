@@ -10,9 +10,9 @@ import pytest
 
 from shared import amqp
 from shared.keys import rows_key
-from shared.orders import find_order
 from shared.s3 import ObjectStore
 from shared.schemas import WorkMessage
+from shared.store.orders import find_order
 from tests.api import Api, abort_download, new_tenant, parse_archive
 from tests.faults.checker import Batch, check, post_status
 from tests.faults.conftest import MakeCluster

@@ -7,10 +7,10 @@ from typing import Any
 
 import aiohttp
 
-from shared.orders import find_order
+from shared.keys import result_key
 from shared.s3 import ObjectStore
-from shared.schemas import result_key
 from shared.store import Database
+from shared.store.orders import find_order
 from tests.api import Api, decode_data_uri, parse_archive
 
 VENDOR_ROWS = [

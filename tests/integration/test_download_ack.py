@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from shared.keys import result_key
 from shared.s3 import ObjectStore
-from shared.schemas import result_key
 from shared.store.claims import find_claim
 from shared.store.client import Database
 from tests.api import Api, abort_download, parse_archive

@@ -6,8 +6,8 @@ import asyncio
 
 import aiohttp
 
+from shared.keys import result_key
 from shared.s3 import ObjectStore
-from shared.schemas import result_key
 from shared.store.claims import find_claim
 from shared.store.client import Database
 from tests.api import Api, abort_download, new_tenant, parse_archive

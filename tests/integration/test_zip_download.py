@@ -8,9 +8,8 @@ from typing import Any
 import orjson
 
 from shared.formats.manifest import escape_cell
-from shared.keys import parts_prefix, result_rows_key, result_zip_key
+from shared.keys import parts_prefix, result_key, result_rows_key, result_zip_key
 from shared.s3 import ObjectStore
-from shared.schemas import result_key
 from shared.store import CLAIMS, Database
 from tests.api import Api, abort_download
 from tests.conftest import Stack

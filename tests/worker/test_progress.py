@@ -6,7 +6,8 @@ import asyncio
 import uuid
 from dataclasses import replace
 
-from shared.orders import Order, new_order, status_document, with_processed
+from shared.orderdoc import Order
+from shared.orders import new_order, status_document, with_processed
 from shared.progress import (
     forget_running,
     pending_rows,
