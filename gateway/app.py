@@ -12,6 +12,7 @@ from gateway import bulk, download, generate, health, openapi, qr_records, redir
 from gateway.admission import BODY_BUDGET, BodyBudget
 from gateway.assets import ROUTES as ASSET_ROUTES
 from gateway.bodydeadline import body_deadline
+from gateway.dashboardpage import STATIC_DIR
 from gateway.heap import HeapTrimmer
 from gateway.invalidation import invalidation_ctx
 from gateway.linkcache import LinkCache
@@ -54,7 +55,7 @@ def create_app(settings: Settings) -> web.Application:
         web.get("/api/qr/bulk-generate/{bulk_id}/result", download.download),
         web.post("/api/qr/workspace-bulk-generate", workspace.submit_csv),
         web.get("/dashboard", workspace.dashboard),
-        web.static("/dashboard/assets", workspace.STATIC_DIR),
+        web.static("/dashboard/assets", STATIC_DIR),
         web.post("/api/qr/generate", generate.generate),
         *links_routes(),
         web.get("/api/qr/{qr_id}", qr_records.get_record),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 from aiohttp import BodyPartReader, web
 
 from gateway.admission import BODY_BUDGET, admitted
 from gateway.auth import caller
 from gateway.body import read_capped
+from gateway.dashboardpage import dashboard_html
 from gateway.idempotency import key_of, submit_once
 from gateway.ratelimit import request_ip, take_call
 from gateway.resources import BROKER, DB, METRICS, PARSE_TURNS, SETTINGS, STORE
@@ -17,7 +16,6 @@ from gateway.submit import Batch, accept_batch, parse_batch
 from shared.csvrows import decode_csv, parse_csv
 from shared.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
-STATIC_DIR = Path(__file__).with_name("static")
 CSV_TYPES = ("text/csv", "application/csv")
 FILE_FIELD = "file"
 MULTIPART_SLACK_BYTES = 64 * 1024  # boundaries and part headers around the file
@@ -32,8 +30,9 @@ PAGE_HEADERS = {
 }
 
 
-async def dashboard(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+async def dashboard(request: web.Request) -> web.Response:
+    """The dashboard's page, carrying the registered formats' table (gateway/dashboardpage.py)."""
+    return web.Response(text=dashboard_html(), content_type="text/html", headers=PAGE_HEADERS)
 
 
 async def submit_csv(request: web.Request) -> web.Response:

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Page, Route
 
-from gateway.dashboardpage import dashboard_html
-from gateway.workspace import PAGE_HEADERS, STATIC_DIR
+from gateway.dashboardpage import STATIC_DIR, dashboard_html
+from gateway.workspace import PAGE_HEADERS
 
 ORIGIN = "http://dashboard.test"
 ASSETS = "/dashboard/assets/"

@@ -151,6 +151,17 @@ async def test_a_single_generate_draws_the_format(ppm_api: Api) -> None:
     assert ppm_of(entry) == "https://example.com/ppm/one"
 
 
+async def test_the_dashboard_page_names_the_format_by_its_extension(ppm_stack: Stack) -> None:
+    async with (aiohttp.ClientSession(ppm_stack.url) as http,
+                http.get("/dashboard") as answer):
+        page = await answer.text()
+    assert answer.status == 200
+    block = page.split('<script type="application/json" id="image-formats">', 1)[1]
+    table = orjson.loads(block.split("</script>", 1)[0])
+    assert table["image/x-portable-pixmap"] == "ppm"
+    assert table["application/pdf"] == "pdf"
+
+
 async def test_a_stack_without_the_module_refuses_its_rows_by_name(api: Api) -> None:
     """The session's stack loads no format module: each row fails alone, with a 400 that
     names the formats it knows."""
