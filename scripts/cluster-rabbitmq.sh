@@ -67,8 +67,9 @@ boot() {
   port_open "$(amqp_port "$n")" && die "port $(amqp_port "$n") is taken; set BULKQR_CLUSTER_PORT_BASE"
   configure "$n"
   rm -f "$PIDS/rabbitmq-$n.pid"
-  # Not -detached, as in rabbitmq.sh: an early failure lands in the start log.
-  (node_env "$n"; exec setsid "$SBIN/rabbitmq-server" </dev/null >"$log" 2>&1) &
+  # Not -detached, as in rabbitmq.sh: an early failure lands in the start log. Run from its
+  # own folder: a node stopping beside its peers may write a stray Mnesia.NODE/ in its cwd.
+  (node_env "$n"; cd "$DATA/$n"; exec setsid "$SBIN/rabbitmq-server" </dev/null >"$log" 2>&1) &
   wrapper=$!
   deadline=$((SECONDS + ${BULKQR_RABBITMQ_START_TIMEOUT_S:-240}))
   until ready "$n"; do
