@@ -70,9 +70,12 @@ async def list_bulks(request: web.Request) -> web.Response:
     return web.json_response({"items": [status_document(d) for d in docs], "next": cursor})
 
 
+FLAG_VALUES = ("true", "false", "1", "0")  # a flag query parameter: true/1 or false/0
+
+
 def flag(request: web.Request, name: str) -> bool:
     """A true/false query parameter (absent: false)."""
     value = request.query.get(name, "false").lower()
-    if value not in ("true", "false", "1", "0"):
+    if value not in FLAG_VALUES:
         raise BadRequest(f"{name} must be true or false")
     return value in ("true", "1")

@@ -24,13 +24,14 @@ from shared.orders import get_owned_order
 PAGE_SIZE = 500
 COLUMNS = ("id", "uid", "url", "destination", "expiry", "disabled", "maxScans", "scans",
            "lastScanAt", "createdAt")
+EXPORT_FORMATS = ("json", "csv")  # ?format=, the first the default
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def export_links(request: web.Request) -> web.StreamResponse:
     sub = await caller(request)
-    fmt = request.query.get("format", "json")
-    if fmt not in ("csv", "json"):
+    fmt = request.query.get("format", EXPORT_FORMATS[0])
+    if fmt not in EXPORT_FORMATS:
         raise BadRequest("format must be csv or json")
     db, settings = request.app[DB], request.app[SETTINGS]
     order = await get_owned_order(db, request.match_info["bulk_id"], sub.client_id)

@@ -9,6 +9,7 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from gateway.apimodels import Error
 from gateway.resources import METRICS
 from shared.drivers import translated
 from shared.errors import BadRequest, ClientError, PublishFailed, ServerUnavailable
@@ -22,8 +23,8 @@ SHOWN_CHARS = 200  # of the repeated names echoed in a 400
 
 def error_response(status: int, message: str, retry_after_s: int | None = None) -> web.Response:
     headers = {"Retry-After": str(retry_after_s)} if retry_after_s is not None else None
-    return web.json_response({"error": message, "status": status}, status=status,
-                             headers=headers)
+    body = Error(error=message, status=status).model_dump()  # the documented shape
+    return web.json_response(body, status=status, headers=headers)
 
 
 @web.middleware

@@ -22,6 +22,7 @@ from gateway.apimodels_managed import (
     WebhookRegister,
 )
 from gateway.assets import IMAGE_TYPES, MAX_MULTIPART_PARTS
+from gateway.links_export import EXPORT_FORMATS
 from gateway.openapi_parts import (
     AUTH,
     AUTH_ERRORS,
@@ -44,7 +45,7 @@ def links_paths() -> dict[str, Any]:
     search = [query(name, {"type": "string"}) for name in ("bulkId", "uid", "q")]
     span = [query(name, {"type": "string"}, "Unix ms or ISO 8601") for name in ("from", "to")]
     interval = query("interval", {"enum": list(INTERVAL_HOURS), "default": "hour"})
-    fmt = query("format", {"enum": ["csv", "json"], "default": "json"})
+    fmt = query("format", {"enum": list(EXPORT_FORMATS), "default": EXPORT_FORMATS[0]})
     outcome = {"oneOf": [ref(ChangePreview), ref(ChangeApplied)]}
     not_found = {"404": error("No such bulk or QR for this caller")}
     return {

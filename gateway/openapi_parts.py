@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from gateway.apimodels import BULK_ID_PATTERN, Error
+from gateway.bulk import FLAG_VALUES
 from gateway.idempotency import HEADER, MAX_KEY_CHARS
 from shared.orders import MAX_LIST_LIMIT
 
@@ -55,7 +56,7 @@ AUTH_ERRORS = {"401": error("Missing or unknown credentials"),
                "403": error("Subscription disabled or key revoked")}
 IDEMPOTENCY = {"name": HEADER, "in": "header", "required": False,
                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_CHARS}}
-VERIFY = query("verify", {"enum": ["true", "false", "1", "0"]},
+VERIFY = query("verify", {"enum": list(FLAG_VALUES)},
                "scan every image back before delivering it")
 CSV_BODY = {
     "content": {

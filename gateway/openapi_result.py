@@ -7,7 +7,7 @@ from gateway.download import FORMATS
 from gateway.openapi_parts import Schema, query, ref
 from shared.sheets import SHEETS
 from shared.sheets.layout import PAGES_MM
-from shared.sheets.params import MAX_COUNT, MAX_MM, SIZES_MM
+from shared.sheets.params import FLAG_VALUES, MAX_COUNT, MAX_MM, SIZES_MM
 
 RESULT_FORMAT = query(
     "format", {"enum": list(FORMATS), "default": "json"},
@@ -30,7 +30,7 @@ SHEET_PARAMS = [
     query("sheet", {"enum": list(SHEETS)},
           "a label sheet: sheet.pdf in the ZIP (format=zip) or the PDF alone (format=pdf); "
           "docs/print.md"),
-    query("cropMarks", {"enum": ["true", "false"], "default": "false"},
+    query("cropMarks", {"enum": list(FLAG_VALUES), "default": "false"},
           "crop marks in the margins; needs `sheet`"),
     query("page", {"enum": list(PAGES_MM), "default": "a4"}, "sheet=custom only"),
     *(query(name, {"type": "integer", "minimum": 1, "maximum": MAX_COUNT},

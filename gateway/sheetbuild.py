@@ -4,10 +4,11 @@ One label per row, in row order, so a sheet has ceil(rows / labels a page) pages
 row is accounted for: the row's own code (a dynamic row's per-source codes are left to the
 ZIP's images) captioned with its `label`, else its uid, else `row N`. A row without a code
 to print keeps its cell with a caption saying so: a failed row (`… · failed (400)`), and a
-static row whose image a sheet cannot place (a branded pdf or eps) nor re-encode (the
-archive keeps no static payload). A dynamic row's unplaceable image is re-encoded from its
-short link, which is exactly what its code holds. Synchronous and CPU-bound: each call
-runs in a worker thread, one at a time (a lock makes `close` wait for a running call).
+static row whose image a sheet cannot place (a format the registry does not mark `sheet`:
+pdf, eps) nor re-encode (the archive keeps no static payload). A dynamic row's unplaceable
+image is re-encoded from its short link, which is exactly what its code holds. Synchronous
+and CPU-bound: each call runs in a worker thread, one at a time (a lock makes `close` wait
+for a running call).
 """
 
 from __future__ import annotations

@@ -99,9 +99,12 @@ def _count(params: Mapping[str, str], key: str) -> int:
     return value
 
 
+FLAG_VALUES = ("true", "false")  # cropMarks
+
+
 def _flag(params: Mapping[str, str], key: str) -> bool:
     raw = params.get(key, "false")
     value = raw.strip().lower()
-    if value not in ("true", "false"):
+    if value not in FLAG_VALUES:
         raise ValueError(f"{key} must be true or false, not {raw[:SHOWN_CHARS]!r}")
     return value == "true"
