@@ -13,7 +13,7 @@ from client.errors import ProtocolError
 from client.files import fsync_folder, write_durably
 from shared.formats.archive import Entry, Image, decode_image, read_entries
 from shared.formats.manifest import ManifestRow, manifest_bytes
-from shared.formats.names import NameRegistry, safe_stem
+from shared.formats.names import NameRegistry, safe_stem, source_stem
 
 MANIFEST_NAME = "manifest.csv"
 
@@ -87,9 +87,7 @@ def _save(entry: Entry, folder: Path, names: NameRegistry) -> list[ManifestRow]:
 
 def _write_image(image: Image, folder: Path, names: NameRegistry, stem: str) -> str:
     extension, data = decode_image(image.data_uri)
-    if image.source is not None:
-        stem = f"{stem}__{safe_stem(image.source, 'source')}"
-    name = names.claim(stem, extension)
+    name = names.claim(source_stem(stem, image.source), extension)
     with (folder / name).open("xb") as file:  # "x": fail rather than replace anything
         file.write(data)
     return name

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-MAX_STEM_BYTES = 100  # leaves room for "-NNN", "__source" and an extension under 255 bytes
+MAX_STEM_BYTES = 100  # leaves room for "-NNN", "--source" and an extension under 255 bytes
 # Separators and the characters Windows refuses, besides every control character.
 UNSAFE_CHARS = frozenset('/\\<>:"|?*')
 UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
@@ -40,6 +40,11 @@ def safe_stem(raw: object, fallback: str) -> str:
     if stem.startswith(RISKY_STARTS) or stem.split(".", 1)[0].upper() in WINDOWS_DEVICES:
         return "_" + stem
     return stem
+
+
+def source_stem(stem: str, source: str | None) -> str:
+    """The stem of a row's image: the row's own, or `stem--source` for a tracked source's."""
+    return stem if source is None else f"{stem}--{safe_stem(source, 'source')}"
 
 
 def _unsafe(char: str) -> bool:

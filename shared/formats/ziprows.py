@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from shared.formats.archive import UnknownImageFormat, decode_format, read_entry
 from shared.formats.manifest import escape_cell
-from shared.formats.names import NameRegistry, safe_stem
+from shared.formats.names import NameRegistry, safe_stem, source_stem
 from shared.formats.zipstream import ZipStream
 
 IMAGES_FOLDER = "images/"
@@ -156,9 +156,7 @@ class ZipRows:
                     )
                 )
                 continue
-            name_stem = (
-                stem if image.source is None else f"{stem}--{safe_stem(image.source, 'source')}"
-            )
+            name_stem = source_stem(stem, image.source)
             extension = image_format.extension
             path = IMAGES_FOLDER + self.names.claim(name_stem, extension)
             self.claims.append((name_stem, extension, self.manifest.lines))

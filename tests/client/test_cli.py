@@ -52,15 +52,15 @@ def test_submit_wait_out_then_a_second_download_fails(stack: Stack, tenant: Tena
                        "unsavedImages": 0}
     assert "completed" in done.stderr and '"level"' not in done.stderr  # no server logging
     assert sorted(p.name for p in out.iterdir()) == [
-        "_=HYPERLINK(_http___evil_).png", "dyn.png", "dyn__flyer.png", "manifest.csv",
+        "_=HYPERLINK(_http___evil_).png", "dyn--flyer.png", "dyn.png", "manifest.csv",
         "result.json"]
     assert decode_png_file(out / "_=HYPERLINK(_http___evil_).png") == "https://example.com/cli-1"
     manifest = _manifest(out)
     assert [(m["uid"], m["status"], m["file"]) for m in manifest] == [
         ("'=HYPERLINK(\"http://evil\")", "ok", "_=HYPERLINK(_http___evil_).png"),
-        ("dyn", "ok", "dyn.png"), ("dyn", "ok", "dyn__flyer.png"), ("broken", "failed", "")]
+        ("dyn", "ok", "dyn.png"), ("dyn", "ok", "dyn--flyer.png"), ("broken", "failed", "")]
     assert decode_png_file(out / "dyn.png") == manifest[1]["short_url"]
-    assert decode_png_file(out / "dyn__flyer.png") == manifest[2]["short_url"]
+    assert decode_png_file(out / "dyn--flyer.png") == manifest[2]["short_url"]
     assert manifest[3]["message"] == "Invalid URL provided for dataType: url"
 
     again = bulkqr("download", bulk_line, "--out", str(tmp_path / "again"), tenant=tenant,

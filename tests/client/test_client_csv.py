@@ -55,9 +55,9 @@ async def test_csv_submit_is_idempotent_and_unpacks_by_uid(client: BulkQRClient,
     with (out / "manifest.csv").open(newline="", encoding="utf-8") as file:
         manifest = list(csv.DictReader(file))
     assert [(m["uid"], m["file"], m["source"]) for m in manifest] == [
-        ("c1", "c1.png", ""), ("c2", "c2.png", ""), ("c2", "c2__flyer.png", "flyer"),
-        ("c2", "c2__poster.png", "poster"), ("c3", "", "")]
-    assert decode_png_file(out / "c2__poster.png") == manifest[3]["short_url"]
+        ("c1", "c1.png", ""), ("c2", "c2.png", ""), ("c2", "c2--flyer.png", "flyer"),
+        ("c2", "c2--poster.png", "poster"), ("c3", "", "")]
+    assert decode_png_file(out / "c2--poster.png") == manifest[3]["short_url"]
 
 
 def test_cli_submits_a_csv_and_saves_it(stack: Stack, tenant: Tenant, tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ async def test_submit_wait_download_unpack(client: BulkQRClient, http: aiohttp.C
 
 async def _check_unpacked(tmp_path: Path, http: aiohttp.ClientSession) -> None:
     """Files named by uid that scan back to their payloads, and a manifest line for each."""
-    assert _files(tmp_path) == ["42.png", "dyn-1.png", "dyn-1__flyer.png", "dyn-1__poster.png",
+    assert _files(tmp_path) == ["42.png", "dyn-1--flyer.png", "dyn-1--poster.png", "dyn-1.png",
                                 "manifest.csv", "result.json", "static_1.png", "svg-1.svg"]
     assert decode_png_file(tmp_path / "static_1.png") == "https://example.com/s1"
     assert decode_png_file(tmp_path / "42.png") == "https://example.com/s2"
@@ -84,8 +84,8 @@ async def _check_unpacked(tmp_path: Path, http: aiohttp.ClientSession) -> None:
     assert [(m["uid"], m["status"], m["code"], m["file"], m["source"]) for m in manifest] == [
         ("static/1", "ok", "", "static_1.png", ""),
         ("dyn-1", "ok", "", "dyn-1.png", ""),
-        ("dyn-1", "ok", "", "dyn-1__flyer.png", "flyer"),
-        ("dyn-1", "ok", "", "dyn-1__poster.png", "poster"),
+        ("dyn-1", "ok", "", "dyn-1--flyer.png", "flyer"),
+        ("dyn-1", "ok", "", "dyn-1--poster.png", "poster"),
         ("svg-1", "ok", "", "svg-1.svg", ""),
         ("bad", "failed", "400", "", ""),
         ("", "failed", "400", "", ""),

@@ -46,12 +46,12 @@ def test_every_shape_of_entry(tmp_path: Path) -> None:
     summary = export_archive(_archive(tmp_path, entries), tmp_path, rows)
 
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["7.svg", "dyn_1.png", "dyn_1___poster.png", "dyn_1__flyer.png",
+    assert names == ["7.svg", "dyn_1--_poster.png", "dyn_1--flyer.png", "dyn_1.png",
                      "manifest.csv", "result.json", "row-6.png", "static-1.png"]
     assert decode_png_file(tmp_path / "static-1.png") == "https://example.com/static"
     assert decode_png_file(tmp_path / "dyn_1.png") == "http://h/r/a"
-    assert decode_png_file(tmp_path / "dyn_1__flyer.png") == "http://h/r/b"
-    assert decode_png_file(tmp_path / "dyn_1___poster.png") == "http://h/r/c"
+    assert decode_png_file(tmp_path / "dyn_1--flyer.png") == "http://h/r/b"
+    assert decode_png_file(tmp_path / "dyn_1--_poster.png") == "http://h/r/c"
     assert decode_png_file(tmp_path / "row-6.png") == "https://example.com/no-rows-uid"
     assert (tmp_path / "7.svg").read_bytes().lstrip().startswith(b"<?xml")
     assert (summary.images, summary.failed_rows, summary.unsaved_images) == (6, 2, 1)
@@ -60,8 +60,8 @@ def test_every_shape_of_entry(tmp_path: Path) -> None:
     assert [(m["uid"], m["status"], m["file"], m["source"]) for m in manifest] == [
         ("static-1", "ok", "static-1.png", ""),
         ("dyn/1", "ok", "dyn_1.png", ""),
-        ("dyn/1", "ok", "dyn_1__flyer.png", "flyer"),
-        ("dyn/1", "ok", "dyn_1___poster.png", "../poster"),
+        ("dyn/1", "ok", "dyn_1--flyer.png", "flyer"),
+        ("dyn/1", "ok", "dyn_1--_poster.png", "../poster"),
         ("", "failed", "", ""),
         ("'=2+3", "failed", "", ""),
         ("7", "ok", "7.svg", ""),

@@ -25,7 +25,7 @@ def test_manifest_round_trips_through_a_csv_reader() -> None:
         ManifestRow("=cmd|' /C calc'!A0", "ok", id="qr_1", short_url="http://h/r/a",
                     file="_cmd_' _C calc'!A0.png"),
         ManifestRow("", "failed", "400", "uid is required"),
-        ManifestRow("d", "ok", id="qr_2", short_url="http://h/r/b", file="d__flyer.png",
+        ManifestRow("d", "ok", id="qr_2", short_url="http://h/r/b", file="d--flyer.png",
                     source="flyer"),
         ManifestRow('quote"comma,newline\n', "failed", "400", "-bad"),
     ]
