@@ -16,7 +16,7 @@ import psutil
 from shared.settings import Settings
 from shared.store import open_client
 from shared.subscriptions import create_subscription
-from tests.processes import Process, free_port, start_gateway, start_worker, stop_all
+from tests.processes import Process, free_port, removed_at_end, start_gateway, start_worker
 
 
 def dynamic_rows(count: int) -> list[dict[str, Any]]:
@@ -71,7 +71,10 @@ class Deployment:
         return pids
 
     def stop(self) -> None:
-        stop_all([self.gateway, *self.workers])
+        """Stop its processes, then delete its queues and exchanges and drop its databases
+        (a run's own: left behind, they slow every later run)."""
+        with removed_at_end(self.settings, databases=True) as processes:
+            processes.extend([self.gateway, *self.workers])
 
 
 async def deploy(base: Settings, workers: int, render_processes: int = 1) -> Deployment:
@@ -83,12 +86,27 @@ async def deploy(base: Settings, workers: int, render_processes: int = 1) -> Dep
         "mongo_db": f"bench_{tag}", "queue_prefix": f"bench-{tag}", "s3_bucket": f"bench-{tag}",
         "http_port": port, "public_url": f"http://127.0.0.1:{port}", "worker_metrics_port": 0,
         "render_processes": render_processes})
-    gateway = start_gateway(settings, f"bench-{tag}-gateway")
-    procs = [start_worker(settings, f"bench-{tag}-worker-{i}") for i in range(workers)]
+    started: list[Process] = []
+    try:
+        started.append(start_gateway(settings, f"bench-{tag}-gateway"))
+        for i in range(workers):
+            started.append(start_worker(settings, f"bench-{tag}-worker-{i}"))
+        headers = await subscribe(settings)
+    except BaseException:  # a start that failed, or a Ctrl-C: what started is removed
+        with removed_at_end(settings, databases=True) as processes:
+            processes.extend(started)
+        raise
+    return Deployment(settings, started[0], started[1:], headers)
+
+
+async def subscribe(settings: Settings) -> dict[str, str]:
+    """The headers of a new subscription with room for any bench's rows."""
     client = open_client(settings)
-    client_id, api_key = await create_subscription(client[settings.mongo_db], "bench", 10**7)
-    await client.close()
-    return Deployment(settings, gateway, procs, {"client-id": client_id, "api-key": api_key})
+    try:
+        client_id, api_key = await create_subscription(client[settings.mongo_db], "bench", 10**7)
+    finally:
+        await client.close()
+    return {"client-id": client_id, "api-key": api_key}
 
 
 @dataclass

@@ -12,7 +12,6 @@ import pytest
 from shared.s3 import ObjectStore
 from shared.settings import Settings
 from shared.store import Database, open_client
-from shared.store.layout import drop_databases
 from shared.store.shape_check import uncovered
 from tests.api import Api, Tenant, new_tenant
 from tests.children import end_leftovers, interrupt_on_termination, note_session_start
@@ -22,6 +21,8 @@ from tests.processes import (
     Process,
     delete_topology,
     free_port,
+    remove_namespace,
+    run_apart,
     start_gateway,
     start_worker,
     stopped_at_end,
@@ -88,19 +89,22 @@ def queries_served_by_the_layout() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
+def settings() -> Iterator[Settings]:
     """Settings for this test run: its own database, queues and bucket on the real servers,
-    and the file where every process records its query shapes."""
+    and the file where every process records its query shapes. Torn down last, once every
+    process is stopped, it deletes the run's queues and exchanges and drops its databases."""
     _, servers = start_servers()
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
-    return Settings(
+    run = Settings(
         **servers,
         mongo_db=f"test_{RUN}", queue_prefix=f"test-{RUN}", s3_bucket=f"test-{RUN}",
         http_port=port, public_url=f"http://127.0.0.1:{port}", worker_metrics_port=0,
         render_processes=1, drain_timeout_s=10, store_command_log=str(COMMAND_LOG),
         link_shards=TEST_LINK_SHARDS,
     )
+    yield run
+    run_apart(remove_namespace(run, databases=True))
 
 
 @dataclass
@@ -127,8 +131,7 @@ def stack(settings: Settings) -> Iterator[Stack]:
 @pytest.fixture(scope="session")
 async def db(settings: Settings) -> AsyncIterator[Database]:
     client = open_client(settings)
-    yield client[settings.mongo_db]
-    await drop_databases(client[settings.mongo_db])
+    yield client[settings.mongo_db]  # dropped with the run's namespace (`settings`)
     await client.close()
 
 

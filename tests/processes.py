@@ -9,11 +9,11 @@ import socket
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import aio_pika
 import orjson
@@ -21,6 +21,7 @@ import orjson
 from shared.amqp import Names
 from shared.settings import Settings
 from shared.store import ensure_layout, open_client
+from shared.store.layout import drop_databases
 from shared.webhooks.queues import delay_queue, webhooks_queue
 from tests.children import end, spawn
 
@@ -128,6 +129,37 @@ def stopped_at_end() -> Iterator[list[Process]]:
         stop_all(processes)
 
 
+@contextmanager
+def removed_at_end(settings: Settings, *, databases: bool) -> Iterator[list[Process]]:
+    """`stopped_at_end` for a stack of its own: once its processes are stopped, however the
+    block ends, the queues and exchanges of `settings`' prefix are deleted and, with
+    `databases` (a stack whose database is its own, not the session's), its databases."""
+    try:
+        with stopped_at_end() as processes:
+            yield processes
+    finally:
+        run_apart(remove_namespace(settings, databases=databases))
+
+
+async def remove_namespace(settings: Settings, *, databases: bool) -> None:
+    """Delete what processes of `settings` made on the servers: its queues and exchanges
+    and, with `databases`, its databases (left behind, they slow every later run)."""
+    await delete_topology(settings)
+    if databases:
+        client = open_client(settings)
+        try:
+            await drop_databases(client[settings.mongo_db])
+        finally:
+            await client.close()
+        LAID_OUT.discard(settings.mongo_db)
+
+
+def run_apart(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to its end on an event loop of its own: callers may be inside one."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, work).result()
+
+
 def lay_out_store(settings: Settings) -> None:
     """Create the store's collections and indexes before the first process of a database
     starts: on FerretDB that takes seconds, which a gateway's start-up (and its 30 s window
@@ -142,8 +174,7 @@ def lay_out_store(settings: Settings) -> None:
         finally:
             await client.close()
 
-    with ThreadPoolExecutor(1) as thread:  # its own event loop: callers may be inside one
-        thread.submit(asyncio.run, lay_out()).result()
+    run_apart(lay_out())
     LAID_OUT.add(settings.mongo_db)
 
 
@@ -195,16 +226,21 @@ def start_worker(settings: Settings, name: str, timeout_s: float = 30,
                             "consuming", timeout_s)
 
 
+def topology_names(settings: Settings) -> tuple[list[str], list[str]]:
+    """The queues and the exchanges that processes of `settings` declare, by name."""
+    names, prefix = Names(settings.queue_prefix), settings.queue_prefix
+    delays = [delay_queue(prefix, s) for s in sorted(set(settings.webhook_retry_delays_s))]
+    return ([names.chunks, names.dead_chunks, names.scans, webhooks_queue(prefix), *delays],
+            [names.work_exchange, names.dead_exchange, names.links_exchange])
+
+
 async def delete_topology(settings: Settings) -> None:
     """Remove every queue and exchange of `settings`' prefix (a test run's own namespace)."""
-    names = Names(settings.queue_prefix)
+    queues, exchanges = topology_names(settings)
     connection = await aio_pika.connect(settings.amqp_url.get_secret_value())
     async with connection:
         channel = await connection.channel()
-        webhooks = [webhooks_queue(settings.queue_prefix),
-                    *(delay_queue(settings.queue_prefix, delay_s)
-                      for delay_s in set(settings.webhook_retry_delays_s))]
-        for queue in (names.chunks, names.dead_chunks, names.scans, *webhooks):
+        for queue in queues:
             await channel.queue_delete(queue, if_unused=False, if_empty=False)
-        for exchange in (names.work_exchange, names.dead_exchange, names.links_exchange):
+        for exchange in exchanges:
             await channel.exchange_delete(exchange)

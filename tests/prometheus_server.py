@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tests.children import end, spawn
 from tests.processes import LOGS, free_port
 
 SCRAPE_INTERVAL_S = 1
@@ -61,11 +62,16 @@ class Prometheus:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"prometheus-{self.port}.log"
         with self.log_path.open("ab") as log:
-            self.popen = subprocess.Popen(
+            self.child = spawn(
                 [binary(), f"--config.file={config}", f"--storage.tsdb.path={directory / 'data'}",
                  f"--web.listen-address=127.0.0.1:{self.port}"],
-                stdout=log, stderr=subprocess.STDOUT)
-        self._wait_ready(timeout_s=30)
+                f"prometheus-{self.port}", stdout=log, stderr=subprocess.STDOUT)
+        self.popen = self.child.popen
+        try:
+            self._wait_ready(timeout_s=30)
+        except BaseException:  # not ready, exited, or a Ctrl-C meanwhile: it is stopped
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -78,7 +84,6 @@ class Prometheus:
                         return
             except OSError:
                 time.sleep(0.1)
-        self.stop()
         raise RuntimeError(f"prometheus not ready in {timeout_s}s:\n{self.log_path.read_text()}")
 
     @property
@@ -104,9 +109,6 @@ class Prometheus:
         return [v for v in values if math.isfinite(v)]
 
     def stop(self) -> None:
-        self.popen.terminate()
-        try:
-            self.popen.wait(30)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait(30)
+        """SIGTERM, SIGKILL 30 s later if it still runs; its exit is read."""
+        end(self.child.family(), grace_s=30)
+        self.popen.wait(30)

@@ -19,7 +19,7 @@ from shared.settings import Settings
 from shared.store import Database
 from tests.api import Api, Tenant, new_tenant
 from tests.conftest import Stack
-from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
+from tests.processes import free_port, removed_at_end, start_gateway, start_worker
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +40,13 @@ async def own_stack(settings: Settings, **overrides: Any
     own = settings.model_copy(update={
         "queue_prefix": f"{settings.queue_prefix}-fair-{tag}", "http_port": port,
         "public_url": f"http://127.0.0.1:{port}", "chunk_rows": 500, **overrides})
-    gateway = start_gateway(own, f"fair-{tag}-gateway")
-    workers = [start_worker(own, f"fair-{tag}-worker-{i}") for i in range(2)]
-    stack = Stack(own, gateway, workers)
-    try:
+    with removed_at_end(own, databases=False) as processes:
+        processes.append(start_gateway(own, f"fair-{tag}-gateway"))
+        for i in range(2):
+            processes.append(start_worker(own, f"fair-{tag}-worker-{i}"))
+        stack = Stack(own, processes[0], processes[1:])
         async with aiohttp.ClientSession(stack.url) as http:
             yield stack, http
-    finally:
-        stop_all([gateway, *workers])
-        await delete_topology(own)
 
 
 def static_rows(tag: str, count: int) -> bytes:

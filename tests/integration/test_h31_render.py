@@ -20,7 +20,7 @@ from shared.settings import Settings
 from shared.store import Database
 from tests.api import Api, new_tenant, worst_health_s
 from tests.conftest import Stack
-from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
+from tests.processes import free_port, removed_at_end, start_gateway, start_worker
 from tests.shared.brandkit import png_logo
 
 BUDGET_S = 0.5
@@ -38,11 +38,10 @@ async def budget_stack(settings: Settings) -> AsyncIterator[Stack]:
         "queue_prefix": f"{settings.queue_prefix}-budget-{tag}", "http_port": port,
         "public_url": f"http://127.0.0.1:{port}", "render_timeout_s": BUDGET_S,
         "render_processes": 1, "render_pool_processes": 1, "chunk_rows": 50})
-    gateway = start_gateway(own, f"budget-{tag}-gateway")
-    worker = start_worker(own, f"budget-{tag}-worker")
-    yield Stack(own, gateway, [worker])
-    stop_all([gateway, worker])
-    await delete_topology(own)
+    with removed_at_end(own, databases=False) as processes:
+        processes.append(start_gateway(own, f"budget-{tag}-gateway"))
+        processes.append(start_worker(own, f"budget-{tag}-worker"))
+        yield Stack(own, processes[0], processes[1:])
 
 
 @pytest.fixture

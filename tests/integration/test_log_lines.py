@@ -14,14 +14,7 @@ import pytest
 from shared.settings import Settings
 from shared.store import Database
 from tests.api import Api, new_tenant
-from tests.processes import (
-    Process,
-    delete_topology,
-    free_port,
-    start_gateway,
-    start_worker,
-    stop_all,
-)
+from tests.processes import Process, free_port, removed_at_end, start_gateway, start_worker
 
 LEVELS = {"debug", "info", "warning", "error", "critical"}
 
@@ -34,9 +27,9 @@ async def batch_logs(settings: Settings, db: Database) -> AsyncIterator[list[Pro
     local = settings.model_copy(update={
         "queue_prefix": f"{settings.queue_prefix}-logs{uuid.uuid4().hex[:4]}",
         "http_port": port, "public_url": f"http://127.0.0.1:{port}", "log_level": "debug"})
-    processes = [start_gateway(local, f"{local.queue_prefix}-gateway"),
-                 start_worker(local, f"{local.queue_prefix}-worker")]
-    try:
+    with removed_at_end(local, databases=False) as processes:
+        processes.append(start_gateway(local, f"{local.queue_prefix}-gateway"))
+        processes.append(start_worker(local, f"{local.queue_prefix}-worker"))
         async with aiohttp.ClientSession(f"http://127.0.0.1:{port}") as http:
             api = Api(http, await new_tenant(db))
             rows = [{"uid": 1, "data": "https://example.com/1"},
@@ -46,9 +39,6 @@ async def batch_logs(settings: Settings, db: Database) -> AsyncIterator[list[Pro
             async with http.get("/api/qr/bulk-generate/nope", headers=api.tenant.headers) as gone:
                 assert gone.status == 404
         assert (await malformed_request(port)).startswith(b"HTTP/1.0 400 Bad Request")
-    finally:
-        stop_all(processes)
-        await delete_topology(local)
     yield processes
 
 

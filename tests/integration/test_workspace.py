@@ -28,7 +28,7 @@ from shared.settings import Settings
 from shared.store import ORDERS, RATE_LIMITS, Database
 from tests.api import Api, Tenant, decode_data_uri
 from tests.conftest import RUN, Stack
-from tests.processes import free_port, start_gateway, stop_all
+from tests.processes import free_port, start_gateway, stopped_at_end
 
 WORKSPACE = "/api/qr/workspace-bulk-generate"
 LIMIT = 5
@@ -43,14 +43,14 @@ def new_client_ip() -> str:
 
 @pytest.fixture(scope="module")
 def edges(settings: Settings, stack: Stack) -> Iterator[list[str]]:
-    """Two more gateways on the same servers that believe X-Forwarded-For from loopback."""
-    started = []
-    for i in range(2):
-        edge = settings.model_copy(update={"http_port": free_port(),
-                                           "trusted_proxies": ["127.0.0.1/32"]})
-        started.append(start_gateway(edge, f"{RUN}-edge-{i}"))
-    yield [f"http://127.0.0.1:{p.settings.http_port}" for p in started]
-    stop_all(started)
+    """Two more gateways on the same servers that believe X-Forwarded-For from loopback
+    (the session's queues and database: nothing of their own to remove)."""
+    with stopped_at_end() as started:
+        for i in range(2):
+            edge = settings.model_copy(update={"http_port": free_port(),
+                                               "trusted_proxies": ["127.0.0.1/32"]})
+            started.append(start_gateway(edge, f"{RUN}-edge-{i}"))
+        yield [f"http://127.0.0.1:{p.settings.http_port}" for p in started]
 
 
 @pytest.fixture

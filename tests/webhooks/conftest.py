@@ -14,7 +14,7 @@ from shared.settings import Settings
 from shared.webhooks.queues import delay_queue, webhooks_queue
 from tests.api import Api, Tenant
 from tests.conftest import Stack
-from tests.processes import delete_topology, free_port, start_gateway, start_worker, stop_all
+from tests.processes import free_port, removed_at_end, start_gateway, start_worker
 
 DELAYS_S = [1.0, 2.0, 3.0, 4.0]
 DISABLE_AFTER_S = 8.0
@@ -31,21 +31,22 @@ def wh_settings(settings: Settings) -> Settings:
 
 @pytest.fixture(scope="module")
 def wh_stack(wh_settings: Settings) -> Iterator[Stack]:
-    gateway = start_gateway(wh_settings, f"{wh_settings.queue_prefix}-gateway")
-    worker = start_worker(wh_settings, f"{wh_settings.queue_prefix}-worker")
-    yield Stack(wh_settings, gateway, [worker])
-    stop_all([gateway, worker])
+    """Its processes stopped and its queues (the webhook delay queues too) deleted at the
+    end, however it ends; the database is the session's."""
+    with removed_at_end(wh_settings, databases=False) as processes:
+        processes.append(start_gateway(wh_settings, f"{wh_settings.queue_prefix}-gateway"))
+        processes.append(start_worker(wh_settings, f"{wh_settings.queue_prefix}-worker"))
+        yield Stack(wh_settings, processes[0], processes[1:])
 
 
 @pytest.fixture(scope="module")
 async def wh_http(wh_stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(wh_stack.url) as session:
         yield session
-    await delete_topology(wh_stack.settings)
-    await delete_webhook_queues(wh_stack.settings)
 
 
 async def delete_webhook_queues(settings: Settings) -> None:
+    """The webhook queues of `settings` (tests/faults/test_webhook_faults.py's cluster)."""
     prefix = settings.queue_prefix
     names = [webhooks_queue(prefix)] + [delay_queue(prefix, d)
                                         for d in settings.webhook_retry_delays_s]
