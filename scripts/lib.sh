@@ -33,14 +33,15 @@ wait_port() {
   done
 }
 
-# stop_pid NAME: TERM the process in NAME's pid file, then KILL it after 10 s.
+# stop_pid NAME [GRACE_S]: TERM the process in NAME's pid file, then KILL it after GRACE_S
+# seconds (default 10; a bulkqr worker or gateway needs its BULKQR_DRAIN_TIMEOUT_S and more).
 stop_pid() {
-  local name=$1 f="$PIDS/$1.pid" pid
+  local name=$1 grace_s=${2:-10} f="$PIDS/$1.pid" pid
   [[ -s "$f" ]] || return 0
   pid=$(cat "$f")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq $((grace_s * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     say "stopped $name (pid $pid)"
   fi
