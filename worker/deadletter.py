@@ -19,7 +19,9 @@ from worker.finish import finish_if_last
 from worker.window import advance
 
 log = structlog.get_logger(__name__)
-MESSAGE = "internal error: this row could not be processed after repeated attempts"
+# Said of rows whose chunk was given up: after its delivery limit, or at once when no
+# delivery can succeed (an image format the ZIP does not know, worker/policy.py).
+MESSAGE = "internal error: this row could not be processed"
 
 
 async def handle_dead(deps: Deps, message: WorkMessage, delivery: Delivery) -> None:
