@@ -6,52 +6,21 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
 
 import psutil
 import pytest
 
 from shared.amqp import Names
-from shared.s3 import ObjectStore
-from shared.settings import Settings
-from shared.store import open_client
-from shared.store.layout import drop_databases
 from shared.store.progress import count_done
 from tests.children import running, tagged, wait_gone
 from tests.faults.checker import Batch, check, wait_all_completed
 from tests.faults.helpers import Session, mixed_rows, secured_rows, until
 from tests.faults.rabbitcluster import RabbitCluster
 
-# A 3-node boot takes about a minute on a loaded 2-core machine; the module boots once.
+# The cluster is the session's (tests/faults/conftest.py): one boot for every cluster test.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 SHAPE = {"rabbitmq": {"node", "amqpPort", "pid"}, "gateways": {"port", "pid"},
          "workers": {"pid"}, "haproxy": {"port", "pid"}}
-
-
-@pytest.fixture(scope="module")
-async def rabbit_cluster(settings: Settings, tmp_path_factory: pytest.TempPathFactory
-                         ) -> AsyncIterator[RabbitCluster]:
-    """The module's cluster (each test starts what is not running); stopped and its data
-    removed however the module ends."""
-    cluster = RabbitCluster(settings.model_copy(update={"chunk_rows": 200}),
-                            tmp_path_factory.mktemp("cluster"))
-    try:
-        yield cluster
-    finally:
-        try:
-            await asyncio.to_thread(cluster.stop)
-        finally:
-            await _remove_data(cluster.settings)
-
-
-async def _remove_data(settings: Settings) -> None:
-    client = open_client(settings)
-    try:
-        await drop_databases(client[settings.mongo_db])
-    finally:
-        await client.close()
-    async with ObjectStore(settings) as store:
-        await store.delete_prefix("")
 
 
 async def test_chunk_queue_leader_killed_mid_batch(rabbit_cluster: RabbitCluster) -> None:
@@ -99,6 +68,7 @@ async def _running_are(cluster: RabbitCluster, nodes: list[str]) -> bool:
     return await cluster.running_nodes() == nodes
 
 
+@pytest.mark.stops_cluster
 async def test_status_names_every_piece_and_stop_ends_them(rabbit_cluster: RabbitCluster
                                                            ) -> None:
     cluster = rabbit_cluster
