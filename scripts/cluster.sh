@@ -42,6 +42,10 @@ defaults
   timeout client 10m
   timeout server 10m
   timeout tunnel 1h
+  # A connection a stopping gateway refuses is tried again, the last time on another
+  # server: only attempts that never reached a gateway, so a POST is never sent twice.
+  retries 3
+  option redispatch
   default-server inter 1s fall 2 rise 1
 
 # The gateways: the cluster's one URL, as an Ingress in front of a Deployment's Service.
