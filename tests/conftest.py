@@ -145,12 +145,15 @@ async def store(settings: Settings) -> AsyncIterator[ObjectStore]:
 
 @pytest.fixture(scope="session")
 async def broker_cleanup(settings: Settings) -> AsyncIterator[None]:
+    """Deletes the run's queues and exchanges early (the `settings` fixture does, last)."""
     yield
     await delete_topology(settings)
 
 
 @pytest.fixture(scope="session")
-async def http(stack: Stack, broker_cleanup: None) -> AsyncIterator[aiohttp.ClientSession]:
+async def http(stack: Stack) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client of the session's gateway (whose queues go with the run's namespace: deleted
+    while its workers still ran, they were declared again and left behind)."""
     async with aiohttp.ClientSession(stack.url) as session:
         yield session
 
