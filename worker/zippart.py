@@ -15,8 +15,8 @@ from shared.rows.plan import label_of, uid_of
 def zip_part(entries: Sequence[Any], rows: Sequence[RowInput], rendered_at_s: float) -> bytes:
     """The entries of the chunk's images, dated when they were rendered (UTC), and their
     manifest lines; `entries[i]` is the archive entry of `rows[i]`. An image of a format
-    shared/formats/archive.py does not know raises UnknownImageFormat, so the chunk fails
-    rather than deliver a ZIP without it."""
+    the registry does not know raises UnknownImageFormat: the chunk is dead-lettered at once
+    (worker/policy.py) and its rows fail with 500, rather than a ZIP delivered without it."""
     zip_stream, manifest = ZipStream(date_time_of(rendered_at_s)), Manifest(header=False)
     zip_rows = ZipRows(zip_stream, manifest)
     try:
