@@ -11,10 +11,15 @@ mkdir -p "$BIN" "$PIDS" "$LOGS"
 say() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
-# pid_alive NAME: true when the pid file for NAME names a running process.
+# pid_alive NAME: true when the pid file for NAME names a running process (a killed one
+# its parent has not reaped yet, a zombie, answers kill -0 but runs no more).
 pid_alive() {
-  local f="$PIDS/$1.pid"
-  [[ -s "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+  local f="$PIDS/$1.pid" pid state
+  [[ -s "$f" ]] || return 1
+  pid=$(cat "$f")
+  kill -0 "$pid" 2>/dev/null || return 1
+  state=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ $state != Z ]]
 }
 
 # port_open PORT: true when something accepts TCP connections on 127.0.0.1:PORT.

@@ -59,7 +59,8 @@ class Process:
         LOGS.mkdir(parents=True, exist_ok=True)
         self.role, self.settings = role, settings
         self.log_path = LOGS / f"{name}.log"
-        self._log: IO[bytes] = self.log_path.open("ab")
+        self._log: IO[bytes] = self.log_path.open("ab")  # a name's earlier runs stay above
+        self._log_from = self._log.tell()  # where this run's output starts
         env = settings_env(settings) | (extra_env or {})  # e.g. PYTHONPATH of an older build
         try:
             self.child = spawn([str(BULKQR), role], name, env,
@@ -100,7 +101,11 @@ class Process:
             self._log.close()
 
     def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        """What this run wrote (not an earlier process's of the same name: its "worker
+        consuming" must not make this one look ready)."""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_from)
+            return log.read().decode(errors="replace")
 
 
 def stop_all(processes: list[Process]) -> None:
