@@ -1,7 +1,9 @@
 """`python -m bench`: run every measurement in one go and write JSON, a chart and a table.
 
 Needs the local servers (`make bench` starts them). Options: --sizes, --workers, --quick,
---only fairness|attacks (one section alone).
+--only fairness|attacks|soak (one section alone; `soak` alone as an argument does the same:
+`make bench ARGS=soak`), and the soak's --soak-minutes, --soak-tenants, --soak-load,
+--soak-drain-s, --soak-seed.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from bench import (
     render_limit,
     sheetdownload,
     sheets,
+    soak,
     zipdownload,
 )
-from bench.chart import draw
+from bench.chart import draw, draw_soak
 from bench.cpu_share import cpu_per_row_us
 from bench.e2e import Deployment, deploy, run_batch
 from bench.loadgen import redirect_load
@@ -39,6 +42,7 @@ from tests.servers import start_local_servers  # the benchmark's figures are loc
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+SECTIONS = ("fairness", "attacks", "soak")
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,8 +52,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redirect-seconds", type=float, default=30.0)
     parser.add_argument("--redirect-rate", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="small sizes, short load")
-    parser.add_argument("--only", choices=["fairness", "attacks"], help="run one section alone")
-    return parser.parse_args()
+    parser.add_argument("--only", choices=SECTIONS, help="run one section alone")
+    parser.add_argument("section", nargs="?", choices=SECTIONS, help="the same as --only")
+    parser.add_argument("--soak-minutes", type=float, default=10.0)
+    parser.add_argument("--soak-tenants", type=int, default=12)
+    parser.add_argument("--soak-load", type=float, default=0.4,
+                        help="offered rows/s as a share of the measured capacity")
+    parser.add_argument("--soak-drain-s", type=float, default=180.0)
+    parser.add_argument("--soak-seed", type=int, default=34)
+    args = parser.parse_args()
+    args.only = args.only or args.section
+    return args
 
 
 async def archive_codes(deployment: Deployment, bulk_id: str) -> list[str]:
@@ -117,10 +130,21 @@ async def measure_fairness(base: Settings, quick: bool) -> dict[str, Any]:
     )
 
 
-async def section_alone(base: Settings, name: str, quick: bool) -> None:
-    """`--only NAME`: one section on its own, written beside the full results."""
-    figures = (await measure_fairness(base, quick) if name == "fairness"
-               else await attacks.measure(base))
+def soak_options(args: argparse.Namespace) -> soak.SoakOptions:
+    return soak.SoakOptions(minutes=args.soak_minutes, tenants=args.soak_tenants,
+                            load_share=args.soak_load, drain_s=args.soak_drain_s,
+                            seed=args.soak_seed)
+
+
+async def section_alone(base: Settings, args: argparse.Namespace) -> None:
+    """`--only NAME`: one section on its own, written beside the full results (the soak's
+    chart to docs/soak.png)."""
+    name = args.only
+    if name == "soak":
+        figures = await soak.measure(base, soak_options(args))
+    else:
+        figures = (await measure_fairness(base, args.quick) if name == "fairness"
+                   else await attacks.measure(base))
     results = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "cpus": psutil.cpu_count(),
@@ -130,6 +154,9 @@ async def section_alone(base: Settings, name: str, quick: bool) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(f"wrote {RESULTS / name}.json")
+    if name == "soak":
+        draw_soak(figures, ROOT / "docs" / "soak.png")
+        print(f"wrote {ROOT / 'docs' / 'soak.png'}")
 
 
 async def main() -> None:
@@ -140,7 +167,7 @@ async def main() -> None:
     start_local_servers()
     base = Settings()
     if args.only:
-        await section_alone(base, args.only, args.quick)
+        await section_alone(base, args)
         return
     render = render_limit.measure(3000 if args.quick else 5000)
     results: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Draw the benchmark's chart: throughput per worker against the limit, and peak memory."""
+"""Draw the benchmarks' charts: throughput and memory (`make bench`), completion times (soak)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,37 @@ def draw(results: dict[str, Any], path: Path) -> None:
         axis.set_title(title)
         axis.legend(fontsize=8)
     memory.axhline(300, color="r", linestyle="--", label="target 300 MB")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def draw_soak(soak: dict[str, Any], path: Path) -> None:
+    """Each batch's completion time against its size (log-log), with each band's idle time,
+    its target (2 x idle + 2 s) and its p95 under load."""
+    figure, axis = plt.subplots(figsize=(8, 5.5))
+    done = [b for b in soak["batches"] if b["completion_s"] is not None]
+    cut = [b for b in soak["batches"] if b.get("waited_s") is not None]
+    axis.scatter([b["size"] for b in done], [b["completion_s"] for b in done], s=12,
+                 alpha=0.35, label=f"a batch under load ({len(done)})")
+    if cut:
+        axis.scatter([b["size"] for b in cut], [b["waited_s"] for b in cut], marker="x",
+                     color="r", label=f"unfinished at the drain limit ({len(cut)})")
+    bands = [band for band in soak["bands"] if band["p95_s"] is not None]
+    rows = [band["rows"] for band in soak["bands"]]
+    axis.plot(rows, [band["idle_s"] for band in soak["bands"]], "k-o", label="idle (alone, median)")
+    axis.plot(rows, [band["target_s"] for band in soak["bands"]], "r--",
+              label="target: 2 x idle + 2 s")
+    axis.plot([band["rows"] for band in bands], [band["p95_s"] for band in bands], "D",
+              color="tab:orange", markerfacecolor="none", markersize=10, label="p95 under load")
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("rows in the batch")
+    axis.set_ylabel("submit → completed (s)")
+    axis.set_title(f"Soak: {soak['options']['tenants']} tenants, "
+                   f"{soak['options']['minutes']:g} min, offered {soak['offered_share']:.0%} "
+                   f"of {soak['capacity_rows_per_s']:,} rows/s")
+    axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
