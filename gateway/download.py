@@ -12,10 +12,11 @@ alone. The query is checked in full before the claim, so a 400 consumes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import structlog
 from aiohttp import web
@@ -27,13 +28,13 @@ from gateway.sheetdownload import pdf_headers, sheet_for, write_pdf
 from gateway.webhooks import on_downloaded
 from gateway.zipdownload import write_zip, zip_headers
 from shared.claimdoc import Claim
-from shared.errors import BadRequest, Gone
+from shared.errors import BadRequest, Gone, ServerUnavailable
 from shared.keys import result_key
 from shared.orderdoc import Order
 from shared.orders import get_owned_order, transition
 from shared.results import delete_result
 from shared.status import OrderStatus
-from shared.store.claims import release_claim, take_claim, take_over_lapsed
+from shared.store.claims import release_claim, renew_claim, take_claim, take_over_lapsed
 from shared.store.client import Database
 
 log = structlog.get_logger(__name__)
@@ -71,13 +72,15 @@ async def download(request: web.Request) -> web.StreamResponse:
         raise Gone(NOT_READY)
     if not order.is_completed:
         raise Gone(CONSUMED)
-    claim = await _claim(db, bulk_id, request.app[SETTINGS].download_claim_ttl_s)
+    ttl_s = request.app[SETTINGS].download_claim_ttl_s
+    claim = await _claim(db, bulk_id, ttl_s)
     response = web.StreamResponse(headers=headers(bulk_id))
     try:
-        with watch_connection(request.transport) as connection:
-            await write_body(request, response, order)
-            await response.write_eof()
-            await connection.acknowledged(request.app[SETTINGS].download_ack_timeout_s)
+        async with _renewed(db, claim, ttl_s):
+            with watch_connection(request.transport) as connection:
+                await write_body(request, response, order)
+                await response.write_eof()
+                await connection.acknowledged(request.app[SETTINGS].download_ack_timeout_s)
     except BaseException as exc:
         await asyncio.shield(release_claim(db, claim))
         if not response.prepared or not isinstance(exc, Exception):
@@ -106,6 +109,31 @@ def _format(request: web.Request) -> tuple[Headers, BodyWriter]:
     if fmt == "zip":
         return headers, functools.partial(write_zip, sheet=sheet)
     return headers, write_json
+
+
+@contextlib.asynccontextmanager
+async def _renewed(db: Database, claim: Claim, ttl_s: float) -> AsyncIterator[None]:
+    """Keep `claim` alive while the download runs: its expiry moves a TTL ahead every third
+    of one, so a short TTL frees the archive soon after a gateway dies mid-download while a
+    long download by a live gateway keeps it."""
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(ttl_s / 3)
+            try:
+                if not await renew_claim(db, claim, time.time() + ttl_s):
+                    log.warning("download claim lapsed and was taken over")
+                    return
+            except ServerUnavailable as exc:  # the store may be back a third of a TTL later
+                log.warning("download claim not renewed", error=repr(exc))
+
+    task = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        task.cancel()
+        (ended,) = await asyncio.gather(task, return_exceptions=True)
+        if not isinstance(ended, asyncio.CancelledError | None):
+            log.error("download claim renewal failed", error=repr(ended))
 
 
 async def _claim(db: Database, bulk_id: str, ttl_s: float) -> Claim:

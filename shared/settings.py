@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     # How long a worker keeps retrying a message while MongoDB, S3 or the network fail,
     # before it gives the message back; these retries do not count as deliveries.
     transient_retry_s: float = Field(default=120.0, ge=0)
-    download_claim_ttl_s: float = Field(default=900.0, gt=0)
+    download_claim_ttl_s: float = Field(default=20.0, gt=0)
 
     # The dashboard's CSV upload: rows per call, bytes per call, calls per minute per client IP.
     workspace_max_rows: int = Field(default=500, ge=1, le=10_000)

@@ -10,6 +10,7 @@ from shared.claimdoc import Claim
 from shared.store.client import Database
 from shared.store.errors import store_errors
 from shared.store.layout import CLAIMS
+from shared.store.sweep import as_datetime
 from shared.store.unique import insert_unique
 
 
@@ -28,6 +29,15 @@ async def release_claim(db: Database, claim: Claim) -> None:
     """Delete `claim` if its holder still has it (another holder's claim stays)."""
     with store_errors():
         await db[CLAIMS].delete_one(claim.held_filter())
+
+
+async def renew_claim(db: Database, claim: Claim, expires_at_s: float) -> bool:
+    """Move `claim`'s expiry to `expires_at_s` while its holder still has it; False if it
+    is gone (released, or lapsed and taken over)."""
+    with store_errors():
+        result = await db[CLAIMS].update_one(
+            claim.held_filter(), {"$set": {"expiresAt": as_datetime(expires_at_s)}})
+    return result.matched_count == 1
 
 
 async def take_over_lapsed(db: Database, claim: Claim, now_s: float) -> bool:

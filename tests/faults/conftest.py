@@ -19,8 +19,7 @@ MakeCluster = Callable[..., Cluster]
 # A test that stops the scale-out cluster runs after every other that uses it: a boot costs
 # about a minute, so the session boots it once.
 STOPS_CLUSTER = "stops_cluster"
-# A claim left by a killed gateway lapses in seconds, within the client's claim_wait_s.
-CLUSTER_SETTINGS = {"chunk_rows": 200, "download_claim_ttl_s": 10.0}
+CLUSTER_SETTINGS = {"chunk_rows": 200}  # the default claim TTL lapses within claim_wait_s
 
 
 def pytest_configure(config: pytest.Config) -> None:
