@@ -65,6 +65,8 @@ async def rabbit_cluster(settings: Settings, tmp_path_factory: pytest.TempPathFa
 
 
 async def _remove_data(settings: Settings) -> None:
+    """The cluster's databases and objects. Its queues went with its nodes' data, and its
+    broker is stopped by now: remove_namespace, which asks the broker, would fail here."""
     client = open_client(settings)
     try:
         await drop_databases(client[settings.mongo_db])
