@@ -10,7 +10,8 @@ import structlog
 from shared.brand.logos import from_data_uri
 from shared.formats import registry
 from shared.render import RenderFailure, RenderJob, render_job
-from shared.renderpool import Raised, RenderPool, TimedOut
+from shared.renderpool import RenderPool, TimedOut
+from shared.renderserve import Raised
 from shared.rows.styling import parse_styling
 from shared.uploadcheck import check_upload
 

@@ -10,13 +10,13 @@ import pytest
 
 from shared.pooledrender import DrawingFailed, TooSlow, row_result
 from shared.renderpool import (
-    Raised,
     RenderCrashed,
     RenderPool,
     RenderQueueFull,
     RenderTimedOut,
     TimedOut,
 )
+from shared.renderserve import Raised
 
 SLOW_S = 60.0  # far past every budget below: the test passes only if the pool cuts it
 
